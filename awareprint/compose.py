@@ -1,0 +1,228 @@
+"""Template + Content → Document: every slot becomes placed boxes. Nothing is measured here.
+
+Right-to-left languages mirror the order of cells in a row (figures, list columns, contacts); the text
+layout stage mirrors alignment and markers inside each frame.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .content import Content, Statistic
+from .diagnostics import Diagnostic, Severity
+from .document import (
+    Box,
+    Document,
+    DocumentPage,
+    Fill,
+    Marker,
+    Metadata,
+    Paragraph,
+    QrCode,
+    Rect,
+    TextFrame,
+)
+from .templates import (
+    PAPER,
+    ContactsSlot,
+    FiguresSlot,
+    ListSlot,
+    PanelSlot,
+    QrSlot,
+    Slot,
+    Template,
+    TextSlot,
+)
+from .units import Pt
+
+FIGURE_NUMBER_SHARE = 0.42  # of a stacked figure cell's height, for the number
+INLINE_NUMBER_SHARE = 0.36  # of an inline figure cell's width, for the number
+CONTACT_DETAIL_SCALE = 1.2  # phone numbers and addresses, relative to the contact text
+CONTACT_SEPARATOR = "\u2002\u00b7\u2002"  # en space, middle dot, en space
+
+
+def compose(template: Template, content: Content, author: str) -> tuple[Document, list[Diagnostic]]:
+    boxes: list[Box] = []
+    diagnostics: list[Diagnostic] = []
+    for slot in template.slots:
+        boxes += _boxes(slot, content)
+        if isinstance(slot, ContactsSlot) and len(content.contacts) > slot.max_items:
+            left_off = ", ".join(c.name for c in content.contacts[slot.max_items :])
+            diagnostics.append(
+                Diagnostic(
+                    Severity.INFO,
+                    "contacts-left-off",
+                    f"template '{template.name}' has room for {slot.max_items} contacts;"
+                    f" left off: {left_off}",
+                    file=template.file,
+                    key=f"slots.{slot.name}.max_items",
+                )
+            )
+    metadata = Metadata(
+        title=content.title,
+        subject=content.subject,
+        keywords=content.keywords,
+        language=content.language,
+        author=author,
+    )
+    return Document(
+        template.geometry, template.safe_area, (DocumentPage(tuple(boxes)),), metadata
+    ), diagnostics
+
+
+def _boxes(slot: Slot, content: Content) -> list[Box]:
+    rtl = content.direction == "rtl"
+    match slot:
+        case PanelSlot():
+            return [Fill(slot.rect, slot.colour)]
+        case TextSlot():
+            paragraph = Paragraph(getattr(content, slot.content))
+            return [
+                TextFrame(
+                    slot.name,
+                    slot.rect,
+                    (paragraph,),
+                    slot.style,
+                    slot.align,
+                    slot.valign,
+                    content.direction,
+                    content.language,
+                )
+            ]
+        case FiguresSlot():
+            figures = content.key_figures if slot.content == "key_figures" else content.more_figures
+            return _figures(slot, figures, content, rtl)
+        case ListSlot():
+            return _list(slot, content, rtl)
+        case ContactsSlot():
+            return _contacts(slot, content, rtl)
+        case QrSlot():
+            side = Pt(min(slot.rect.width, slot.rect.height))
+            square = Rect(Pt(slot.rect.x + (slot.rect.width - side) / 2), slot.rect.y, side, side)
+            return [Fill(square, PAPER), QrCode(square, content.qr_url, slot.colour)]
+    raise AssertionError(f"unhandled slot {slot!r}")
+
+
+def _cells(rect: Rect, count: int, per_row: int, gap: float, rtl: bool) -> list[Rect]:
+    """Split a slot into `count` cells, `per_row` to a row, filled in reading order."""
+    rows = max(1, math.ceil(count / per_row))
+    width = (rect.width - gap * (per_row - 1)) / per_row
+    height = rect.height / rows
+    cells = []
+    for index in range(count):
+        row, column = divmod(index, per_row)
+        if rtl:
+            column = per_row - 1 - column
+        cells.append(
+            Rect(Pt(rect.x + column * (width + gap)), Pt(rect.y + row * height), Pt(width), Pt(height))
+        )
+    return cells
+
+
+def _figures(slot: FiguresSlot, figures: tuple[Statistic, ...], content: Content, rtl: bool) -> list[Box]:
+    boxes: list[Box] = []
+    number_group, caption_group = f"{slot.name}.number", f"{slot.name}.caption"
+    for index, (figure, cell) in enumerate(
+        zip(figures, _cells(slot.rect, len(figures), slot.columns, slot.column_gap, rtl), strict=True)
+    ):
+        if slot.arrangement == "stacked":
+            number_height = Pt(cell.height * FIGURE_NUMBER_SHARE)
+            number_rect = Rect(cell.x, cell.y, cell.width, number_height)
+            caption_rect = Rect(
+                cell.x, Pt(cell.y + number_height), cell.width, Pt(cell.height - number_height)
+            )
+            number_valign = "bottom"
+        else:
+            number_width = Pt(cell.width * INLINE_NUMBER_SHARE)
+            gap = slot.column_gap / 3
+            number_x = cell.right - number_width if rtl else cell.x
+            caption_x = cell.x if rtl else cell.x + number_width + gap
+            number_rect = Rect(Pt(number_x), cell.y, number_width, cell.height)
+            caption_rect = Rect(Pt(caption_x), cell.y, Pt(cell.width - number_width - gap), cell.height)
+            number_valign = "top"
+        common = {"align": "start", "direction": content.direction, "language": content.language}
+        boxes.append(
+            TextFrame(
+                f"{slot.name}[{index}].number",
+                number_rect,
+                (Paragraph(figure.number),),
+                slot.number_style,
+                valign=number_valign,
+                fit_group=number_group,
+                **common,
+            )
+        )
+        boxes.append(
+            TextFrame(
+                f"{slot.name}[{index}].caption",
+                caption_rect,
+                (Paragraph(figure.caption),),
+                slot.caption_style,
+                valign="top",
+                fit_group=caption_group,
+                **common,
+            )
+        )
+    return boxes
+
+
+def _list(slot: ListSlot, content: Content, rtl: bool) -> list[Box]:
+    items = content.tips if slot.content == "tips" else content.warning_signs
+    per_column = math.ceil(len(items) / slot.columns)
+    columns = [items[i : i + per_column] for i in range(0, len(items), per_column)]
+    boxes: list[Box] = []
+    for column_index, (column, rect) in enumerate(
+        zip(columns, _cells(slot.rect, len(columns), slot.columns, slot.column_gap, rtl), strict=True)
+    ):
+        paragraphs = []
+        for offset, item in enumerate(column):
+            number = column_index * per_column + offset + 1
+            marker = (
+                Marker(str(number), slot.marker_text_colour, slot.marker_colour)
+                if slot.marker == "number"
+                else None
+            )
+            paragraphs.append(
+                Paragraph(item, space_before=slot.item_spacing if offset else 0.0, marker=marker)
+            )
+        boxes.append(
+            TextFrame(
+                f"{slot.name}[{column_index}]",
+                rect,
+                tuple(paragraphs),
+                slot.style,
+                "start",
+                "top",
+                content.direction,
+                content.language,
+                fit_group=slot.name,
+            )
+        )
+    return boxes
+
+
+def _contacts(slot: ContactsSlot, content: Content, rtl: bool) -> list[Box]:
+    boxes: list[Box] = []
+    contacts = content.contacts[: slot.max_items]
+    cells = _cells(slot.rect, len(contacts), slot.columns, slot.column_gap, rtl)
+    for index, (contact, cell) in enumerate(zip(contacts, cells, strict=True)):
+        details = CONTACT_SEPARATOR.join(d for d in (contact.phone, contact.address) if d)
+        paragraphs = (
+            Paragraph(contact.name, font="bold", colour=slot.name_colour),
+            Paragraph(details, font="bold", scale=CONTACT_DETAIL_SCALE, colour=slot.number_colour),
+            Paragraph(contact.purpose, space_before=0.1),
+        )
+        boxes.append(
+            TextFrame(
+                f"{slot.name}[{index}]",
+                cell,
+                paragraphs,
+                slot.style,
+                "start",
+                "top",
+                content.direction,
+                content.language,
+                fit_group=slot.name,
+            )
+        )
+    return boxes

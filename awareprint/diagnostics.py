@@ -1,0 +1,71 @@
+"""Diagnostics are values: stages return them, only the CLI prints them.
+
+Severity levels:
+- ERROR: the output would be wrong or harmful (bad data, text that does not fit, a missing glyph);
+  the command fails unless the user explicitly accepts it.
+- WARNING: the output is usable but someone should act (a contact not verified for a year,
+  a translation still in draft).
+- INFO: worth knowing, nothing to do.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class Severity(enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    severity: Severity
+    code: str
+    message: str
+    file: Path | None = None
+    line: int | None = None
+    key: str | None = None
+    hint: str | None = None
+
+    def one_line(self) -> str:
+        """`file:line: key 'a.b': message (fix: hint)`, the single line a user sees."""
+        where = ""
+        if self.file is not None:
+            where = _display_path(self.file)
+            if self.line is not None:
+                where += f":{self.line}"
+            where += ": "
+        key = f"key '{self.key}': " if self.key else ""
+        hint = f" (fix: {self.hint})" if self.hint else ""
+        return f"{where}{key}{self.message}{hint}"
+
+
+def _display_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+class AwareprintError(Exception):
+    """A user mistake or an unusable input: reported as one line, exit code 1."""
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.one_line())
+        self.diagnostic = diagnostic
+
+
+def user_error(
+    message: str,
+    *,
+    code: str = "input",
+    file: Path | None = None,
+    line: int | None = None,
+    key: str | None = None,
+    hint: str | None = None,
+) -> AwareprintError:
+    return AwareprintError(Diagnostic(Severity.ERROR, code, message, file, line, key, hint))

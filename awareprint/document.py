@@ -1,0 +1,200 @@
+"""The data passed between compose → text layout → render: geometry, styles, placed boxes, laid-out items.
+
+Coordinates are points in trim space with the origin at the top-left corner of the trimmed page and y
+growing downwards (as a designer measures); only the renderer flips to PDF's bottom-up space.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .units import Cmyk, Pt
+
+
+@dataclass(frozen=True, slots=True)
+class Rect:
+    x: Pt
+    y: Pt
+    width: Pt
+    height: Pt
+
+    @property
+    def right(self) -> Pt:
+        return Pt(self.x + self.width)
+
+    @property
+    def bottom(self) -> Pt:
+        return Pt(self.y + self.height)
+
+    def contains(self, other: Rect, tolerance: float = 0.01) -> bool:
+        return (
+            other.x >= self.x - tolerance
+            and other.y >= self.y - tolerance
+            and other.right <= self.right + tolerance
+            and other.bottom <= self.bottom + tolerance
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PageGeometry:
+    trim_width: Pt
+    trim_height: Pt
+    bleed: Pt
+    slug: Pt  # beyond the bleed, holds the crop marks
+
+    @property
+    def offset(self) -> Pt:
+        """Distance from the media edge to the trim edge."""
+        return Pt(self.bleed + self.slug)
+
+    @property
+    def media_size(self) -> tuple[Pt, Pt]:
+        return Pt(self.trim_width + 2 * self.offset), Pt(self.trim_height + 2 * self.offset)
+
+
+@dataclass(frozen=True, slots=True)
+class TextStyle:
+    """A role in the type scale: the layout picks a size between min and max so the text fits."""
+
+    font: str  # a weight in the font manifest: "regular" or "bold"
+    min_size: Pt
+    max_size: Pt
+    leading: float  # line height as a multiple of the size
+    colour: Cmyk
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    """A number or bullet hanging in front of a paragraph's first line, in a filled disc."""
+
+    text: str
+    text_colour: Cmyk
+    disc_colour: Cmyk
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    text: str
+    font: str | None = None  # overrides the frame style's weight
+    scale: float = 1.0  # size relative to the frame's fitted size
+    colour: Cmyk | None = None
+    space_before: float = 0.0  # in multiples of the frame's fitted size
+    marker: Marker | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TextFrame:
+    """Text to be fitted into `rect`. Frames sharing a `fit_group` get one common size."""
+
+    name: str
+    rect: Rect
+    paragraphs: tuple[Paragraph, ...]
+    style: TextStyle
+    align: str  # "start", "center", "end" (start is right in right-to-left text)
+    valign: str  # "top", "middle", "bottom"
+    direction: str  # "ltr" or "rtl"
+    language: str
+    fit_group: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Fill:
+    rect: Rect
+    colour: Cmyk
+
+
+@dataclass(frozen=True, slots=True)
+class QrCode:
+    rect: Rect
+    data: str
+    colour: Cmyk
+
+
+Box = TextFrame | Fill | QrCode
+
+
+@dataclass(frozen=True, slots=True)
+class Metadata:
+    title: str
+    subject: str
+    keywords: tuple[str, ...]
+    language: str
+    author: str
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentPage:
+    boxes: tuple[Box, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    geometry: PageGeometry
+    safe_area: Rect
+    pages: tuple[DocumentPage, ...]
+    metadata: Metadata
+    mark_colour_registration: bool = True
+
+
+# --- text layout output -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedGlyph:
+    """One glyph: id in its font, pen offset from the run origin in points, and the text it stands for.
+
+    `text` is the cluster's source text on the first glyph of a cluster and "" on the others, so the
+    concatenation of a run's glyph texts in logical order is the run's text.
+    """
+
+    glyph_id: int
+    x: float
+    y: float
+    advance: float
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class GlyphRun:
+    font_file: str  # path of the font file, the key the renderer embeds by
+    size: Pt
+    x: Pt  # baseline origin of the run in trim space
+    y: Pt
+    glyphs: tuple[PlacedGlyph, ...]
+    text: str  # logical text of the run
+    colour: Cmyk
+    rtl: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Disc:
+    cx: Pt
+    cy: Pt
+    radius: Pt
+    colour: Cmyk
+
+
+LaidOutItem = GlyphRun | Disc | Fill | QrCode
+
+
+@dataclass(frozen=True, slots=True)
+class FittedFrame:
+    """Where a frame's text ended up: the size chosen and the box the ink occupies."""
+
+    name: str
+    size: Pt
+    used_height: Pt
+    rect: Rect
+
+
+@dataclass(frozen=True, slots=True)
+class LaidOutPage:
+    items: tuple[LaidOutItem, ...]
+    frames: tuple[FittedFrame, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LaidOutDocument:
+    geometry: PageGeometry
+    pages: tuple[LaidOutPage, ...]
+    metadata: Metadata

@@ -1,0 +1,95 @@
+"""The whole chain, read first: load → compose → lay out text → render → write."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from .compose import compose
+from .content import build_content, load_materials, load_region, load_source
+from .diagnostics import AwareprintError, Diagnostic, Severity, user_error
+from .document import LaidOutDocument, LaidOutPage, TextFrame
+from .output import write_atomic
+from .render.pdf import render_pdf
+from .templates import load_template
+from .text import layout_frames
+from .text.fonts import load_manifest
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True, slots=True)
+class Folders:
+    """Where the data lives; tests point these at fixtures."""
+
+    materials: Path = PROJECT / "materials"
+    regions: Path = PROJECT / "regions"
+    templates: Path = PROJECT / "templates"
+    fonts: Path = PROJECT / "fonts"
+
+
+@dataclass(frozen=True, slots=True)
+class PosterRequest:
+    language: str
+    region: str
+    audience: str
+    template: str
+    output: Path
+    allow_overflow: bool = False
+    today: dt.date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PosterResult:
+    output: Path
+    pages: int
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def make_poster(request: PosterRequest, folders: Folders = Folders()) -> PosterResult:
+    source = load_source(folders.materials / "source.yaml")
+    materials = load_materials(_existing(folders.materials, request.language, "language"), source)
+    region = load_region(_existing(folders.regions, request.region, "region"))
+    template = load_template(_existing(folders.templates, request.template, "template"))
+    manifest = load_manifest(folders.fonts / "manifest.yaml")
+
+    today = request.today or dt.date.today()
+    content, diagnostics = build_content(source, materials, region, request.audience, today)
+    document, found = compose(template, content, author=source.study.publisher)
+    diagnostics += found
+
+    pages = []
+    for page in document.pages:
+        frames = [box for box in page.boxes if isinstance(box, TextFrame)]
+        text_items, fitted, found = layout_frames(frames, manifest)
+        diagnostics += found
+        shapes = [box for box in page.boxes if not isinstance(box, TextFrame)]
+        pages.append(LaidOutPage(tuple(shapes + text_items), tuple(fitted)))
+
+    errors = [d for d in diagnostics if d.severity is Severity.ERROR]
+    blocking = [d for d in errors if not (request.allow_overflow and d.code == "overflow")]
+    if blocking:
+        raise _first_error(blocking)
+    laid_out = LaidOutDocument(document.geometry, tuple(pages), document.metadata)
+    pdf = render_pdf(laid_out, manifest.primary.faces["regular"].path)
+    write_atomic(request.output, pdf)
+    return PosterResult(request.output, len(pages), tuple(diagnostics))
+
+
+def _existing(folder: Path, name: str, what: str) -> Path:
+    path = folder / f"{name}.yaml"
+    if not path.is_file():
+        known = sorted(
+            p.stem for p in folder.glob("*.yaml") if p.stem != "source" and not p.name.startswith("_")
+        )
+        raise user_error(
+            f"unknown {what} '{name}'", hint="choose one of: " + ", ".join(known) if known else None
+        )
+    return path
+
+
+def _first_error(errors: list[Diagnostic]) -> AwareprintError:
+    """The first error is the one to fix; the count says how many follow."""
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return AwareprintError(replace(errors[0], message=errors[0].message + more))

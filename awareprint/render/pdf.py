@@ -1,0 +1,351 @@
+"""The only module that talks to reportlab: it draws a laid-out document and makes no decisions.
+
+Text is drawn glyph by glyph id from our own shaping, through Type0/CIDFontType2 fonts (Identity-H) that
+this module embeds and subsets itself: reportlab's own TrueType path maps characters, not glyphs, and
+cannot show ligatures, conjuncts or contextual forms faithfully. A ToUnicode map built from the glyphs'
+source text keeps the PDF searchable and extractable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import string
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from fontTools import subset as ft_subset
+from fontTools.ttLib import TTFont as FtFont
+from reportlab import rl_config
+from reportlab.graphics.barcode import qrencoder
+from reportlab.lib.colors import CMYKColor, CMYKColorSep
+from reportlab.pdfbase import pdfdoc, pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+
+from awareprint import __version__
+from awareprint.document import Disc, Fill, GlyphRun, LaidOutDocument, PageGeometry, QrCode, Rect
+from awareprint.units import Cmyk, Pt
+
+CROP_MARK_WIDTH = 0.25  # points
+CROP_MARK_GAP = Pt(1.0)  # beyond the bleed, so marks never reach into the printed area
+QR_QUIET_ZONE = 4  # modules, as the QR standard asks
+REGISTRATION = CMYKColorSep(1, 1, 1, 1, spotName="All")
+_PLACEHOLDER_FONT = "awareprint-initial"
+
+
+def render_pdf(document: LaidOutDocument, primary_font_file: str) -> bytes:
+    rl_config.useA85 = 0  # ASCII85 only inflates binary streams
+    _register_placeholder_font(primary_font_file)
+    geometry = document.geometry
+    media_width, media_height = geometry.media_size
+    offset = geometry.offset
+    trim = (offset, offset, offset + geometry.trim_width, offset + geometry.trim_height)
+    bleed = (
+        offset - geometry.bleed,
+        offset - geometry.bleed,
+        offset + geometry.trim_width + geometry.bleed,
+        offset + geometry.trim_height + geometry.bleed,
+    )
+    buffer = io.BytesIO()
+    canvas = Canvas(
+        buffer,
+        pagesize=(media_width, media_height),
+        trimBox=trim,
+        bleedBox=bleed,
+        invariant=1,
+        enforceColorSpace="sep_cmyk",
+        initialFontName=_PLACEHOLDER_FONT,
+        lang=document.metadata.language,
+        pageCompression=1,
+    )
+    meta = document.metadata
+    canvas.setTitle(meta.title)
+    canvas.setAuthor(meta.author)
+    canvas.setSubject(meta.subject)
+    canvas.setKeywords(list(meta.keywords))
+    canvas.setCreator(f"awareprint {__version__}")
+    canvas.setProducer(f"awareprint {__version__} (reportlab)")
+    canvas.setViewerPreference("DisplayDocTitle", "true")
+    fonts = _FontSet(canvas)
+    for page in document.pages:
+        canvas.saveState()
+        canvas.translate(offset, offset)
+        painter = _Painter(canvas, geometry.trim_height, fonts)
+        for item in page.items:
+            match item:
+                case Fill():
+                    painter.fill(item.rect, item.colour)
+                case Disc():
+                    painter.disc(item)
+                case QrCode():
+                    painter.qr(item)
+                case GlyphRun():
+                    painter.glyphs(item)
+        canvas.restoreState()
+        _crop_marks(canvas, geometry)
+        canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def _register_placeholder_font(path: str) -> None:
+    """reportlab writes an unembedded Helvetica into every page unless its initial font is a TrueType
+    font; registering ours (never drawn with) keeps the file free of it."""
+    if _PLACEHOLDER_FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(_PLACEHOLDER_FONT, path))
+
+
+def _cmyk(colour: Cmyk) -> CMYKColor:
+    return CMYKColor(colour.c, colour.m, colour.y, colour.k)
+
+
+class _Painter:
+    def __init__(self, canvas: Canvas, trim_height: float, fonts: _FontSet) -> None:
+        self.canvas = canvas
+        self.height = trim_height
+        self.fonts = fonts
+
+    def fill(self, rect: Rect, colour: Cmyk) -> None:
+        self.canvas.setFillColor(_cmyk(colour))
+        self.canvas.rect(rect.x, self.height - rect.bottom, rect.width, rect.height, stroke=0, fill=1)
+
+    def disc(self, disc: Disc) -> None:
+        self.canvas.setFillColor(_cmyk(disc.colour))
+        self.canvas.circle(disc.cx, self.height - disc.cy, disc.radius, stroke=0, fill=1)
+
+    def qr(self, code: QrCode) -> None:
+        qr = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
+        qr.addData(code.data)
+        qr.make()
+        count = qr.getModuleCount()
+        module = code.rect.width / (count + 2 * QR_QUIET_ZONE)
+        left = code.rect.x + QR_QUIET_ZONE * module
+        top = code.rect.y + QR_QUIET_ZONE * module
+        self.canvas.setFillColor(_cmyk(code.colour))
+        path = self.canvas.beginPath()
+        for row in range(count):
+            column = 0
+            while column < count:
+                if not qr.isDark(row, column):
+                    column += 1
+                    continue
+                start = column
+                while column < count and qr.isDark(row, column):
+                    column += 1
+                y = self.height - (top + (row + 1) * module)
+                path.rect(left + start * module, y, (column - start) * module, module)
+        self.canvas.drawPath(path, stroke=0, fill=1, fillMode=0)
+
+    def glyphs(self, run: GlyphRun) -> None:
+        font = self.fonts.get(run.font_file)
+        font.use(run.glyphs)
+        self.canvas.setFillColor(_cmyk(run.colour))
+        size = run.size
+        parts = [f"BT /{font.resource} {_num(size)} Tf 1 0 0 1 {_num(run.x)} {_num(self.height - run.y)} Tm"]
+        rise = 0.0
+        cursor = 0.0  # where the next glyph lands without adjustment, from the run origin
+        pending: list[str] = []
+        for glyph in run.glyphs:
+            glyph_rise = -glyph.y
+            if abs(glyph_rise - rise) > 1e-6:
+                if pending:
+                    parts.append("[" + " ".join(pending) + "] TJ")
+                    pending = []
+                parts.append(f"{_num(glyph_rise)} Ts")
+                rise = glyph_rise
+            shift = glyph.x - cursor
+            if abs(shift) > 1e-4:
+                pending.append(_num(-shift * 1000 / size))
+            pending.append(f"<{glyph.glyph_id:04X}>")
+            cursor = glyph.x + font.width(glyph.glyph_id) * size / 1000
+        if pending:
+            parts.append("[" + " ".join(pending) + "] TJ")
+        parts.append("ET")
+        self.canvas.addLiteral("\n".join(parts))
+
+
+def _num(value: float) -> str:
+    text = f"{value:.3f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
+def _crop_marks(canvas: Canvas, geometry: PageGeometry) -> None:
+    """Eight hairlines in registration colour, in the slug, pointing at the trim corners."""
+    offset = geometry.offset
+    near = geometry.bleed + CROP_MARK_GAP
+    far = offset
+    x_edges = (offset, offset + geometry.trim_width)
+    y_edges = (offset, offset + geometry.trim_height)
+    canvas.saveState()
+    canvas.setStrokeColor(REGISTRATION)
+    canvas.setLineWidth(CROP_MARK_WIDTH)
+    for x in x_edges:
+        for y, direction in ((y_edges[0], -1), (y_edges[1], 1)):
+            canvas.line(x, y + direction * near, x, y + direction * far)
+    for y in y_edges:
+        for x, direction in ((x_edges[0], -1), (x_edges[1], 1)):
+            canvas.line(x + direction * near, y, x + direction * far, y)
+    canvas.restoreState()
+
+
+# --- fonts ------------------------------------------------------------------------------------
+
+
+class _FontSet:
+    """The fonts of one document, each embedded once when the document is written."""
+
+    def __init__(self, canvas: Canvas) -> None:
+        self.canvas = canvas
+        self.fonts: dict[str, _GlyphFont] = {}
+
+    def get(self, path: str) -> _GlyphFont:
+        if path not in self.fonts:
+            resource = f"AP{len(self.fonts) + 1}"
+            font = _GlyphFont(path, resource)
+            self.fonts[path] = font
+            doc = self.canvas._doc
+            doc.fontMapping[f"awareprint:{path}"] = "/" + resource
+            doc.delayedFonts.append(font)
+        return self.fonts[path]
+
+
+@dataclass
+class _GlyphFont:
+    path: str
+    resource: str
+    to_text: dict[int, str] = field(default_factory=dict)
+    _font: FtFont | None = None
+
+    @property
+    def font(self) -> FtFont:
+        if self._font is None:
+            self._font = _font_file(self.path)
+        return self._font
+
+    def use(self, glyphs: Iterable) -> None:
+        for glyph in glyphs:
+            if glyph.text and glyph.glyph_id not in self.to_text:
+                self.to_text[glyph.glyph_id] = glyph.text
+            self.to_text.setdefault(glyph.glyph_id, "")
+
+    def width(self, glyph_id: int) -> float:
+        """Advance in thousandths of an em, as PDF text space measures it."""
+        name = self.font.getGlyphName(glyph_id)
+        return self.font["hmtx"][name][0] * 1000 / self.font["head"].unitsPerEm
+
+    def addObjects(self, doc: pdfdoc.PDFDocument) -> None:  # noqa: N802 (reportlab's hook name)
+        glyph_ids = sorted(self.to_text)
+        postscript = self.font["name"].getDebugName(6) or "Font"
+        tag = _subset_tag(postscript, glyph_ids)
+        base_font = f"{tag}+{postscript}"
+        font_file = pdfdoc.PDFStream(content=_subset(self.path, glyph_ids), filters=[pdfdoc.PDFZCompress])
+        font_file.dictionary["Length1"] = len(font_file.content)
+        head, hhea, os2 = self.font["head"], self.font["hhea"], self.font["OS/2"]
+        scale = 1000 / head.unitsPerEm
+        descriptor = pdfdoc.PDFDictionary(
+            {
+                "Type": pdfdoc.PDFName("FontDescriptor"),
+                "FontName": pdfdoc.PDFName(base_font),
+                "Flags": 4,
+                "FontBBox": pdfdoc.PDFArray(
+                    [round(v * scale) for v in (head.xMin, head.yMin, head.xMax, head.yMax)]
+                ),
+                "ItalicAngle": 0,
+                "Ascent": round(hhea.ascent * scale),
+                "Descent": round(hhea.descent * scale),
+                "CapHeight": round(getattr(os2, "sCapHeight", hhea.ascent) * scale),
+                "StemV": 80,
+                "FontFile2": doc.Reference(font_file, f"FontFile:{base_font}"),
+            }
+        )
+        widths: list[object] = []
+        for glyph_id in glyph_ids:
+            widths += [glyph_id, pdfdoc.PDFArray([round(self.width(glyph_id), 2)])]
+        descendant = pdfdoc.PDFDictionary(
+            {
+                "Type": pdfdoc.PDFName("Font"),
+                "Subtype": pdfdoc.PDFName("CIDFontType2"),
+                "BaseFont": pdfdoc.PDFName(base_font),
+                "CIDSystemInfo": pdfdoc.PDFDictionary(
+                    {
+                        "Registry": pdfdoc.PDFString("Adobe"),
+                        "Ordering": pdfdoc.PDFString("Identity"),
+                        "Supplement": 0,
+                    }
+                ),
+                "FontDescriptor": doc.Reference(descriptor, f"FontDescriptor:{base_font}"),
+                "W": pdfdoc.PDFArray(widths),
+                "CIDToGIDMap": pdfdoc.PDFName("Identity"),
+            }
+        )
+        to_unicode = pdfdoc.PDFStream(content=_to_unicode_cmap(self.to_text), filters=[pdfdoc.PDFZCompress])
+        font = pdfdoc.PDFDictionary(
+            {
+                "Type": pdfdoc.PDFName("Font"),
+                "Subtype": pdfdoc.PDFName("Type0"),
+                "BaseFont": pdfdoc.PDFName(base_font),
+                "Encoding": pdfdoc.PDFName("Identity-H"),
+                "DescendantFonts": pdfdoc.PDFArray([doc.Reference(descendant, f"CIDFont:{base_font}")]),
+                "ToUnicode": doc.Reference(to_unicode, f"ToUnicode:{base_font}"),
+            }
+        )
+        doc.Reference(font, self.resource)
+        doc.idToObject["BasicFonts"].dict[self.resource] = font
+
+
+_FONT_CACHE: dict[str, FtFont] = {}
+
+
+def _font_file(path: str) -> FtFont:
+    if path not in _FONT_CACHE:
+        _FONT_CACHE[path] = FtFont(path, lazy=True)
+    return _FONT_CACHE[path]
+
+
+def _subset(path: str, glyph_ids: list[int]) -> bytes:
+    """Keep only the glyphs used, at their original ids, so the content streams stay valid."""
+    options = ft_subset.Options()
+    options.retain_gids = True
+    options.notdef_outline = True
+    options.hinting = False
+    options.layout_features = []
+    options.name_IDs = [0, 1, 2, 3, 4, 5, 6]
+    options.drop_tables += ["GSUB", "GPOS", "GDEF", "DSIG"]
+    font = FtFont(path)
+    subsetter = ft_subset.Subsetter(options)
+    subsetter.populate(gids=glyph_ids)
+    subsetter.subset(font)
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+def _subset_tag(name: str, glyph_ids: list[int]) -> str:
+    """Six capitals derived from the content, so identical input gives identical bytes."""
+    digest = hashlib.sha256(f"{name}:{glyph_ids}".encode()).digest()
+    return "".join(string.ascii_uppercase[b % 26] for b in digest[:6])
+
+
+def _to_unicode_cmap(mapping: dict[int, str]) -> bytes:
+    entries = [
+        f"<{gid:04X}> <{text.encode('utf-16-be').hex().upper()}>"
+        for gid, text in sorted(mapping.items())
+        if text
+    ]
+    lines = [
+        "/CIDInit /ProcSet findresource begin",
+        "12 dict begin",
+        "begincmap",
+        "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
+        "/CMapName /Adobe-Identity-UCS def",
+        "/CMapType 2 def",
+        "1 begincodespacerange",
+        "<0000> <FFFF>",
+        "endcodespacerange",
+    ]
+    for start in range(0, len(entries), 100):
+        chunk = entries[start : start + 100]
+        lines += [f"{len(chunk)} beginbfchar", *chunk, "endbfchar"]
+    lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
+    return "\n".join(lines).encode("ascii")

@@ -1,0 +1,277 @@
+"""Strict YAML: every value stays a string until the schema types it, every error names file, line, key.
+
+PyYAML's `safe_load` reads `no` as False, `9:30` as 570 and keeps the last of two equal keys; we compose
+nodes instead (they carry line numbers), refuse duplicate keys, tags, anchors and aliases, and let each
+loader say what it expects through `Mapping`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import yaml
+
+from .diagnostics import AwareprintError, user_error
+from .units import Cmyk, Pt, parse_cmyk, parse_length
+
+MAX_DATA_FILE_BYTES = 1_000_000
+_PLAIN_TAGS = {"tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+_IMPLICIT_TAGS = _PLAIN_TAGS | {
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+}
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """A YAML value with where it came from. `value` is str, list[Node] or dict[str, Node]."""
+
+    value: str | list[Node] | dict[str, Node]
+    file: Path
+    line: int
+    key: str
+
+    def error(self, message: str, hint: str | None = None) -> AwareprintError:
+        return user_error(message, file=self.file, line=self.line, key=self.key or None, hint=hint)
+
+    @property
+    def kind(self) -> str:
+        if isinstance(self.value, dict):
+            return "a mapping"
+        if isinstance(self.value, list):
+            return "a list"
+        return "text"
+
+
+def load_yaml(path: Path) -> Node:
+    """Read one data file into a Node tree, or raise an AwareprintError naming file and line."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise user_error("file not found", file=path, hint="check the name and the folder") from None
+    except OSError as exc:
+        raise user_error(f"cannot read the file ({exc.strerror})", file=path) from None
+    if size > MAX_DATA_FILE_BYTES:
+        raise user_error(
+            f"file is {size:,} bytes, more than the {MAX_DATA_FILE_BYTES:,} a data file may have", file=path
+        )
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise user_error(
+            f"not UTF-8 text (byte {exc.start})", file=path, hint="save the file as UTF-8"
+        ) from None
+    except OSError as exc:
+        raise user_error(f"cannot read the file ({exc.strerror})", file=path) from None
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise user_error(
+            f"YAML syntax error: {problem}",
+            file=path,
+            line=line,
+            hint="check indentation, colons and quotes on this line or the one before",
+        ) from None
+    except yaml.YAMLError as exc:
+        raise user_error(f"YAML error: {exc}", file=path) from None
+    if root is None:
+        raise user_error("file is empty", file=path)
+    return _convert(root, path, "", seen=set())
+
+
+def _convert(node: yaml.Node, path: Path, key: str, seen: set[int]) -> Node:
+    line = node.start_mark.line + 1
+    if id(node) in seen:
+        raise user_error("anchors and aliases (& and *) are not supported", file=path, line=line, key=key)
+    seen.add(id(node))
+    if node.tag not in _IMPLICIT_TAGS:
+        raise user_error(
+            f"YAML tag '{node.tag}' is not allowed",
+            file=path,
+            line=line,
+            key=key or None,
+            hint="remove the '!' tag; data files hold plain text, lists and mappings",
+        )
+    if isinstance(node, yaml.ScalarNode):
+        return Node(node.value, path, line, key)
+    if isinstance(node, yaml.SequenceNode):
+        items = [_convert(child, path, f"{key}[{i}]", seen) for i, child in enumerate(node.value)]
+        return Node(items, path, line, key)
+    assert isinstance(node, yaml.MappingNode)
+    mapping: dict[str, Node] = {}
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise user_error(
+                "a key must be plain text", file=path, line=key_node.start_mark.line + 1, key=key
+            )
+        name = key_node.value
+        child_key = f"{key}.{name}" if key else name
+        if key_node.value == "<<":
+            raise user_error("merge keys (<<) are not supported", file=path, line=line, key=child_key)
+        if name in mapping:
+            raise user_error(
+                f"duplicate key '{name}' (first on line {mapping[name].line})",
+                file=path,
+                line=key_node.start_mark.line + 1,
+                key=child_key,
+                hint="keep one of the two",
+            )
+        mapping[name] = _convert(value_node, path, child_key, seen)
+    return Node(mapping, path, line, key)
+
+
+class Mapping:
+    """Typed, strict access to a mapping node: unknown keys and missing required keys are errors."""
+
+    def __init__(self, node: Node, required: set[str], optional: set[str] = frozenset()) -> None:  # type: ignore[assignment]
+        if not isinstance(node.value, dict):
+            raise node.error(f"expected a mapping (key: value lines), got {node.kind}")
+        self.node = node
+        self.fields: dict[str, Node] = node.value
+        known = required | optional
+        for name, child in self.fields.items():
+            if name not in known:
+                close = difflib.get_close_matches(name, sorted(known), n=1)
+                hint = f"did you mean '{close[0]}'?" if close else "allowed: " + ", ".join(sorted(known))
+                raise child.error(f"unknown key '{name}'", hint=hint)
+        for name in sorted(required):
+            if name not in self.fields:
+                raise user_error(
+                    f"missing key '{name}'",
+                    file=node.file,
+                    line=node.line,
+                    key=node.key or None,
+                    hint=f"add '{name}:' here",
+                )
+
+    def has(self, name: str) -> bool:
+        return name in self.fields
+
+    def get(self, name: str) -> Node:
+        return self.fields[name]
+
+    def sub(self, name: str, required: set[str], optional: set[str] = frozenset()) -> Mapping:  # type: ignore[assignment]
+        return Mapping(self.fields[name], required, optional)
+
+    def text(self, name: str, default: str | None = None) -> str:
+        if name not in self.fields:
+            if default is None:
+                raise KeyError(name)
+            return default
+        return as_text(self.fields[name])
+
+    def optional_text(self, name: str) -> str | None:
+        return as_text(self.fields[name]) if name in self.fields else None
+
+    def texts(self, name: str) -> list[str]:
+        return [as_text(item) for item in as_list(self.fields[name])]
+
+    def choice(self, name: str, choices: tuple[str, ...], default: str | None = None) -> str:
+        node = self.fields.get(name)
+        if node is None:
+            if default is None:
+                raise KeyError(name)
+            return default
+        value = as_text(node)
+        if value not in choices:
+            close = difflib.get_close_matches(value, choices, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else "use one of: " + ", ".join(choices)
+            raise node.error(f"'{value}' is not one of {', '.join(choices)}", hint=hint)
+        return value
+
+    def length(self, name: str, default: str | None = None) -> Pt:
+        node = self.fields.get(name)
+        return parse_node(node, parse_length) if node else parse_length(_required(default, name))
+
+    def number(self, name: str, default: float | None = None, minimum: float | None = None) -> float:
+        node = self.fields.get(name)
+        if node is None:
+            return _required(default, name)
+        value = parse_node(node, _parse_number)
+        if minimum is not None and value < minimum:
+            raise node.error(f"must be at least {minimum:g}, got {value:g}")
+        return value
+
+    def integer(self, name: str, default: int | None = None, minimum: int = 0) -> int:
+        node = self.fields.get(name)
+        if node is None:
+            return _required(default, name)
+        value = parse_node(node, _parse_integer)
+        if value < minimum:
+            raise node.error(f"must be at least {minimum}, got {value}")
+        return value
+
+    def cmyk(self, name: str) -> Cmyk:
+        node = self.fields[name]
+        return parse_node(node, lambda _: parse_cmyk([as_text(v) for v in as_list(node)]))
+
+    def date(self, name: str) -> dt.date:
+        return parse_node(self.fields[name], parse_date)
+
+    def items(self) -> Iterator[tuple[str, Node]]:
+        return iter(self.fields.items())
+
+
+def _required(default: T | None, name: str) -> T:
+    if default is None:
+        raise KeyError(name)
+    return default
+
+
+def as_text(node: Node) -> str:
+    if not isinstance(node.value, str):
+        raise node.error(f"expected text, got {node.kind}")
+    if node.value.strip() == "":
+        raise node.error("is empty", hint="write a value or remove the key")
+    return node.value
+
+
+def as_list(node: Node) -> list[Node]:
+    if not isinstance(node.value, list):
+        raise node.error(f"expected a list (lines starting with '- '), got {node.kind}")
+    return node.value
+
+
+def parse_node(node: Node, parser: Callable[[str], T]) -> T:
+    """Run a value parser, turning its ValueError into a one-line error at the node."""
+    try:
+        return parser(node.value if isinstance(node.value, str) else "")
+    except ValueError as exc:
+        raise node.error(str(exc)) from None
+
+
+def _parse_number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"'{text}' is not a number") from None
+
+
+def _parse_integer(text: str) -> int:
+    if not re.fullmatch(r"-?\d+", text.strip()):
+        raise ValueError(f"'{text}' is not a whole number")
+    return int(text)
+
+
+def parse_date(text: str) -> dt.date:
+    """ISO date `2026-11-03`, or `2026-11` when only the month is known (read as its first day)."""
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}", text):
+            return dt.date.fromisoformat(text + "-01")
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"'{text}' is not a date; write YYYY-MM-DD (or YYYY-MM)") from None

@@ -1,0 +1,420 @@
+"""templates/*.yaml → Template: page geometry, a grid of named slots, colours and a type scale.
+
+A template may `extends:` another and override any part of it; `type_scale` multiplies every type size,
+so the A2 and A4 posters are the A3 design at another scale, written as data only.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .diagnostics import user_error
+from .document import PageGeometry, Rect, TextStyle
+from .schema import Mapping, Node, as_list, as_text, load_yaml, parse_node
+from .units import Cmyk, Pt, contrast_ratio
+
+TEXT_CONTENT = (
+    "kicker",
+    "headline",
+    "subheadline",
+    "key_finding",
+    "figures_heading",
+    "more_figures_heading",
+    "tips_heading",
+    "call_to_action",
+    "contacts_heading",
+    "qr_caption",
+    "source_line",
+    "contacts_checked",
+)
+SLOT_KINDS = ("panel", "text", "figures", "list", "contacts", "qr")
+SIDES = ("top", "right", "bottom", "left")
+FONT_WEIGHTS = ("regular", "bold")
+MIN_TEXT_CONTRAST = 4.5  # WCAG AA for body text
+MIN_LARGE_TEXT_CONTRAST = 3.0  # WCAG AA for text of 18pt and more
+LARGE_TEXT = Pt(18)
+PAPER = Cmyk(0, 0, 0, 0)
+_SPAN = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+))?\s*$")
+_SIZE_RANGE = re.compile(r"^\s*(\S+?)\s*-\s*(\S+)\s*$")
+_TRIM = re.compile(r"^\s*(\S+)\s*x\s*(\S+)\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class PanelSlot:
+    name: str
+    rect: Rect
+    colour: Cmyk
+
+
+@dataclass(frozen=True, slots=True)
+class TextSlot:
+    name: str
+    rect: Rect
+    content: str
+    style: TextStyle
+    align: str
+    valign: str
+
+
+@dataclass(frozen=True, slots=True)
+class FiguresSlot:
+    name: str
+    rect: Rect
+    content: str  # "key_figures" or "more_figures"
+    columns: int
+    arrangement: str  # "stacked": number above caption; "inline": number beside caption
+    number_style: TextStyle
+    caption_style: TextStyle
+    column_gap: Pt
+
+
+@dataclass(frozen=True, slots=True)
+class ListSlot:
+    name: str
+    rect: Rect
+    content: str  # "tips" or "warning_signs"
+    columns: int
+    style: TextStyle
+    marker: str  # "number" or "none"
+    marker_colour: Cmyk
+    marker_text_colour: Cmyk
+    column_gap: Pt
+    item_spacing: float
+
+
+@dataclass(frozen=True, slots=True)
+class ContactsSlot:
+    name: str
+    rect: Rect
+    columns: int
+    max_items: int  # the region file lists contacts by priority; the rest are left off with a note
+    style: TextStyle
+    name_colour: Cmyk
+    number_colour: Cmyk
+    column_gap: Pt
+
+
+@dataclass(frozen=True, slots=True)
+class QrSlot:
+    name: str
+    rect: Rect
+    colour: Cmyk
+
+
+Slot = PanelSlot | TextSlot | FiguresSlot | ListSlot | ContactsSlot | QrSlot
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    name: str
+    description: str
+    kind: str
+    geometry: PageGeometry
+    safe_area: Rect
+    slots: tuple[Slot, ...]
+    file: Path
+
+
+def list_templates(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("*.yaml") if not p.name.startswith("_"))
+
+
+def load_template(path: Path) -> Template:
+    node = _resolve_extends(path, chain=())
+    return _build(node, path)
+
+
+def _resolve_extends(path: Path, chain: tuple[Path, ...]) -> Node:
+    node = load_yaml(path)
+    if not isinstance(node.value, dict) or "extends" not in node.value:
+        return node
+    base_node = node.value["extends"]
+    base_path = path.parent / f"{as_text(base_node)}.yaml"
+    if base_path.resolve() in chain or base_path.resolve() == path.resolve():
+        raise base_node.error("templates extend each other in a circle", hint="remove one 'extends'")
+    if not base_path.exists():
+        raise base_node.error(f"no template '{base_node.value}' to extend", hint=f"expected {base_path}")
+    base = _resolve_extends(base_path, (*chain, path.resolve()))
+    own = {k: v for k, v in node.value.items() if k != "extends"}
+    return _merge(base, Node(own, node.file, node.line, node.key))
+
+
+def _merge(base: Node, override: Node) -> Node:
+    """Mappings merge key by key; anything else in the override replaces the base value."""
+    if not (isinstance(base.value, dict) and isinstance(override.value, dict)):
+        return override
+    merged = dict(base.value)
+    for key, value in override.value.items():
+        merged[key] = _merge(merged[key], value) if key in merged else value
+    return Node(merged, override.file, override.line, override.key)
+
+
+def _build(node: Node, path: Path) -> Template:
+    root = Mapping(node, {"template", "page", "grid", "colours", "styles", "slots"}, {"type_scale"})
+    meta = root.sub("template", {"name", "description", "kind"})
+    if meta.text("name") != path.stem:
+        raise meta.get("name").error(
+            f"template name '{meta.text('name')}' does not match the file name '{path.name}'",
+            hint=f"set name: {path.stem}",
+        )
+    page = root.sub("page", {"trim", "bleed", "slug", "margins"})
+    width, height = parse_node(page.get("trim"), _parse_trim)
+    bleed, slug = page.length("bleed"), page.length("slug")
+    if slug < Pt(6):
+        raise page.get("slug").error("the slug must be at least 6pt wide to hold crop marks")
+    margins = page.sub("margins", set(SIDES))
+    top, right, bottom, left = (margins.length(side) for side in SIDES)
+    safe = Rect(left, top, Pt(width - left - right), Pt(height - top - bottom))
+    if safe.width <= 0 or safe.height <= 0:
+        raise page.get("margins").error("the margins leave no room on the page")
+    geometry = PageGeometry(width, height, bleed, slug)
+
+    colours_node = root.get("colours")
+    if not isinstance(colours_node.value, dict):
+        raise colours_node.error(
+            f"expected a mapping of colour names to [C, M, Y, K], got {colours_node.kind}"
+        )
+    colours_map = Mapping(colours_node, set(colours_node.value))
+    colours = {name: colours_map.cmyk(name) for name in colours_node.value}
+    colours.setdefault("paper", PAPER)
+    scale = root.number("type_scale", 1.0, minimum=0.1)
+    styles = _styles(root.get("styles"), colours, scale)
+    grid = _Grid(root.sub("grid", {"columns", "rows", "column_gap"}), safe)
+
+    slots_node = root.get("slots")
+    if not isinstance(slots_node.value, dict) or not slots_node.value:
+        raise slots_node.error("expected a mapping of slot names to slots")
+    slots = tuple(
+        _slot(name, spec, grid, geometry, colours, styles) for name, spec in slots_node.value.items()
+    )
+    _check_contrast(slots, path)
+    return Template(
+        name=meta.text("name"),
+        description=meta.text("description"),
+        kind=meta.choice("kind", ("poster",)),
+        geometry=geometry,
+        safe_area=safe,
+        slots=slots,
+        file=path,
+    )
+
+
+def _parse_trim(text: str) -> tuple[Pt, Pt]:
+    from .units import parse_length
+
+    match = _TRIM.match(text)
+    if not match:
+        raise ValueError(f"'{text}' is not a page size; write width x height, e.g. 297mm x 420mm")
+    return parse_length(match.group(1)), parse_length(match.group(2))
+
+
+def _styles(node: Node, colours: dict[str, Cmyk], scale: float) -> dict[str, TextStyle]:
+    if not isinstance(node.value, dict):
+        raise node.error(f"expected a mapping of style names, got {node.kind}")
+    styles: dict[str, TextStyle] = {}
+    for name, spec_node in node.value.items():
+        spec = Mapping(spec_node, {"font", "size", "leading", "colour"})
+        low, high = parse_node(spec.get("size"), _parse_size_range)
+        styles[name] = TextStyle(
+            font=spec.choice("font", FONT_WEIGHTS),
+            min_size=Pt(low * scale),
+            max_size=Pt(high * scale),
+            leading=spec.number("leading", minimum=0.8),
+            colour=_colour(spec.get("colour"), colours),
+        )
+    return styles
+
+
+def _parse_size_range(text: str) -> tuple[Pt, Pt]:
+    from .units import parse_length
+
+    match = _SIZE_RANGE.match(text)
+    low, high = (match.group(1), match.group(2)) if match else (text, text)
+    low_pt, high_pt = parse_length(low), parse_length(high)
+    if low_pt <= 0 or high_pt < low_pt:
+        raise ValueError(f"'{text}' is not a size range; write min-max, e.g. 14pt-20pt")
+    return low_pt, high_pt
+
+
+def _colour(node: Node, colours: dict[str, Cmyk]) -> Cmyk:
+    name = as_text(node)
+    if name not in colours:
+        raise node.error(
+            f"no colour named '{name}'",
+            hint="define it under 'colours' or use one of: " + ", ".join(sorted(colours)),
+        )
+    return colours[name]
+
+
+class _Grid:
+    """Columns and rows inside the margins; slots name spans such as `columns: 1-6`."""
+
+    def __init__(self, grid: Mapping, safe: Rect) -> None:
+        self.columns = grid.integer("columns", minimum=1)
+        self.rows = grid.integer("rows", minimum=1)
+        self.gap = grid.length("column_gap")
+        self.safe = safe
+        self.column_width = (safe.width - self.gap * (self.columns - 1)) / self.columns
+        if self.column_width <= 0:
+            raise grid.get("column_gap").error("the column gap leaves no room for the columns")
+        self.row_height = safe.height / self.rows
+
+    def area(self, spec: Mapping) -> Rect:
+        first_col, last_col = self._span(spec.get("columns"), self.columns)
+        first_row, last_row = self._span(spec.get("rows"), self.rows)
+        x = self.safe.x + (first_col - 1) * (self.column_width + self.gap)
+        width = (last_col - first_col + 1) * self.column_width + (last_col - first_col) * self.gap
+        y = self.safe.y + (first_row - 1) * self.row_height
+        height = (last_row - first_row + 1) * self.row_height
+        return Rect(Pt(x), Pt(y), Pt(width), Pt(height))
+
+    @staticmethod
+    def _span(node: Node, count: int) -> tuple[int, int]:
+        match = _SPAN.match(as_text(node))
+        if not match:
+            raise node.error(f"'{node.value}' is not a span; write first-last, e.g. 1-6")
+        first = int(match.group(1))
+        last = int(match.group(2) or first)
+        if not 1 <= first <= last <= count:
+            raise node.error(f"span {first}-{last} is outside the grid of {count}")
+        return first, last
+
+
+_COMMON = {"kind", "columns", "rows"}
+
+
+def _slot(
+    name: str,
+    node: Node,
+    grid: _Grid,
+    geometry: PageGeometry,
+    colours: dict[str, Cmyk],
+    styles: dict[str, TextStyle],
+) -> Slot:
+    if not isinstance(node.value, dict) or "kind" not in node.value:
+        raise node.error("a slot needs a 'kind'", hint="one of " + ", ".join(SLOT_KINDS))
+    kind = as_text(node.value["kind"])
+    if kind not in SLOT_KINDS:
+        raise node.value["kind"].error(f"unknown slot kind '{kind}'", hint="one of " + ", ".join(SLOT_KINDS))
+
+    def style(spec: Mapping, key: str) -> TextStyle:
+        style_name = spec.text(key)
+        if style_name not in styles:
+            raise spec.get(key).error(f"no style named '{style_name}'", hint="define it under 'styles'")
+        return styles[style_name]
+
+    def colour(spec: Mapping, key: str) -> Cmyk:
+        return _colour(spec.get(key), colours)
+
+    if kind == "panel":
+        spec = Mapping(node, _COMMON | {"colour"}, {"bleed"})
+        rect = grid.area(spec)
+        sides = set(spec.texts("bleed")) if spec.has("bleed") else set()
+        for side_node in as_list(spec.get("bleed")) if spec.has("bleed") else []:
+            if as_text(side_node) not in SIDES:
+                raise side_node.error(f"'{side_node.value}' is not a side", hint="top, right, bottom or left")
+        return PanelSlot(name, _bleed_out(rect, sides, geometry), colour(spec, "colour"))
+    if kind == "text":
+        spec = Mapping(node, _COMMON | {"content", "style"}, {"align", "valign"})
+        return TextSlot(
+            name,
+            grid.area(spec),
+            spec.choice("content", TEXT_CONTENT),
+            style(spec, "style"),
+            spec.choice("align", ("start", "center", "end"), "start"),
+            spec.choice("valign", ("top", "middle", "bottom"), "top"),
+        )
+    if kind == "figures":
+        spec = Mapping(
+            node, _COMMON | {"content", "number_style", "caption_style", "per_row"}, {"arrangement"}
+        )
+        return FiguresSlot(
+            name,
+            grid.area(spec),
+            spec.choice("content", ("key_figures", "more_figures")),
+            spec.integer("per_row", minimum=1),
+            spec.choice("arrangement", ("stacked", "inline"), "stacked"),
+            style(spec, "number_style"),
+            style(spec, "caption_style"),
+            grid.gap,
+        )
+    if kind == "list":
+        spec = Mapping(
+            node,
+            _COMMON | {"content", "style", "per_row"},
+            {"marker", "marker_colour", "marker_text_colour", "item_spacing"},
+        )
+        marker = spec.choice("marker", ("number", "none"), "number")
+        return ListSlot(
+            name,
+            grid.area(spec),
+            spec.choice("content", ("tips", "warning_signs")),
+            spec.integer("per_row", minimum=1),
+            style(spec, "style"),
+            marker,
+            colour(spec, "marker_colour") if spec.has("marker_colour") else PAPER,
+            colour(spec, "marker_text_colour") if spec.has("marker_text_colour") else PAPER,
+            grid.gap,
+            spec.number("item_spacing", 0.6, minimum=0),
+        )
+    if kind == "contacts":
+        spec = Mapping(node, _COMMON | {"style", "per_row", "max_items", "name_colour", "number_colour"})
+        return ContactsSlot(
+            name,
+            grid.area(spec),
+            spec.integer("per_row", minimum=1),
+            spec.integer("max_items", minimum=1),
+            style(spec, "style"),
+            colour(spec, "name_colour"),
+            colour(spec, "number_colour"),
+            grid.gap,
+        )
+    spec = Mapping(node, _COMMON | {"colour"})
+    return QrSlot(name, grid.area(spec), colour(spec, "colour"))
+
+
+def _bleed_out(rect: Rect, sides: set[str], geometry: PageGeometry) -> Rect:
+    """Stretch a panel past the margins to the trim edge plus bleed on the named sides."""
+    b = geometry.bleed
+    left = -b if "left" in sides else rect.x
+    top = -b if "top" in sides else rect.y
+    right = geometry.trim_width + b if "right" in sides else rect.right
+    bottom = geometry.trim_height + b if "bottom" in sides else rect.bottom
+    return Rect(Pt(left), Pt(top), Pt(right - left), Pt(bottom - top))
+
+
+def _check_contrast(slots: tuple[Slot, ...], path: Path) -> None:
+    """Every text colour against the panel it sits on (or paper) must reach WCAG AA contrast."""
+    panels = [s for s in slots if isinstance(s, PanelSlot)]
+    for slot in slots:
+        pairs: list[tuple[str, Cmyk, Pt]] = []
+        if isinstance(slot, TextSlot | ListSlot | ContactsSlot):
+            pairs.append(("style", slot.style.colour, slot.style.min_size))
+        if isinstance(slot, FiguresSlot):
+            pairs += [
+                ("number_style", slot.number_style.colour, slot.number_style.min_size),
+                ("caption_style", slot.caption_style.colour, slot.caption_style.min_size),
+            ]
+        if isinstance(slot, ContactsSlot):
+            pairs += [
+                ("name_colour", slot.name_colour, slot.style.min_size),
+                ("number_colour", slot.number_colour, slot.style.min_size),
+            ]
+        if not pairs:
+            continue
+        background = PAPER
+        for panel in panels:
+            if panel.rect.contains(slot.rect):
+                background = panel.colour
+        for key, colour, size in pairs:
+            ratio = contrast_ratio(colour, background)
+            needed = MIN_LARGE_TEXT_CONTRAST if size >= LARGE_TEXT else MIN_TEXT_CONTRAST
+            if ratio < needed:
+                raise user_error(
+                    f"text colour on its background has contrast {ratio:.1f}:1, below {needed}:1",
+                    file=path,
+                    key=f"slots.{slot.name}.{key}",
+                    hint="choose a darker text colour or a lighter panel",
+                )

@@ -1,0 +1,109 @@
+"""The font manifest and the faces it names, loaded once per process and cached."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+import uharfbuzz as hb
+from fontTools.ttLib import TTFont
+
+from awareprint.schema import Mapping, as_list, as_text, load_yaml
+
+WEIGHTS = ("regular", "bold")
+
+
+@dataclass(frozen=True, slots=True, eq=False)  # loaded once per process: identity is equality
+class FontFace:
+    """One font file. Metrics are in font units; `upem` converts them to ems."""
+
+    path: str
+    family: str
+    weight: str
+    upem: int
+    ascender: int
+    descender: int  # negative, below the baseline
+    cap_height: int
+    coverage: frozenset[int]
+
+    def covers(self, char: str) -> bool:
+        return ord(char) in self.coverage
+
+
+@dataclass(frozen=True, slots=True)
+class FontFamily:
+    name: str
+    scripts: tuple[str, ...]
+    faces: dict[str, FontFace]
+    licence: str
+    origin: str
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class FontManifest:
+    families: tuple[FontFamily, ...]
+    fallback: tuple[str, ...]
+    file: Path
+
+    def chain(self, script: str, weight: str) -> tuple[FontFace, ...]:
+        """Fonts to try for a character of `script`: those made for it, then the fallback order."""
+        own = [f.faces[weight] for f in self.families if script in f.scripts]
+        rest = [self.family(name).faces[weight] for name in self.fallback]
+        return tuple(dict.fromkeys(own + rest))
+
+    def family(self, name: str) -> FontFamily:
+        return next(f for f in self.families if f.name == name)
+
+    @property
+    def primary(self) -> FontFamily:
+        return self.family(self.fallback[0])
+
+
+@functools.cache
+def load_manifest(path: Path) -> FontManifest:
+    root = Mapping(load_yaml(path), {"fonts", "fallback"})
+    families: list[FontFamily] = []
+    for node in as_list(root.get("fonts")):
+        entry = Mapping(node, {"family", "scripts", "regular", "bold", "licence", "origin"})
+        name = entry.text("family")
+        faces = {}
+        for weight in WEIGHTS:
+            file = path.parent / entry.text(weight)
+            if not file.is_file():
+                raise entry.get(weight).error(f"font file {file} not found", hint="vendor it under fonts/")
+            faces[weight] = _load_face(str(file), name, weight)
+        licence = path.parent / entry.text("licence")
+        if not licence.is_file():
+            raise entry.get("licence").error(f"licence file {licence} not found")
+        families.append(
+            FontFamily(name, tuple(entry.texts("scripts")), faces, str(licence), entry.text("origin"))
+        )
+    names = {f.name for f in families}
+    for node in as_list(root.get("fallback")):
+        if as_text(node) not in names:
+            raise node.error(f"no font family '{node.value}' in the manifest")
+    return FontManifest(tuple(families), tuple(root.texts("fallback")), path)
+
+
+def _load_face(path: str, family: str, weight: str) -> FontFace:
+    font = TTFont(path, lazy=True)
+    if "glyf" not in font:
+        raise ValueError(f"{path} has no TrueType outlines; convert CFF fonts before vendoring them")
+    os2 = font["OS/2"]
+    hhea = font["hhea"]
+    return FontFace(
+        path=path,
+        family=family,
+        weight=weight,
+        upem=font["head"].unitsPerEm,
+        ascender=hhea.ascent,
+        descender=hhea.descent,
+        cap_height=getattr(os2, "sCapHeight", 0) or int(font["head"].unitsPerEm * 0.7),
+        coverage=frozenset(font.getBestCmap()),
+    )
+
+
+@functools.cache
+def harfbuzz_font(path: str) -> hb.Font:
+    return hb.Font(hb.Face(hb.Blob.from_file_path(path)))

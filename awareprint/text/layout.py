@@ -1,0 +1,338 @@
+"""Fit text frames: itemize → shape → break → choose the largest size that fits → positioned glyph runs.
+
+Shaping happens once per paragraph in font units (cached); trying another size only rescales advances and
+re-breaks lines. A frame that does not fit at its style's minimum size is an overflow diagnostic, never
+silently clipped or run out of its box.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from awareprint.diagnostics import Diagnostic, Severity
+from awareprint.document import (
+    Disc,
+    FittedFrame,
+    GlyphRun,
+    LaidOutItem,
+    Paragraph,
+    PlacedGlyph,
+    Rect,
+    TextFrame,
+)
+from awareprint.units import Pt
+
+from .fonts import FontFace, FontManifest
+from .itemize import MissingGlyphs, Run, itemize
+from .linebreak import Segment, segments
+from .shape import ShapedGlyph, shape
+
+SIZE_PRECISION = 0.25  # points
+MARKER_RADIUS = 0.68  # ems
+MARKER_GAP = 0.5  # ems between the disc and the text
+MARKER_TEXT_SCALE = 0.74
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """A paragraph shaped once: runs, their glyphs, and each character's advance in ems."""
+
+    text: str
+    runs: tuple[Run, ...]
+    shaped: tuple[tuple[ShapedGlyph, ...], ...]
+    advances: tuple[float, ...]
+    segments: tuple[Segment, ...]
+    missing: MissingGlyphs | None
+    cap_height: float  # ems, of the paragraph's first font
+    descender: float  # ems, positive
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    paragraph: int
+    start: int
+    end: int  # without the trailing spaces
+    width: float  # points
+    baseline: float  # from the frame top
+
+
+@dataclass(frozen=True, slots=True)
+class _Trial:
+    lines: tuple[_Line, ...]
+    height: float
+    too_wide: float  # points by which the widest unbreakable piece exceeds the frame
+
+
+@functools.lru_cache(maxsize=8192)
+def _prepare(text: str, manifest: FontManifest, weight: str, language: str, rtl: bool) -> _Prepared:
+    runs, missing = itemize(text, manifest, weight, rtl)
+    shaped = []
+    advances = [0.0] * len(text)
+    for run in runs:
+        glyphs = shape(run.face.path, text, run.start, run.end, run.script, run.rtl, language).glyphs
+        shaped.append(glyphs)
+        for glyph in glyphs:
+            advances[glyph.cluster] += glyph.x_advance / run.face.upem
+    first = runs[0].face if runs else manifest.primary.faces[weight]
+    return _Prepared(
+        text=text,
+        runs=runs,
+        shaped=tuple(shaped),
+        advances=tuple(advances),
+        segments=segments(text, language),
+        missing=missing,
+        cap_height=first.cap_height / first.upem,
+        descender=-first.descender / first.upem,
+    )
+
+
+class FrameLayout:
+    """Lays out one frame at a given size; `fit` finds the largest size that fits."""
+
+    def __init__(self, frame: TextFrame, manifest: FontManifest) -> None:
+        self.frame = frame
+        self.manifest = manifest
+        rtl = frame.direction == "rtl"
+        self.prepared = tuple(
+            _prepare(p.text, manifest, p.font or frame.style.font, frame.language, rtl)
+            for p in frame.paragraphs
+        )
+
+    def trial(self, size: float) -> _Trial:
+        lines: list[_Line] = []
+        too_wide = 0.0
+        baseline = 0.0
+        descent = 0.0
+        for index, (paragraph, prepared) in enumerate(zip(self.frame.paragraphs, self.prepared, strict=True)):
+            psize = size * paragraph.scale
+            line_height = psize * self.frame.style.leading
+            available = self.frame.rect.width - _indent(paragraph, psize)
+            for start, end, width in _break(prepared, psize, available):
+                too_wide = max(too_wide, width - available)
+                if not lines:
+                    baseline = prepared.cap_height * psize
+                elif lines[-1].paragraph != index:
+                    baseline += paragraph.space_before * size + line_height
+                else:
+                    baseline += line_height
+                lines.append(_Line(index, start, end, width, baseline))
+                descent = prepared.descender * psize
+        return _Trial(tuple(lines), baseline + descent if lines else 0.0, too_wide)
+
+    def fits(self, size: float) -> bool:
+        trial = self.trial(size)
+        return trial.too_wide <= 0.01 and trial.height <= self.frame.rect.height + 0.01
+
+    def fit(self) -> float | None:
+        """Largest size in the style's range that fits, or None if even the minimum does not."""
+        low, high = self.frame.style.min_size, self.frame.style.max_size
+        if self.fits(high):
+            return high
+        if not self.fits(low):
+            return None
+        while high - low > SIZE_PRECISION:  # low always fits, high never does
+            middle = (low + high) / 2
+            if self.fits(middle):
+                low = middle
+            else:
+                high = middle
+        return low
+
+    def place(self, size: float) -> tuple[list[LaidOutItem], FittedFrame]:
+        frame = self.frame
+        trial = self.trial(size)
+        slack = max(0.0, frame.rect.height - trial.height)
+        top = frame.rect.y + {"top": 0.0, "middle": slack / 2, "bottom": slack}[frame.valign]
+        rtl = frame.direction == "rtl"
+        items: list[LaidOutItem] = []
+        for number, line in enumerate(trial.lines):
+            paragraph = frame.paragraphs[line.paragraph]
+            prepared = self.prepared[line.paragraph]
+            psize = size * paragraph.scale
+            indent = _indent(paragraph, psize)
+            available = frame.rect.width - indent
+            slack_x = available - line.width
+            offset = {"start": 0.0, "center": slack_x / 2, "end": slack_x}[frame.align]
+            if rtl:
+                offset = slack_x - offset
+            x = frame.rect.x + (indent if not rtl else 0.0) + offset
+            y = top + line.baseline
+            colour = paragraph.colour or frame.style.colour
+            items += _glyph_runs(prepared, line.start, line.end, psize, x, y, colour, frame.language)
+            first_of_paragraph = number == 0 or trial.lines[number - 1].paragraph != line.paragraph
+            if paragraph.marker and first_of_paragraph:
+                items += self._marker(paragraph, prepared, psize, y)
+        used = Rect(frame.rect.x, Pt(top), frame.rect.width, Pt(trial.height))
+        return items, FittedFrame(frame.name, Pt(size), Pt(trial.height), used)
+
+    def _marker(
+        self, paragraph: Paragraph, prepared: _Prepared, psize: float, baseline: float
+    ) -> list[LaidOutItem]:
+        assert paragraph.marker is not None
+        radius = MARKER_RADIUS * psize
+        rtl = self.frame.direction == "rtl"
+        cx = self.frame.rect.right - radius if rtl else self.frame.rect.x + radius
+        cy = baseline - prepared.cap_height * psize / 2
+        text_size = psize * MARKER_TEXT_SCALE
+        label = _prepare(paragraph.marker.text, self.manifest, "bold", self.frame.language, rtl)
+        width = sum(label.advances) * text_size
+        label_baseline = cy + label.cap_height * text_size / 2
+        disc = Disc(Pt(cx), Pt(cy), Pt(radius), paragraph.marker.disc_colour)
+        runs = _glyph_runs(
+            label,
+            0,
+            len(label.text),
+            text_size,
+            cx - width / 2,
+            label_baseline,
+            paragraph.marker.text_colour,
+            self.frame.language,
+        )
+        return [disc, *runs]
+
+    def missing(self) -> list[MissingGlyphs]:
+        return [p.missing for p in self.prepared if p.missing]
+
+
+def _indent(paragraph: Paragraph, size: float) -> float:
+    return (2 * MARKER_RADIUS + MARKER_GAP) * size if paragraph.marker else 0.0
+
+
+def _break(prepared: _Prepared, size: float, available: float) -> list[tuple[int, int, float]]:
+    """Greedy first-fit over legal break opportunities: (start, end without trailing space, width)."""
+    lines: list[tuple[int, int, float]] = []
+    start = None
+    width = 0.0  # of the line so far, including the previous segment's trailing space
+    hanging = 0.0  # trailing space width of the last segment
+    end = 0
+    for segment in prepared.segments:
+        ink_end = segment.end - segment.trailing_space
+        ink = sum(prepared.advances[segment.start : ink_end]) * size
+        space = sum(prepared.advances[ink_end : segment.end]) * size
+        if start is not None and width + ink > available:
+            lines.append((start, end, width - hanging))
+            start, width = None, 0.0
+        if start is None:
+            start = segment.start
+        width += ink + space
+        hanging = space
+        end = ink_end
+        if segment.mandatory:
+            lines.append((start, end, width - hanging))
+            start, width = None, 0.0
+    if start is not None:
+        lines.append((start, end, width - hanging))
+    return lines
+
+
+def _glyph_runs(
+    prepared: _Prepared, start: int, end: int, size: float, x: float, y: float, colour: object, language: str
+) -> list[GlyphRun]:
+    """The line's glyph runs, left to right, reshaping only where HarfBuzz says a break is unsafe."""
+    runs: list[GlyphRun] = []
+    pen = x
+    text = prepared.text
+    for run, glyphs in zip(prepared.runs, prepared.shaped, strict=True):
+        lo, hi = max(run.start, start), min(run.end, end)
+        if lo >= hi:
+            continue
+        if (lo, hi) != (run.start, run.end) and _unsafe(glyphs, lo, hi, run):
+            glyphs = shape(run.face.path, text, lo, hi, run.script, run.rtl, language).glyphs
+        else:
+            glyphs = tuple(g for g in glyphs if lo <= g.cluster < hi)
+        placed, advance = _place(glyphs, run.face, size, text, hi)
+        runs.append(
+            GlyphRun(run.face.path, Pt(size), Pt(pen), Pt(y), placed, text[lo:hi], colour, run.rtl)  # type: ignore[arg-type]
+        )
+        pen += advance
+    return runs
+
+
+def _unsafe(glyphs: tuple[ShapedGlyph, ...], lo: int, hi: int, run: Run) -> bool:
+    edges = {lo, hi} - {run.start, run.end}
+    return any(g.unsafe_to_break for g in glyphs if g.cluster in edges)
+
+
+def _place(
+    glyphs: tuple[ShapedGlyph, ...], face: FontFace, size: float, text: str, end: int
+) -> tuple[tuple[PlacedGlyph, ...], float]:
+    scale = size / face.upem
+    clusters = sorted({g.cluster for g in glyphs})
+    next_cluster = {c: (clusters[i + 1] if i + 1 < len(clusters) else end) for i, c in enumerate(clusters)}
+    seen: set[int] = set()
+    placed = []
+    pen = 0.0
+    for glyph in glyphs:
+        first = glyph.cluster not in seen
+        seen.add(glyph.cluster)
+        placed.append(
+            PlacedGlyph(
+                glyph_id=glyph.glyph_id,
+                x=pen + glyph.x_offset * scale,
+                y=-glyph.y_offset * scale,
+                advance=glyph.x_advance * scale,
+                text=text[glyph.cluster : next_cluster[glyph.cluster]] if first else "",
+            )
+        )
+        pen += glyph.x_advance * scale
+    return tuple(placed), pen
+
+
+def layout_frames(
+    frames: list[TextFrame], manifest: FontManifest
+) -> tuple[list[LaidOutItem], list[FittedFrame], list[Diagnostic]]:
+    """Fit every frame (frames of one fit group share the smallest of their sizes) and place the text."""
+    layouts = [FrameLayout(frame, manifest) for frame in frames]
+    diagnostics: list[Diagnostic] = []
+    sizes: dict[int, float] = {}
+    for index, layout in enumerate(layouts):
+        fitted = layout.fit()
+        if fitted is None:
+            fitted = layout.frame.style.min_size
+            diagnostics.append(_overflow(layout, fitted))
+        sizes[index] = fitted
+        for missing in layout.missing():
+            diagnostics.append(
+                Diagnostic(
+                    Severity.ERROR,
+                    "missing-glyph",
+                    f"no vendored font has {_describe(missing.characters)} "
+                    f"(slot '{layout.frame.name}', language {layout.frame.language}; "
+                    f"tried {', '.join(missing.tried)})",
+                    hint="add a font covering it to fonts/manifest.yaml, or change the text",
+                )
+            )
+    groups: dict[str, float] = {}
+    for index, layout in enumerate(layouts):
+        if layout.frame.fit_group:
+            group = layout.frame.fit_group
+            groups[group] = min(groups.get(group, sizes[index]), sizes[index])
+    items: list[LaidOutItem] = []
+    fitted_frames: list[FittedFrame] = []
+    for index, layout in enumerate(layouts):
+        size = groups.get(layout.frame.fit_group or "", sizes[index])
+        placed, fitted = layout.place(size)
+        items += placed
+        fitted_frames.append(fitted)
+    return items, fitted_frames, diagnostics
+
+
+def _overflow(layout: FrameLayout, size: float) -> Diagnostic:
+    trial = layout.trial(size)
+    frame = layout.frame
+    if trial.too_wide > 0.01:
+        detail = f"a word is {trial.too_wide / 72 * 25.4:.1f} mm wider than the box"
+    else:
+        detail = f"the text is {(trial.height - frame.rect.height) / 72 * 25.4:.1f} mm taller than the box"
+    return Diagnostic(
+        Severity.ERROR,
+        "overflow",
+        f"text does not fit slot '{frame.name}' ({frame.language}) even at the minimum size "
+        f"{frame.style.min_size:g}pt: {detail}",
+        hint="shorten the text, or give the slot more room or a smaller minimum size in the template",
+    )
+
+
+def _describe(characters: str) -> str:
+    return ", ".join(f"'{c}' (U+{ord(c):04X})" for c in characters)

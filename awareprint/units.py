@@ -1,0 +1,66 @@
+"""Lengths and colours as they appear in data files, turned into points and CMYK fractions."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import NewType
+
+Pt = NewType("Pt", float)
+
+POINTS_PER_UNIT = {"pt": 1.0, "mm": 72 / 25.4, "cm": 720 / 25.4, "in": 72.0}
+_LENGTH = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(pt|mm|cm|in)\s*$")
+
+
+def parse_length(text: str) -> Pt:
+    """`"3mm"` → 8.5039 pt. A unit is required: a bare number is ambiguous in print work."""
+    match = _LENGTH.match(text)
+    if not match:
+        raise ValueError(f"'{text}' is not a length; write a number with a unit, e.g. 3mm, 0.125in, 12pt")
+    return Pt(float(match.group(1)) * POINTS_PER_UNIT[match.group(2)])
+
+
+@dataclass(frozen=True, slots=True)
+class Cmyk:
+    """Process colour as fractions 0..1 (data files write percentages)."""
+
+    c: float
+    m: float
+    y: float
+    k: float
+
+    def __post_init__(self) -> None:
+        for value in (self.c, self.m, self.y, self.k):
+            if not 0.0 <= value <= 1.0:
+                raise ValueError("CMYK components must be between 0 and 100 %")
+
+    @property
+    def total_ink(self) -> float:
+        return self.c + self.m + self.y + self.k
+
+    def to_rgb(self) -> tuple[float, float, float]:
+        """Naive conversion, used for contrast checks and screen previews only."""
+        return tuple((1 - v) * (1 - self.k) for v in (self.c, self.m, self.y))  # type: ignore[return-value]
+
+    def relative_luminance(self) -> float:
+        def channel(v: float) -> float:
+            return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+        r, g, b = (channel(v) for v in self.to_rgb())
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(a: Cmyk, b: Cmyk) -> float:
+    """WCAG contrast ratio of two colours (as approximated in RGB)."""
+    la, lb = sorted((a.relative_luminance(), b.relative_luminance()), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def parse_cmyk(values: list[str]) -> Cmyk:
+    if len(values) != 4:
+        raise ValueError("a CMYK colour is four percentages [C, M, Y, K], e.g. [100, 60, 0, 20]")
+    try:
+        c, m, y, k = (float(v) / 100 for v in values)
+    except ValueError:
+        raise ValueError("CMYK components must be numbers from 0 to 100") from None
+    return Cmyk(c, m, y, k)
