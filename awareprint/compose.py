@@ -7,6 +7,7 @@ layout stage mirrors alignment and markers inside each frame.
 from __future__ import annotations
 
 import math
+from typing import TypeVar
 
 from .content import Content, Statistic
 from .diagnostics import Diagnostic, Severity
@@ -39,6 +40,8 @@ FIGURE_NUMBER_SHARE = 0.42  # of a stacked figure cell's height, for the number
 INLINE_NUMBER_SHARE = 0.36  # of an inline figure cell's width, for the number
 CONTACT_DETAIL_SCALE = 1.2  # phone numbers and addresses, relative to the contact text
 CONTACT_SEPARATOR = "\u2002\u00b7\u2002"  # en space, middle dot, en space
+CONTACT_SPACING = 0.7  # space above each contact after the first, in ems of the contact text
+T = TypeVar("T")
 
 
 def compose(template: Template, content: Content, author: str) -> tuple[Document, list[Diagnostic]]:
@@ -166,17 +169,22 @@ def _figures(slot: FiguresSlot, figures: tuple[Statistic, ...], content: Content
     return boxes
 
 
+def _columns(items: tuple[T, ...], per_row: int) -> list[tuple[T, ...]]:
+    """Items flowed down `per_row` columns, the first columns taking the extra ones."""
+    per_column = max(1, math.ceil(len(items) / per_row))
+    return [items[i : i + per_column] for i in range(0, len(items), per_column)]
+
+
 def _list(slot: ListSlot, content: Content, rtl: bool) -> list[Box]:
     items = content.tips if slot.content == "tips" else content.warning_signs
-    per_column = math.ceil(len(items) / slot.columns)
-    columns = [items[i : i + per_column] for i in range(0, len(items), per_column)]
+    columns = _columns(items, slot.columns)
+    cells = _cells(slot.rect, len(columns), slot.columns, slot.column_gap, rtl)
     boxes: list[Box] = []
-    for column_index, (column, rect) in enumerate(
-        zip(columns, _cells(slot.rect, len(columns), slot.columns, slot.column_gap, rtl), strict=True)
-    ):
+    number = 0
+    for column_index, (column, rect) in enumerate(zip(columns, cells, strict=True)):
         paragraphs = []
         for offset, item in enumerate(column):
-            number = column_index * per_column + offset + 1
+            number += 1
             marker = (
                 Marker(str(number), slot.marker_text_colour, slot.marker_colour)
                 if slot.marker == "number"
@@ -202,21 +210,28 @@ def _list(slot: ListSlot, content: Content, rtl: bool) -> list[Box]:
 
 
 def _contacts(slot: ContactsSlot, content: Content, rtl: bool) -> list[Box]:
+    columns = _columns(content.contacts[: slot.max_items], slot.columns)
+    cells = _cells(slot.rect, len(columns), slot.columns, slot.column_gap, rtl)
     boxes: list[Box] = []
-    contacts = content.contacts[: slot.max_items]
-    cells = _cells(slot.rect, len(contacts), slot.columns, slot.column_gap, rtl)
-    for index, (contact, cell) in enumerate(zip(contacts, cells, strict=True)):
-        details = CONTACT_SEPARATOR.join(d for d in (contact.phone, contact.address) if d)
-        paragraphs = (
-            Paragraph(contact.name, font="bold", colour=slot.name_colour),
-            Paragraph(details, font="bold", scale=CONTACT_DETAIL_SCALE, colour=slot.number_colour),
-            Paragraph(contact.purpose, space_before=0.1),
-        )
+    for column_index, (column, rect) in enumerate(zip(columns, cells, strict=True)):
+        paragraphs: list[Paragraph] = []
+        for offset, contact in enumerate(column):
+            details = CONTACT_SEPARATOR.join(d for d in (contact.phone, contact.address) if d)
+            paragraphs += [
+                Paragraph(
+                    contact.name,
+                    font="bold",
+                    colour=slot.name_colour,
+                    space_before=CONTACT_SPACING if offset else 0.0,
+                ),
+                Paragraph(details, font="bold", scale=CONTACT_DETAIL_SCALE, colour=slot.number_colour),
+                Paragraph(contact.purpose),
+            ]
         boxes.append(
             TextFrame(
-                f"{slot.name}[{index}]",
-                cell,
-                paragraphs,
+                f"{slot.name}[{column_index}]",
+                rect,
+                tuple(paragraphs),
                 slot.style,
                 "start",
                 "top",

@@ -17,6 +17,7 @@ from .text import layout_frames
 from .text.fonts import load_manifest
 
 PROJECT = Path(__file__).resolve().parent.parent
+AUTHOR = "awareprint (content: IWF 2018 study and sourced safety advice)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +57,7 @@ def make_poster(request: PosterRequest, folders: Folders = Folders()) -> PosterR
 
     today = request.today or dt.date.today()
     content, diagnostics = build_content(source, materials, region, request.audience, today)
-    document, found = compose(template, content, author=source.study.publisher)
+    document, found = compose(template, content, author=AUTHOR)
     diagnostics += found
 
     pages = []
