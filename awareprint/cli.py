@@ -9,10 +9,13 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+
+if TYPE_CHECKING:
+    from .pipeline import Folders
 
 app = typer.Typer(
     name="awareprint",
@@ -35,18 +38,23 @@ DEFAULT_SET = (
 
 
 @app.callback()
-def root(context: typer.Context) -> None:
+def root(
+    context: typer.Context,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder with your own materials/, regions/ and templates/ [default: the built-in ones]."
+        ),
+    ] = None,
+) -> None:
     """Without a command: generate the default posters into out/."""
+    from .pipeline import Folders
+
+    context.obj = Folders.at(data) if data else Folders()
     if context.invoked_subcommand is None:
         for language, region, audience, template in DEFAULT_SET:
-            _poster(
-                language,
-                region,
-                audience,
-                template,
-                _default_output(template, language, region, audience),
-                allow_overflow=False,
-            )
+            output = _default_output(template, language, region, audience)
+            _poster(context.obj, language, region, audience, template, output, allow_overflow=False)
         out.print("Done. The posters are in " + str(Path("out").resolve()))
 
 
@@ -56,6 +64,7 @@ def _default_output(template: str, language: str, region: str, audience: str) ->
 
 @app.command()
 def poster(
+    context: typer.Context,
     lang: Annotated[str, typer.Option(help="Language code, e.g. en (see `languages`).")] = "en",
     region: Annotated[
         str, typer.Option(help="Country whose reporting contacts to print (see `regions`).")
@@ -74,23 +83,23 @@ def poster(
     """Generate one print-ready poster (PDF with bleed, crop marks and CMYK colour)."""
     if audience not in ("parents", "professionals"):
         raise typer.BadParameter("choose parents or professionals", param_hint="--audience")
-    _poster(
-        lang,
-        region,
-        audience,
-        template,
-        output or _default_output(template, lang, region, audience),
-        allow_overflow,
-    )
+    output = output or _default_output(template, lang, region, audience)
+    _poster(context.obj, lang, region, audience, template, output, allow_overflow)
 
 
 def _poster(
-    language: str, region: str, audience: str, template: str, output: Path, allow_overflow: bool
+    folders: Folders,
+    language: str,
+    region: str,
+    audience: str,
+    template: str,
+    output: Path,
+    allow_overflow: bool,
 ) -> None:
     from .diagnostics import Severity
     from .pipeline import PosterRequest, make_poster
 
-    result = make_poster(PosterRequest(language, region, audience, template, output, allow_overflow))
+    result = make_poster(PosterRequest(language, region, audience, template, output, allow_overflow), folders)
     for diagnostic in result.diagnostics:
         label = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}[
             diagnostic.severity
@@ -100,23 +109,21 @@ def _poster(
 
 
 @app.command()
-def templates() -> None:
+def templates(context: typer.Context) -> None:
     """List the page designs, one line each."""
-    from .pipeline import Folders
     from .templates import list_templates, load_template
 
-    for path in list_templates(Folders().templates):
+    for path in list_templates(context.obj.templates):
         template = load_template(path)
         out.print(f"{template.name:<18} {template.description}", markup=False)
 
 
 @app.command()
-def languages() -> None:
+def languages(context: typer.Context) -> None:
     """List the languages with their translation status."""
     from .content import load_materials, load_source
-    from .pipeline import Folders
 
-    folders = Folders()
+    folders = context.obj
     source = load_source(folders.materials / "source.yaml")
     for path in sorted(folders.materials.glob("*.yaml")):
         if path.name == "source.yaml":
@@ -128,12 +135,11 @@ def languages() -> None:
 
 
 @app.command()
-def regions() -> None:
+def regions(context: typer.Context) -> None:
     """List the regions whose reporting contacts are known."""
     from .content import load_region
-    from .pipeline import Folders
 
-    for path in sorted(Folders().regions.glob("*.yaml")):
+    for path in sorted(context.obj.regions.glob("*.yaml")):
         region = load_region(path)
         newest = max(c.verified for c in region.contacts).isoformat()
         out.print(

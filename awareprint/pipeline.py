@@ -22,12 +22,19 @@ AUTHOR = "awareprint (content: IWF 2018 study and sourced safety advice)"
 
 @dataclass(frozen=True, slots=True)
 class Folders:
-    """Where the data lives; tests point these at fixtures."""
+    """Where the data lives: the project's own folders, or a user's copy (`--data`)."""
 
     materials: Path = PROJECT / "materials"
     regions: Path = PROJECT / "regions"
     templates: Path = PROJECT / "templates"
     fonts: Path = PROJECT / "fonts"
+
+    @classmethod
+    def at(cls, root: Path) -> Folders:
+        """A data folder holding materials/, regions/ and templates/; fonts stay the vendored ones."""
+        if not root.is_dir():
+            raise user_error("data folder not found", file=root, hint="give a folder holding materials/")
+        return cls(root / "materials", root / "regions", root / "templates")
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,65 @@
+"""Shared fixtures: the CLI run in-process, a writable copy of the data, PDF inspection helpers."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from awareprint.cli import main
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+settings.register_profile("ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("thorough", max_examples=600, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
+    """Run `awareprint ARGS` in this process and return exit code and output."""
+
+    def run(*args: str) -> CliResult:
+        capsys.readouterr()
+        try:
+            main(list(args))
+            code = 0
+        except SystemExit as done:
+            code = int(done.code or 0)
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return run
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    """A writable copy of materials/, regions/ and templates/ for planting faults."""
+    root = tmp_path / "data"
+    for folder in ("materials", "regions", "templates"):
+        shutil.copytree(PROJECT / folder, root / folder)
+    return root
+
+
+@pytest.fixture(scope="session")
+def a3_poster(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default A3 poster (en, gb, parents), generated once through the CLI."""
+    path = tmp_path_factory.mktemp("poster") / "poster.pdf"
+    code = 0
+    try:
+        main(["poster", "--output", str(path)])
+    except SystemExit as done:
+        code = int(done.code or 0)
+    assert code == 0, f"poster generation failed with exit code {code}"
+    return path

@@ -1,0 +1,123 @@
+"""Content: figures formatted by CLDR from source.yaml, strict materials and region files, warnings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from awareprint.content import build_content, load_materials, load_region, load_source
+from awareprint.diagnostics import AwareprintError, Severity
+
+PROJECT = Path(__file__).resolve().parent.parent
+TODAY = dt.date(2026, 11, 25)
+
+
+@pytest.fixture(scope="module")
+def source():  # type: ignore[no-untyped-def]
+    return load_source(PROJECT / "materials" / "source.yaml")
+
+
+def test_source_has_every_figure_of_the_study(source) -> None:  # type: ignore[no-untyped-def]
+    values = {f.id: (str(f.value), f.unit) for f in source.figures}
+    assert values == {
+        "girls": ("96", "percent"),
+        "alone_at_home": ("96", "percent"),
+        "category_a": ("18", "percent"),
+        "category_a_or_b": ("40", "percent"),
+        "harvested": ("100", "percent"),
+        "dedicated_forums": ("73", "percent"),
+        "mobile_only_apps": ("4", "percent"),
+        "cases": ("2000", "count"),
+    }
+    assert all(f.citation and f.meaning for f in source.figures)
+
+
+@pytest.mark.parametrize("audience", ["parents", "professionals"])
+def test_english_content_for_each_audience(source, audience: str) -> None:  # type: ignore[no-untyped-def]
+    materials = load_materials(PROJECT / "materials" / "en.yaml", source)
+    region = load_region(PROJECT / "regions" / "gb.yaml")
+    content, diagnostics = build_content(source, materials, region, audience, TODAY)
+    numbers = [s.number for s in content.key_figures + content.more_figures]
+    assert sorted(numbers) == sorted(["96%", "96%", "18%", "40%", "100%", "73%", "4%", "over 2,000"])
+    assert 8 <= len(content.tips) <= 10 if audience == "parents" else 6 <= len(content.tips) <= 8
+    assert content.qr_url == "https://iwf.org.uk/report"
+    assert content.source_line == "Source: Internet Watch Foundation (IWF), 2018"
+    assert content.contacts_checked == "Contacts checked November 2026"
+    assert not [d for d in diagnostics if d.severity is Severity.ERROR]
+
+
+def test_only_professionals_see_professional_contacts(source) -> None:  # type: ignore[no-untyped-def]
+    materials = load_materials(PROJECT / "materials" / "en.yaml", source)
+    region = load_region(PROJECT / "regions" / "gb.yaml")
+    parents, _ = build_content(source, materials, region, "parents", TODAY)
+    professionals, _ = build_content(source, materials, region, "professionals", TODAY)
+    assert "Report Remove (Childline and IWF)" not in [c.name for c in parents.contacts]
+    assert "Report Remove (Childline and IWF)" in [c.name for c in professionals.contacts]
+
+
+def test_contacts_older_than_a_year_warn(source) -> None:  # type: ignore[no-untyped-def]
+    materials = load_materials(PROJECT / "materials" / "en.yaml", source)
+    region = load_region(PROJECT / "regions" / "gb.yaml")
+    _, diagnostics = build_content(source, materials, region, "parents", dt.date(2028, 1, 1))
+    stale = [d for d in diagnostics if d.code == "contact-stale"]
+    assert len(stale) == len(region.contacts)
+    assert all(d.severity is Severity.WARNING and d.line for d in stale)
+    _, fresh = build_content(source, materials, region, "parents", TODAY)
+    assert not [d for d in fresh if d.code == "contact-stale"]
+
+
+def _plant(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"fixture text {old!r} not found in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("    url: https://iwf.org.uk/report\n", "    url: iwf.org.uk/report\n", "is not a web address"),
+        ("    phone: 0800 1111\n", "    phone: call us\n", "is not a phone number"),
+        ("    verified: 2026-11\n", "    verified: last week\n", "is not a date"),
+        ("  qr_contact: iwf\n", "  qr_contact: nspcc\n", "not the id of a contact with a url"),
+        ("    purpose: report\n", "    purpose: reporting\n", "did you mean 'report'"),
+        ("    name: Childline\n", "    nam: Childline\n", "unknown key 'nam'"),
+    ],
+)
+def test_region_faults(data: Path, old: str, new: str, expected: str) -> None:
+    path = data / "regions" / "gb.yaml"
+    _plant(path, old, new)
+    with pytest.raises(AwareprintError) as caught:
+        load_region(path)
+    message = caught.value.diagnostic.one_line()
+    assert expected in message
+    assert "gb.yaml:" in message
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            '    display: "over {value}"\n',
+            '    display: "over {valeu}"\n',
+            "placeholders must be exactly {value}",
+        ),
+        ("  status: source\n", "  status: reviewed\n", "needs 'reviewer' and 'reviewed'"),
+        ("  direction: ltr\n", "  direction: sideways\n", "is not one of ltr, rtl"),
+        ("  cases:\n", "  cases_total:\n", "unknown key 'cases_total'"),
+    ],
+)
+def test_materials_faults(data: Path, source, old: str, new: str, expected: str) -> None:  # type: ignore[no-untyped-def]
+    path = data / "materials" / "en.yaml"
+    _plant(path, old, new)
+    with pytest.raises(AwareprintError) as caught:
+        load_materials(path, source)
+    assert expected in caught.value.diagnostic.one_line()
+
+
+def test_source_rejects_a_figure_that_is_not_a_number(data: Path) -> None:
+    path = data / "materials" / "source.yaml"
+    _plant(path, '    value: "96"\n', '    value: "ninety-six"\n')
+    with pytest.raises(AwareprintError, match="not a plain number"):
+        load_source(path)

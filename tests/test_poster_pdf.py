@@ -1,0 +1,150 @@
+"""End to end: run the CLI, then inspect the PDF as a print shop and a reader would."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pikepdf
+import pypdfium2 as pdfium
+import pytest
+import zxingcpp
+
+from awareprint.content import load_source
+
+PROJECT = Path(__file__).resolve().parent.parent
+MM = 72 / 25.4
+TEMPLATES = ["poster-a2", "poster-a3", "poster-a4", "poster-letter", "poster-tabloid"]
+
+
+def boxes(path: Path) -> dict[str, list[float] | None]:
+    with pikepdf.open(path) as pdf:
+        page = pdf.pages[0].obj
+        return {
+            name: [float(v) for v in page[name]] if name in page else None
+            for name in ("/MediaBox", "/TrimBox", "/BleedBox", "/ArtBox", "/CropBox")
+        }
+
+
+def extracted_text(path: Path) -> str:
+    document = pdfium.PdfDocument(str(path))
+    try:
+        return document[0].get_textpage().get_text_range()
+    finally:
+        document.close()
+
+
+def test_trim_and_bleed_boxes(a3_poster: Path) -> None:
+    found = boxes(a3_poster)
+    trim, bleed, media = found["/TrimBox"], found["/BleedBox"], found["/MediaBox"]
+    assert trim and bleed and media
+    assert (trim[2] - trim[0]) == pytest.approx(297 * MM, abs=0.01)
+    assert (trim[3] - trim[1]) == pytest.approx(420 * MM, abs=0.01)
+    for i in (0, 1):
+        assert trim[i] - bleed[i] == pytest.approx(3 * MM, abs=0.01)
+        assert bleed[i + 2] - trim[i + 2] == pytest.approx(3 * MM, abs=0.01)
+        assert bleed[i] > media[i]  # the slug around the bleed holds the crop marks
+    assert found["/ArtBox"] is None  # PDF/X: TrimBox or ArtBox, never both
+
+
+def test_every_font_is_embedded_and_subset(a3_poster: Path) -> None:
+    with pikepdf.open(a3_poster) as pdf:
+        fonts = list(pdf.pages[0].obj.Resources.Font.values())
+        assert fonts
+        for font in fonts:
+            assert font.Subtype == "/Type0"
+            assert re.fullmatch(r"/[A-Z]{6}\+NotoSans-(Regular|Bold)", str(font.BaseFont))
+            descriptor = font.DescendantFonts[0].FontDescriptor
+            assert "/FontFile2" in descriptor
+            assert "/ToUnicode" in font
+        assert b"Helvetica" not in a3_poster.read_bytes()
+
+
+def test_colour_is_cmyk_only_and_text_is_black_only(a3_poster: Path) -> None:
+    with pikepdf.open(a3_poster) as pdf:
+        page = pdf.pages[0]
+        operators = [
+            (str(op), [float(x) if isinstance(x, int | float | Decimal) else x for x in operands])
+            for operands, op in pikepdf.parse_content_stream(page)
+        ]
+        names = {op for op, _ in operators}
+        assert not names & {"rg", "RG", "g", "G", "sc", "SC"}, "only CMYK (k/K) and separations (cs/scn)"
+        assert "k" in names
+        fill = None
+        for op, operands in operators:
+            if op == "k":
+                fill = tuple(operands)
+            if op == "TJ" and fill is not None and fill[3] == 1.0 and fill[:3] != (0.0, 0.0, 0.0):
+                pytest.fail(f"rich black text {fill}: black text must be K only")
+        colour_spaces = page.obj.Resources.get("/ColorSpace", {})
+        for space in colour_spaces.values():
+            assert space[0] == "/Separation" and space[1] == "/All"  # registration colour of crop marks
+
+
+def test_every_figure_of_the_study_is_printed(a3_poster: Path) -> None:
+    text = extracted_text(a3_poster)
+    source = load_source(PROJECT / "materials" / "source.yaml")
+    for figure in source.figures:
+        printed = f"{figure.value}%" if figure.unit == "percent" else f"{int(figure.value):,}"
+        assert printed in text, f"figure {figure.id} ({printed}) is missing from the poster"
+    assert "Source: Internet Watch Foundation (IWF), 2018" in text
+
+
+def test_text_extracts_as_written(a3_poster: Path) -> None:
+    text = " ".join(extracted_text(a3_poster).split())
+    assert "Live streaming can put children at risk, even at home" in text
+    assert "If someone threatens to share pictures, do not pay." in text
+    assert "0808 800 5000" in text
+
+
+def test_qr_code_decodes_to_the_reporting_address(a3_poster: Path) -> None:
+    document = pdfium.PdfDocument(str(a3_poster))
+    image = document[0].render(scale=150 / 72).to_pil()
+    document.close()
+    decoded = [result.text for result in zxingcpp.read_barcodes(image)]
+    assert decoded == ["https://iwf.org.uk/report"]
+
+
+def test_background_runs_into_the_bleed(a3_poster: Path) -> None:
+    document = pdfium.PdfDocument(str(a3_poster))
+    image = document[0].render(scale=1).to_pil().convert("RGB")
+    document.close()
+    trim = boxes(a3_poster)["/TrimBox"]
+    assert trim
+    height = image.height
+    inside_bleed = (round(trim[0] - 1.5 * MM), round(height - trim[3] - 1.5 * MM))  # top-left corner
+    r, g, b = image.getpixel(inside_bleed)
+    assert b > r and max(r, g, b) < 120, "the header panel should reach into the bleed"
+    slug = (round(trim[0] - 6 * MM), round(height - trim[3] + 20 * MM))
+    assert image.getpixel(slug) == (255, 255, 255), "nothing but marks beyond the bleed"
+
+
+def test_metadata(a3_poster: Path) -> None:
+    with pikepdf.open(a3_poster) as pdf:
+        info = pdf.docinfo
+        assert str(info.Title) == "Live streaming can put children at risk, even at home"
+        assert "Internet Watch Foundation (2018)" in str(info.Subject)
+        assert "IWF 2018" in str(info.Keywords)
+        assert str(pdf.Root.Lang) == "en"
+
+
+def test_identical_input_gives_identical_bytes(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    first, second = tmp_path / "1.pdf", tmp_path / "2.pdf"
+    assert cli("poster", "--output", str(first)).code == 0
+    assert cli("poster", "--output", str(second)).code == 0
+    assert first.read_bytes() == second.read_bytes()
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+@pytest.mark.parametrize("audience", ["parents", "professionals"])
+def test_every_template_and_audience_fits(tmp_path: Path, cli, template: str, audience: str) -> None:  # type: ignore[no-untyped-def]
+    region = "us" if template in ("poster-letter", "poster-tabloid") else "gb"
+    output = tmp_path / "p.pdf"
+    result = cli(
+        "poster", "--template", template, "--audience", audience, "--region", region, "--output", str(output)
+    )
+    assert result.code == 0, result.err
+    assert "error" not in result.err
+    with pikepdf.open(output) as pdf:
+        assert "/TrimBox" in pdf.pages[0].obj

@@ -1,0 +1,164 @@
+"""Text layout: HarfBuzz glyphs, legal breaks only, the largest size that fits, loud failures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import uharfbuzz as hb
+from hypothesis import given
+from hypothesis import strategies as st
+
+from awareprint.document import GlyphRun, Paragraph, Rect, TextFrame, TextStyle
+from awareprint.text import layout_frames
+from awareprint.text.fonts import load_manifest
+from awareprint.text.layout import SIZE_PRECISION, FrameLayout
+from awareprint.text.shape import shape
+from awareprint.units import Cmyk, Pt
+
+PROJECT = Path(__file__).resolve().parent.parent
+MANIFEST = load_manifest(PROJECT / "fonts" / "manifest.yaml")
+REGULAR = MANIFEST.primary.faces["regular"].path
+INK = Cmyk(0, 0, 0, 1)
+
+
+def frame(text: str, width: float = 200, height: float = 100, low: float = 8, high: float = 24) -> TextFrame:
+    style = TextStyle("regular", Pt(low), Pt(high), 1.2, INK)
+    return TextFrame(
+        "test",
+        Rect(Pt(10), Pt(20), Pt(width), Pt(height)),
+        (Paragraph(text),),
+        style,
+        "start",
+        "top",
+        "ltr",
+        "en",
+    )
+
+
+def runs_of(items: list) -> list[GlyphRun]:  # type: ignore[type-arg]
+    return [item for item in items if isinstance(item, GlyphRun)]
+
+
+@pytest.mark.parametrize("word", ["office", "fjord", "Wave", "naïve", "Łódź", "Ελλάδα", "Україна"])
+def test_glyph_ids_equal_harfbuzz_own_shaping(word: str) -> None:
+    font = hb.Font(hb.Face(hb.Blob.from_file_path(REGULAR)))
+    buffer = hb.Buffer()
+    buffer.add_str(word)
+    buffer.guess_segment_properties()
+    hb.shape(font, buffer, {})
+    expected = [info.codepoint for info in buffer.glyph_infos]
+    script = {"Ελλάδα": "Grek", "Україна": "Cyrl"}.get(word, "Latn")
+    ours = shape(REGULAR, word, 0, len(word), script, False, "en")
+    assert [g.glyph_id for g in ours.glyphs] == expected
+
+
+def test_lines_break_only_between_words() -> None:
+    text = "Talk with your child about their online life often, in small everyday chats."
+    items, _, diagnostics = layout_frames([frame(text, width=120, high=12, low=12)], MANIFEST)
+    lines = [run.text for run in runs_of(items)]
+    assert len(lines) > 2
+    assert " ".join(lines) == text
+    assert not diagnostics
+
+
+def test_mandatory_break_starts_a_new_line() -> None:
+    items, _, _ = layout_frames([frame("One\nTwo", width=300)], MANIFEST)
+    assert [run.text for run in runs_of(items)] == ["One", "Two"]
+
+
+def test_fit_chooses_the_largest_size_that_fits() -> None:
+    layout = FrameLayout(
+        frame("Live streaming can put children at risk, even at home", width=150, height=60), MANIFEST
+    )
+    size = layout.fit()
+    assert size is not None
+    assert layout.fits(size)
+    assert not layout.fits(size + SIZE_PRECISION)
+
+
+def test_short_text_gets_the_maximum_size() -> None:
+    _, fitted, _ = layout_frames([frame("Hi", high=24)], MANIFEST)
+    assert fitted[0].size == 24
+
+
+def test_frames_in_a_fit_group_share_one_size() -> None:
+    style = TextStyle("bold", Pt(10), Pt(60), 1.0, INK)
+
+    def number(text: str, x: float) -> TextFrame:
+        return TextFrame(
+            text,
+            Rect(Pt(x), Pt(0), Pt(90), Pt(80)),
+            (Paragraph(text),),
+            style,
+            "start",
+            "top",
+            "ltr",
+            "en",
+            fit_group="numbers",
+        )
+
+    _, fitted, _ = layout_frames([number("4%", 0), number("100%", 100)], MANIFEST)
+    assert fitted[0].size == fitted[1].size < 60
+
+
+def test_overflow_is_a_diagnostic_not_silent() -> None:
+    _, _, diagnostics = layout_frames([frame("Supercalifragilisticexpialidocious", width=40)], MANIFEST)
+    assert [d.code for d in diagnostics] == ["overflow"]
+    assert "wider than the box" in diagnostics[0].message
+    assert "slot 'test'" in diagnostics[0].message
+
+
+def test_missing_glyph_lists_character_and_fonts_tried() -> None:
+    _, _, diagnostics = layout_frames([frame("Hello 漢字")], MANIFEST)
+    missing = [d for d in diagnostics if d.code == "missing-glyph"]
+    assert missing
+    assert "U+6F22" in missing[0].message
+    assert "Noto Sans" in missing[0].message
+
+
+def test_ligature_keeps_its_text_for_extraction() -> None:
+    items, _, _ = layout_frames([frame("office", width=300)], MANIFEST)
+    (run,) = runs_of(items)
+    assert "".join(g.text for g in run.glyphs) == "office"
+    assert len(run.glyphs) < len("office")  # the ffi ligature is one glyph
+
+
+TEXT = st.text(
+    alphabet=st.sampled_from(
+        [
+            *list("abcdefghijklmnopqrstuvwxyzABCÉÑøßłŁ0123456789 ,.;:!?%()-–—'\"/αβγжю漢😀"),
+            " ",
+            "\n",
+            "́",
+            "\u200b",
+            "\xa0",
+        ]
+    ),
+    min_size=1,
+    max_size=120,
+)
+
+
+def without_spaces(text: str) -> str:
+    return "".join(text.split())
+
+
+@given(text=TEXT, width=st.floats(min_value=30, max_value=400), height=st.floats(min_value=10, max_value=300))
+def test_any_text_lays_out_inside_its_frame_or_says_why(text: str, width: float, height: float) -> None:
+    box = frame(text, width=width, height=height, low=6, high=30)
+    items, fitted, diagnostics = layout_frames([box], MANIFEST)
+    codes = {d.code for d in diagnostics}
+    runs = runs_of(items)
+    for run in runs:  # every character of a run is in exactly one cluster
+        assert "".join(g.text for g in run.glyphs) == run.text
+    # every character is drawn, in order; only spaces and line breaks at line ends hang undrawn
+    assert without_spaces("".join(run.text for run in runs)) == without_spaces(text)
+    if any(c in text for c in "漢😀"):
+        assert "missing-glyph" in codes
+    if "overflow" not in codes:
+        for run in runs:
+            right = run.x + sum(g.advance for g in run.glyphs)
+            assert run.x >= box.rect.x - 0.01
+            assert right <= box.rect.right + 0.01
+        assert fitted[0].used_height <= box.rect.height + 0.01
