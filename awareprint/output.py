@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import secrets
 from pathlib import Path
 
 from .diagnostics import user_error
@@ -21,9 +21,12 @@ def write_atomic(path: Path, data: bytes) -> None:
         ) from None
     if path.is_dir():
         raise user_error("the output path is a folder", file=path, hint="give a file name ending in .pdf")
-    temporary: str | None = None
+    temporary: Path | None = None
     try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+        candidate = folder / f".{path.name}.{secrets.token_hex(4)}.part"
+        # os.open honours the umask (mkstemp would make the PDF readable by its owner only)
+        handle = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        temporary = candidate
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()

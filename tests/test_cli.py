@@ -102,6 +102,16 @@ def test_failure_leaves_the_previous_file_untouched(cli, data: Path, tmp_path: P
     assert "error: " in accepted.err  # still reported
 
 
+def test_output_is_readable_by_others_as_the_umask_allows(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    output = tmp_path / "poster.pdf"
+    previous = os.umask(0o022)
+    try:
+        assert cli("poster", "--output", str(output)).code == 0
+    finally:
+        os.umask(previous)
+    assert output.stat().st_mode & 0o777 == 0o644
+
+
 def test_unwritable_output_is_a_user_error(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")

@@ -290,8 +290,7 @@ class _GlyphFont:
                 "ToUnicode": doc.Reference(to_unicode, f"ToUnicode:{base_font}"),
             }
         )
-        doc.Reference(font, self.resource)
-        doc.idToObject["BasicFonts"].dict[self.resource] = font
+        doc.idToObject["BasicFonts"].dict[self.resource] = doc.Reference(font, self.resource)
 
 
 _FONT_CACHE: dict[str, FtFont] = {}
