@@ -7,7 +7,7 @@ layout stage mirrors alignment and markers inside each frame.
 from __future__ import annotations
 
 import math
-from typing import TypeVar
+from dataclasses import replace
 
 from .content import Content, Statistic
 from .diagnostics import Diagnostic, Severity
@@ -22,6 +22,7 @@ from .document import (
     QrCode,
     Rect,
     TextFrame,
+    TextStyle,
 )
 from .templates import (
     PAPER,
@@ -41,7 +42,6 @@ INLINE_NUMBER_SHARE = 0.36  # of an inline figure cell's width, for the number
 CONTACT_DETAIL_SCALE = 1.2  # phone numbers and addresses, relative to the contact text
 CONTACT_SEPARATOR = "\u2002\u00b7\u2002"  # en space, middle dot, en space
 CONTACT_SPACING = 0.7  # space above each contact after the first, in ems of the contact text
-T = TypeVar("T")
 
 
 def compose(template: Template, content: Content, author: str) -> tuple[Document, list[Diagnostic]]:
@@ -96,9 +96,9 @@ def _boxes(slot: Slot, content: Content) -> list[Box]:
             figures = content.key_figures if slot.content == "key_figures" else content.more_figures
             return _figures(slot, figures, content, rtl)
         case ListSlot():
-            return _list(slot, content, rtl)
+            return _list(slot, content)
         case ContactsSlot():
-            return _contacts(slot, content, rtl)
+            return _contacts(slot, content)
         case QrSlot():
             side = Pt(min(slot.rect.width, slot.rect.height))
             square = Rect(Pt(slot.rect.x + (slot.rect.width - side) / 2), slot.rect.y, side, side)
@@ -169,75 +169,68 @@ def _figures(slot: FiguresSlot, figures: tuple[Statistic, ...], content: Content
     return boxes
 
 
-def _columns(items: tuple[T, ...], per_row: int) -> list[tuple[T, ...]]:
-    """Items flowed down `per_row` columns, the first columns taking the extra ones."""
-    per_column = max(1, math.ceil(len(items) / per_row))
-    return [items[i : i + per_column] for i in range(0, len(items), per_column)]
-
-
-def _list(slot: ListSlot, content: Content, rtl: bool) -> list[Box]:
-    items = content.tips if slot.content == "tips" else content.warning_signs
-    columns = _columns(items, slot.columns)
-    cells = _cells(slot.rect, len(columns), slot.columns, slot.column_gap, rtl)
-    boxes: list[Box] = []
-    number = 0
-    for column_index, (column, rect) in enumerate(zip(columns, cells, strict=True)):
-        paragraphs = []
-        for offset, item in enumerate(column):
-            number += 1
-            marker = (
-                Marker(str(number), slot.marker_text_colour, slot.marker_colour)
-                if slot.marker == "number"
-                else None
-            )
-            paragraphs.append(
-                Paragraph(item, space_before=slot.item_spacing if offset else 0.0, marker=marker)
-            )
-        boxes.append(
-            TextFrame(
-                f"{slot.name}[{column_index}]",
-                rect,
-                tuple(paragraphs),
-                slot.style,
-                "start",
-                "top",
-                content.direction,
-                content.language,
-                fit_group=slot.name,
-            )
+def _list(slot: ListSlot, content: Content) -> list[Box]:
+    texts = content.tips if slot.content == "tips" else content.warning_signs
+    items = []
+    for number, text in enumerate(texts, start=1):
+        marker = (
+            Marker(str(number), slot.marker_text_colour, slot.marker_colour)
+            if slot.marker == "number"
+            else None
         )
-    return boxes
+        items.append((Paragraph(text, marker=marker),))
+    return _flow(
+        slot.name, slot.rect, slot.columns, slot.column_gap, slot.style, slot.item_spacing, items, content
+    )
 
 
-def _contacts(slot: ContactsSlot, content: Content, rtl: bool) -> list[Box]:
-    columns = _columns(content.contacts[: slot.max_items], slot.columns)
-    cells = _cells(slot.rect, len(columns), slot.columns, slot.column_gap, rtl)
-    boxes: list[Box] = []
-    for column_index, (column, rect) in enumerate(zip(columns, cells, strict=True)):
-        paragraphs: list[Paragraph] = []
-        for offset, contact in enumerate(column):
-            details = CONTACT_SEPARATOR.join(d for d in (contact.phone, contact.address) if d)
-            paragraphs += [
-                Paragraph(
-                    contact.name,
-                    font="bold",
-                    colour=slot.name_colour,
-                    space_before=CONTACT_SPACING if offset else 0.0,
-                ),
+def _contacts(slot: ContactsSlot, content: Content) -> list[Box]:
+    items = []
+    for contact in content.contacts[: slot.max_items]:
+        details = CONTACT_SEPARATOR.join(d for d in (contact.phone, contact.address) if d)
+        items.append(
+            (
+                Paragraph(contact.name, font="bold", colour=slot.name_colour),
                 Paragraph(details, font="bold", scale=CONTACT_DETAIL_SCALE, colour=slot.number_colour),
                 Paragraph(contact.purpose),
-            ]
+            )
+        )
+    return _flow(
+        slot.name, slot.rect, slot.columns, slot.column_gap, slot.style, CONTACT_SPACING, items, content
+    )
+
+
+def _flow(
+    name: str,
+    rect: Rect,
+    per_row: int,
+    gap: float,
+    style: TextStyle,
+    spacing: float,
+    items: list[tuple[Paragraph, ...]],
+    content: Content,
+) -> list[Box]:
+    """Items (each a few paragraphs) flowed down `per_row` columns that share one type size."""
+    per_column = max(1, math.ceil(len(items) / per_row))
+    columns = [items[i : i + per_column] for i in range(0, len(items), per_column)]
+    cells = _cells(rect, len(columns), per_row, gap, content.direction == "rtl")
+    boxes: list[Box] = []
+    for index, (column, cell) in enumerate(zip(columns, cells, strict=True)):
+        paragraphs: list[Paragraph] = []
+        for position, item in enumerate(column):
+            first, *rest = item
+            paragraphs += [replace(first, space_before=spacing if position else 0.0), *rest]
         boxes.append(
             TextFrame(
-                f"{slot.name}[{column_index}]",
-                rect,
+                f"{name}[{index}]",
+                cell,
                 tuple(paragraphs),
-                slot.style,
+                style,
                 "start",
                 "top",
                 content.direction,
                 content.language,
-                fit_group=slot.name,
+                fit_group=name,
             )
         )
     return boxes

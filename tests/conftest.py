@@ -52,6 +52,18 @@ def data(tmp_path: Path) -> Path:
     return root
 
 
+@pytest.fixture
+def plant():  # type: ignore[no-untyped-def]
+    """Replace one exact piece of a data file: the way tests plant a fault."""
+
+    def replace_once(path: Path, old: str, new: str) -> None:
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"fixture text {old!r} not found in {path}"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    return replace_once
+
+
 @pytest.fixture(scope="session")
 def a3_poster(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The default A3 poster (en, gb, parents), generated once through the CLI."""

@@ -68,12 +68,6 @@ def test_contacts_older_than_a_year_warn(source) -> None:  # type: ignore[no-unt
     assert not [d for d in fresh if d.code == "contact-stale"]
 
 
-def _plant(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"fixture text {old!r} not found in {path}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
@@ -85,9 +79,9 @@ def _plant(path: Path, old: str, new: str) -> None:
         ("    name: Childline\n", "    nam: Childline\n", "unknown key 'nam'"),
     ],
 )
-def test_region_faults(data: Path, old: str, new: str, expected: str) -> None:
+def test_region_faults(data: Path, plant, old: str, new: str, expected: str) -> None:  # type: ignore[no-untyped-def]
     path = data / "regions" / "gb.yaml"
-    _plant(path, old, new)
+    plant(path, old, new)
     with pytest.raises(AwareprintError) as caught:
         load_region(path)
     message = caught.value.diagnostic.one_line()
@@ -108,16 +102,16 @@ def test_region_faults(data: Path, old: str, new: str, expected: str) -> None:
         ("  cases:\n", "  cases_total:\n", "unknown key 'cases_total'"),
     ],
 )
-def test_materials_faults(data: Path, source, old: str, new: str, expected: str) -> None:  # type: ignore[no-untyped-def]
+def test_materials_faults(data: Path, plant, source, old: str, new: str, expected: str) -> None:  # type: ignore[no-untyped-def]
     path = data / "materials" / "en.yaml"
-    _plant(path, old, new)
+    plant(path, old, new)
     with pytest.raises(AwareprintError) as caught:
         load_materials(path, source)
     assert expected in caught.value.diagnostic.one_line()
 
 
-def test_source_rejects_a_figure_that_is_not_a_number(data: Path) -> None:
+def test_source_rejects_a_figure_that_is_not_a_number(data: Path, plant) -> None:  # type: ignore[no-untyped-def]
     path = data / "materials" / "source.yaml"
-    _plant(path, '    value: "96"\n', '    value: "ninety-six"\n')
+    plant(path, '    value: "96"\n', '    value: "ninety-six"\n')
     with pytest.raises(AwareprintError, match="not a plain number"):
         load_source(path)

@@ -69,12 +69,6 @@ def test_qr_slot_is_at_least_25_mm() -> None:
         assert min(qr.rect.width, qr.rect.height) >= 25 * MM, name
 
 
-def _plant(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
@@ -87,9 +81,9 @@ def _plant(path: Path, old: str, new: str) -> None:
         ("    colour: navy\n", "    color: navy\n", "unknown key 'color'"),
     ],
 )
-def test_template_faults(data: Path, old: str, new: str, expected: str) -> None:
+def test_template_faults(data: Path, plant, old: str, new: str, expected: str) -> None:  # type: ignore[no-untyped-def]
     path = data / "templates" / "poster-a3.yaml"
-    _plant(path, old, new)
+    plant(path, old, new)
     with pytest.raises(AwareprintError) as caught:
         load_template(path)
     message = caught.value.diagnostic.one_line()
@@ -97,7 +91,7 @@ def test_template_faults(data: Path, old: str, new: str, expected: str) -> None:
     assert "poster-a3.yaml" in message
 
 
-def test_faults_in_a_base_template_are_reported_through_the_size_that_extends_it(data: Path) -> None:
-    _plant(data / "templates" / "poster-a3.yaml", "    style: headline\n", "    style: headlines\n")
+def test_faults_in_a_base_template_are_reported_through_the_size_that_extends_it(data: Path, plant) -> None:  # type: ignore[no-untyped-def]
+    plant(data / "templates" / "poster-a3.yaml", "    style: headline\n", "    style: headlines\n")
     with pytest.raises(AwareprintError, match=r"poster-a3\.yaml"):
         load_template(data / "templates" / "poster-a4.yaml")

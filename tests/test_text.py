@@ -22,17 +22,26 @@ REGULAR = MANIFEST.primary.faces["regular"].path
 INK = Cmyk(0, 0, 0, 1)
 
 
-def frame(text: str, width: float = 200, height: float = 100, low: float = 8, high: float = 24) -> TextFrame:
+def frame(
+    text: str,
+    width: float = 200,
+    height: float = 100,
+    low: float = 8,
+    high: float = 24,
+    x: float = 10,
+    fit_group: str | None = None,
+) -> TextFrame:
     style = TextStyle("regular", Pt(low), Pt(high), 1.2, INK)
     return TextFrame(
         "test",
-        Rect(Pt(10), Pt(20), Pt(width), Pt(height)),
+        Rect(Pt(x), Pt(20), Pt(width), Pt(height)),
         (Paragraph(text),),
         style,
         "start",
         "top",
         "ltr",
         "en",
+        fit_group=fit_group,
     )
 
 
@@ -83,22 +92,11 @@ def test_short_text_gets_the_maximum_size() -> None:
 
 
 def test_frames_in_a_fit_group_share_one_size() -> None:
-    style = TextStyle("bold", Pt(10), Pt(60), 1.0, INK)
-
-    def number(text: str, x: float) -> TextFrame:
-        return TextFrame(
-            text,
-            Rect(Pt(x), Pt(0), Pt(90), Pt(80)),
-            (Paragraph(text),),
-            style,
-            "start",
-            "top",
-            "ltr",
-            "en",
-            fit_group="numbers",
-        )
-
-    _, fitted, _ = layout_frames([number("4%", 0), number("100%", 100)], MANIFEST)
+    numbers = [
+        frame(text, width=90, height=80, high=60, x=x, fit_group="numbers")
+        for text, x in (("4%", 0), ("100%", 100))
+    ]
+    _, fitted, _ = layout_frames(numbers, MANIFEST)
     assert fitted[0].size == fitted[1].size < 60
 
 
