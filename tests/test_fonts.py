@@ -1,0 +1,52 @@
+"""The font manifest tells the truth: files, licences, weights and script coverage."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fontTools import unicodedata
+from fontTools.ttLib import TTFont
+
+from awareprint.text.fonts import WEIGHTS, load_manifest
+
+PROJECT = Path(__file__).resolve().parent.parent
+MANIFEST = load_manifest(PROJECT / "fonts" / "manifest.yaml")
+
+# Letters every font claiming a script must have (a reading of "covers the script" a test can check).
+PROBES = {
+    "Latn": "AZaz0123456789ÀÉÑÖŁŞȚẠỆĐđăơư%.,;:!?()-",
+    "Grek": "ΑΩαωάή",
+    "Cyrl": "АЯаяЁёЇїҐґ",
+    "Deva": "अआकखगक्षत्रज्ञािीुूेैोौंः्।",
+    "Beng": "অআকখগক্ষািীুূেৈোৌংঃ্।",
+    "Guru": "ਅਆਕਖਗਾਿੀੁੂੇੈੋੌਂ੍",
+    "Taml": "அஆகஙசாிீுூெேைொோௌ்",
+    "Thai": "กขคงจฉัาำิีึืุู่้๊๋",
+}
+
+
+@pytest.mark.parametrize("family", MANIFEST.families, ids=lambda f: f.name)
+def test_family_files_licence_and_coverage(family) -> None:  # type: ignore[no-untyped-def]
+    assert Path(family.licence).read_text().count("SIL OPEN FONT LICENSE Version 1.1") == 1
+    for weight in WEIGHTS:
+        face = family.faces[weight]
+        font = TTFont(face.path, lazy=True)
+        assert "glyf" in font, "reportlab-free embedding still needs TrueType outlines for subsetting"
+        weight_class = font["OS/2"].usWeightClass
+        assert (weight_class >= 600) == (weight == "bold"), f"{face.path} is not {weight}"
+        for script in family.scripts:
+            missing = [c for c in PROBES.get(script, "") if not face.covers(c)]
+            assert not missing, f"{face.path} claims {script} but lacks {''.join(missing)}"
+
+
+def test_every_script_claim_is_a_real_script_code() -> None:
+    known = {unicodedata.script(chr(c)) for c in range(0x20, 0x3000)} | {"Zinh", "Zyyy"}
+    for family in MANIFEST.families:
+        assert set(family.scripts) <= known, family.name
+
+
+def test_fallback_covers_digits_and_signs_for_fonts_without_them() -> None:
+    thai = MANIFEST.chain("Thai", "regular")
+    assert not thai[0].covers("%")
+    assert any(face.covers("%") for face in thai[1:])
