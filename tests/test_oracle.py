@@ -37,7 +37,10 @@ PAGE = PageGeometry(Pt(900), Pt(60), Pt(0), Pt(6))
 INK = Cmyk(0, 0, 0, 1)
 MATCH = 0.85  # intersection over union of the inked pixels (correct lines score 0.91-0.95 here)
 
-pytestmark = pytest.mark.skipif(not features.check("raqm"), reason="Pillow without libraqm: no oracle")
+RAQM = features.check("raqm")
+pytestmark = pytest.mark.skipif(
+    not RAQM, reason="NO SHAPING ORACLE: Pillow has no libraqm here (install the system package libfribidi0)"
+)
 
 # One real sentence per language: "Talk with your child about their online life." (or close to it).
 SAMPLES = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -27,3 +28,11 @@ def test_only_the_renderer_imports_reportlab() -> None:
         if "import reportlab" in path.read_text() or "from reportlab" in path.read_text()
     }
     assert importers == {"awareprint/render/pdf.py"}
+
+
+def test_ci_runs_the_shaping_oracle() -> None:
+    """The oracle in test_oracle.py skips where Pillow lacks libraqm; in CI that must be an error."""
+    from PIL import features
+
+    if os.environ.get("CI") and not features.check("raqm"):
+        raise AssertionError("CI must run the shaping oracle: .ci/run installs libfribidi0 for libraqm")
