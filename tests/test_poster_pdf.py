@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -11,7 +12,7 @@ import pypdfium2 as pdfium
 import pytest
 import zxingcpp
 
-from awareprint.content import load_source
+from awareprint.content import build_content, load_materials, load_region, load_source
 
 PROJECT = Path(__file__).resolve().parent.parent
 MM = 72 / 25.4
@@ -149,3 +150,29 @@ def test_every_template_and_audience_fits(tmp_path: Path, cli, template: str, au
     assert "error" not in result.err
     with pikepdf.open(output) as pdf:
         assert "/TrimBox" in pdf.pages[0].obj
+
+
+@pytest.mark.parametrize("language", ["en", "hi"])
+@pytest.mark.parametrize("audience", ["parents", "professionals"])
+def test_extracted_text_is_the_logical_source_text(tmp_path: Path, cli, language: str, audience: str) -> None:  # type: ignore[no-untyped-def]
+    """Copying text out of the PDF gives back what the translator wrote, conjuncts and all."""
+    output = tmp_path / "poster.pdf"
+    assert cli("poster", "--lang", language, "--audience", audience, "--output", str(output)).code == 0
+    source = load_source(PROJECT / "materials" / "source.yaml")
+    materials = load_materials(PROJECT / "materials" / f"{language}.yaml", source)
+    region = load_region(PROJECT / "regions" / "gb.yaml")
+    content, _ = build_content(source, materials, region, audience, dt.date(2026, 11, 25))
+    # pdfium joins a line that ends in a hyphen and marks the hyphen as U+FFFE
+    text = " ".join(extracted_text(output).replace("\ufffe", "-").split())
+    expected = [
+        content.headline,
+        content.subheadline,
+        content.key_finding,
+        content.call_to_action,
+        *content.tips,
+        *(s.caption for s in content.key_figures + content.more_figures),
+        *(s.number for s in content.key_figures + content.more_figures),
+        content.source_line,
+    ]
+    missing = [s for s in expected if " ".join(s.split()) not in text]
+    assert not missing, f"not extractable as written: {missing}"

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import io
 import string
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from fontTools import subset as ft_subset
@@ -139,7 +138,6 @@ class _Painter:
 
     def glyphs(self, run: GlyphRun) -> None:
         font = self.fonts.get(run.font_file)
-        font.use(run.glyphs)
         self.canvas.setFillColor(_cmyk(run.colour))
         size = run.size
         parts = [f"BT /{font.resource} {_num(size)} Tf 1 0 0 1 {_num(run.x)} {_num(self.height - run.y)} Tm"]
@@ -157,11 +155,16 @@ class _Painter:
             shift = glyph.x - cursor
             if abs(shift) > 1e-4:
                 pending.append(_num(-shift * 1000 / size))
-            pending.append(f"<{glyph.glyph_id:04X}>")
+            pending.append(f"<{font.code(glyph.glyph_id, glyph.text):04X}>")
             cursor = glyph.x + font.width(glyph.glyph_id) * size / 1000
         if pending:
             parts.append("[" + " ".join(pending) + "] TJ")
         parts.append("ET")
+        if any(not glyph.text or len(glyph.text) > 1 or not glyph.advance for glyph in run.glyphs):
+            # clusters that are not one glyph per character, or marks placed on other glyphs: extractors
+            # guess wrong from glyph positions (gaps, order), so give them the run's text outright
+            actual = "FEFF" + run.text.encode("utf-16-be").hex().upper()
+            parts = [f"/Span << /ActualText <{actual}> >> BDC", *parts, "EMC"]
         self.canvas.addLiteral("\n".join(parts))
 
 
@@ -212,9 +215,16 @@ class _FontSet:
 
 @dataclass
 class _GlyphFont:
+    """One embedded font. Its character codes (CIDs) stand for a glyph *and* the text it shows.
+
+    Shaping reuses a glyph in different clusters (a Devanagari vowel sign before different consonants,
+    a ligature), and ToUnicode can give a code only one text; so each (glyph, text) pair gets its own
+    code, and CIDToGIDMap sends every code to its glyph. Code 0 stays .notdef.
+    """
+
     path: str
     resource: str
-    to_text: dict[int, str] = field(default_factory=dict)
+    codes: dict[tuple[int, str], int] = field(default_factory=dict)
     _font: FtFont | None = None
 
     @property
@@ -223,11 +233,8 @@ class _GlyphFont:
             self._font = _font_file(self.path)
         return self._font
 
-    def use(self, glyphs: Iterable) -> None:
-        for glyph in glyphs:
-            if glyph.text and glyph.glyph_id not in self.to_text:
-                self.to_text[glyph.glyph_id] = glyph.text
-            self.to_text.setdefault(glyph.glyph_id, "")
+    def code(self, glyph_id: int, text: str) -> int:
+        return self.codes.setdefault((glyph_id, text), len(self.codes) + 1)
 
     def width(self, glyph_id: int) -> float:
         """Advance in thousandths of an em, as PDF text space measures it."""
@@ -235,7 +242,7 @@ class _GlyphFont:
         return self.font["hmtx"][name][0] * 1000 / self.font["head"].unitsPerEm
 
     def addObjects(self, doc: pdfdoc.PDFDocument) -> None:  # noqa: N802 (reportlab's hook name)
-        glyph_ids = sorted(self.to_text)
+        glyph_ids = sorted({glyph_id for glyph_id, _ in self.codes})
         postscript = self.font["name"].getDebugName(6) or "Font"
         tag = _subset_tag(postscript, glyph_ids)
         base_font = f"{tag}+{postscript}"
@@ -259,9 +266,10 @@ class _GlyphFont:
                 "FontFile2": doc.Reference(font_file, f"FontFile:{base_font}"),
             }
         )
-        widths: list[object] = []
-        for glyph_id in glyph_ids:
-            widths += [glyph_id, pdfdoc.PDFArray([round(self.width(glyph_id), 2)])]
+        by_code = sorted((code, glyph_id, text) for (glyph_id, text), code in self.codes.items())
+        widths = pdfdoc.PDFArray([1, pdfdoc.PDFArray([round(self.width(g), 2) for _, g, _ in by_code])])
+        code_to_glyph = b"\0\0" + b"".join(glyph_id.to_bytes(2, "big") for _, glyph_id, _ in by_code)
+        cid_to_gid = pdfdoc.PDFStream(content=code_to_glyph, filters=[pdfdoc.PDFZCompress])
         descendant = pdfdoc.PDFDictionary(
             {
                 "Type": pdfdoc.PDFName("Font"),
@@ -275,11 +283,12 @@ class _GlyphFont:
                     }
                 ),
                 "FontDescriptor": doc.Reference(descriptor, f"FontDescriptor:{base_font}"),
-                "W": pdfdoc.PDFArray(widths),
-                "CIDToGIDMap": pdfdoc.PDFName("Identity"),
+                "W": widths,
+                "CIDToGIDMap": doc.Reference(cid_to_gid, f"CIDToGIDMap:{base_font}"),
             }
         )
-        to_unicode = pdfdoc.PDFStream(content=_to_unicode_cmap(self.to_text), filters=[pdfdoc.PDFZCompress])
+        texts = {code: text for code, _, text in by_code}
+        to_unicode = pdfdoc.PDFStream(content=_to_unicode_cmap(texts), filters=[pdfdoc.PDFZCompress])
         font = pdfdoc.PDFDictionary(
             {
                 "Type": pdfdoc.PDFName("Font"),

@@ -23,7 +23,7 @@ from awareprint.document import (
 )
 from awareprint.units import Pt
 
-from .fonts import FontFace, FontManifest
+from .fonts import FontFace, FontManifest, glyph_ink
 from .itemize import MissingGlyphs, Run, itemize
 from .linebreak import Segment, segments
 from .shape import ShapedGlyph, shape
@@ -46,6 +46,12 @@ class _Prepared:
     missing: MissingGlyphs | None
     cap_height: float  # ems, of the paragraph's first font
     descender: float  # ems, positive
+    ink_top: tuple[float, ...]  # per character: how far its glyphs' ink rises above the baseline, in ems
+    ink_depth: tuple[float, ...]  # per character: how far the ink reaches below the baseline, in ems
+
+    def extent(self, start: int, end: int) -> tuple[float, float]:
+        """The ink's rise and depth, in ems, over characters [start, end)."""
+        return max(self.ink_top[start:end], default=0.0), max(self.ink_depth[start:end], default=0.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,11 +75,18 @@ def _prepare(text: str, manifest: FontManifest, weight: str, language: str, rtl:
     runs, missing = itemize(text, manifest, weight, rtl)
     shaped = []
     advances = [0.0] * len(text)
+    ink_top = [0.0] * len(text)
+    ink_depth = [0.0] * len(text)
     for run in runs:
         glyphs = shape(run.face.path, text, run.start, run.end, run.script, run.rtl, language).glyphs
         shaped.append(glyphs)
         for glyph in glyphs:
             advances[glyph.cluster] += glyph.x_advance / run.face.upem
+            top, bottom = glyph_ink(run.face.path, glyph.glyph_id)
+            ink_top[glyph.cluster] = max(ink_top[glyph.cluster], (top + glyph.y_offset) / run.face.upem)
+            ink_depth[glyph.cluster] = max(
+                ink_depth[glyph.cluster], -(bottom + glyph.y_offset) / run.face.upem
+            )
     first = runs[0].face if runs else manifest.primary.faces[weight]
     return _Prepared(
         text=text,
@@ -84,6 +97,8 @@ def _prepare(text: str, manifest: FontManifest, weight: str, language: str, rtl:
         missing=missing,
         cap_height=first.cap_height / first.upem,
         descender=-first.descender / first.upem,
+        ink_top=tuple(ink_top),
+        ink_depth=tuple(ink_depth),
     )
 
 
@@ -110,14 +125,17 @@ class FrameLayout:
             available = self.frame.rect.width - _indent(paragraph, psize)
             for start, end, width in _break(prepared, psize, available):
                 too_wide = max(too_wide, width - available)
+                rise, depth = prepared.extent(start, end)
                 if not lines:
-                    baseline = prepared.cap_height * psize
+                    # cap height sits on the frame top, unless marks or a marker rise higher
+                    marker = _marker_rise(prepared) if paragraph.marker else 0.0
+                    baseline = max(prepared.cap_height, rise, marker) * psize
                 elif lines[-1].paragraph != index:
                     baseline += paragraph.space_before * size + line_height
                 else:
                     baseline += line_height
                 lines.append(_Line(index, start, end, width, baseline))
-                descent = prepared.descender * psize
+                descent = max(prepared.descender, depth) * psize
         return _Trial(tuple(lines), baseline + descent if lines else 0.0, too_wide)
 
     def fits(self, size: float) -> bool:
@@ -193,6 +211,11 @@ class FrameLayout:
 
     def missing(self) -> list[MissingGlyphs]:
         return [p.missing for p in self.prepared if p.missing]
+
+
+def _marker_rise(prepared: _Prepared) -> float:
+    """How far a marker disc, centred on the cap height, rises above the baseline, in ems."""
+    return prepared.cap_height / 2 + MARKER_RADIUS
 
 
 def _indent(paragraph: Paragraph, size: float) -> float:
