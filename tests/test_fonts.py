@@ -23,6 +23,8 @@ PROBES = {
     "Guru": "ਅਆਕਖਗਾਿੀੁੂੇੈੋੌਂ੍",
     "Taml": "அஆகஙசாிீுூெேைொோௌ்",
     "Thai": "กขคงจฉัาำิีึืุู่้๊๋",
+    "Arab": "ابتثجحخدذرزسشصضطظعغفقكلمنهوي٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹٪،؛؟پچژگکی",
+    "Hebr": "אבגדהוזחטיכלמנסעפצקרשתךםןףץ",
 }
 
 
@@ -33,8 +35,8 @@ def test_family_files_licence_and_coverage(family) -> None:  # type: ignore[no-u
         face = family.faces[weight]
         font = TTFont(face.path, lazy=True)
         assert "glyf" in font, "reportlab-free embedding still needs TrueType outlines for subsetting"
-        weight_class = font["OS/2"].usWeightClass
-        assert (weight_class >= 600) == (weight == "bold"), f"{face.path} is not {weight}"
+        style = font["name"].getDebugName(2) or ""
+        assert ("Bold" in style) == (weight == "bold"), f"{face.path} is {style}, not {weight}"
         for script in family.scripts:
             missing = [c for c in PROBES.get(script, "") if not face.covers(c)]
             assert not missing, f"{face.path} claims {script} but lacks {''.join(missing)}"
@@ -44,6 +46,13 @@ def test_every_script_claim_is_a_real_script_code() -> None:
     known = {unicodedata.script(chr(c)) for c in range(0x20, 0x3000)} | {"Zinh", "Zyyy"}
     for family in MANIFEST.families:
         assert set(family.scripts) <= known, family.name
+
+
+def test_urdu_gets_nastaliq_and_other_arabic_script_languages_get_naskh() -> None:
+    assert MANIFEST.chain("Arab", "regular", "ur")[0].family == "Noto Nastaliq Urdu"
+    assert MANIFEST.chain("Arab", "regular", "ar")[0].family == "Noto Naskh Arabic"
+    assert MANIFEST.chain("Arab", "regular", "fa")[0].family == "Noto Naskh Arabic"
+    assert "Noto Nastaliq Urdu" not in {f.family for f in MANIFEST.chain("Arab", "regular", "ar")}
 
 
 def test_fallback_covers_digits_and_signs_for_fonts_without_them() -> None:

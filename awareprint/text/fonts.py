@@ -35,6 +35,7 @@ class FontFace:
 class FontFamily:
     name: str
     scripts: tuple[str, ...]
+    languages: tuple[str, ...]  # empty: any language; otherwise only (and first) for these
     faces: dict[str, FontFace]
     licence: str
     origin: str
@@ -46,11 +47,14 @@ class FontManifest:
     fallback: tuple[str, ...]
     file: Path
 
-    def chain(self, script: str, weight: str) -> tuple[FontFace, ...]:
-        """Fonts to try for a character of `script`: those made for it, then the fallback order."""
-        own = [f.faces[weight] for f in self.families if script in f.scripts]
-        rest = [self.family(name).faces[weight] for name in self.fallback]
-        return tuple(dict.fromkeys(own + rest))
+    def chain(self, script: str, weight: str, language: str = "") -> tuple[FontFace, ...]:
+        """Fonts to try for a character of `script` in `language`: the language's own, the script's,
+        then the fallback order."""
+        for_script = [f for f in self.families if script in f.scripts]
+        own = [f for f in for_script if language in f.languages]
+        general = [f for f in for_script if not f.languages]
+        rest = [self.family(name) for name in self.fallback]
+        return tuple(dict.fromkeys(f.faces[weight] for f in own + general + rest))
 
     def family(self, name: str) -> FontFamily:
         return next(f for f in self.families if f.name == name)
@@ -65,7 +69,7 @@ def load_manifest(path: Path) -> FontManifest:
     root = Mapping(load_yaml(path), {"fonts", "fallback"})
     families: list[FontFamily] = []
     for node in as_list(root.get("fonts")):
-        entry = Mapping(node, {"family", "scripts", "regular", "bold", "licence", "origin"})
+        entry = Mapping(node, {"family", "scripts", "regular", "bold", "licence", "origin"}, {"languages"})
         name = entry.text("family")
         faces = {}
         for weight in WEIGHTS:
@@ -76,8 +80,11 @@ def load_manifest(path: Path) -> FontManifest:
         licence = path.parent / entry.text("licence")
         if not licence.is_file():
             raise entry.get("licence").error(f"licence file {licence} not found")
+        languages = tuple(entry.texts("languages")) if entry.has("languages") else ()
         families.append(
-            FontFamily(name, tuple(entry.texts("scripts")), faces, str(licence), entry.text("origin"))
+            FontFamily(
+                name, tuple(entry.texts("scripts")), languages, faces, str(licence), entry.text("origin")
+            )
         )
     names = {f.name for f in families}
     for node in as_list(root.get("fallback")):

@@ -1,4 +1,4 @@
-"""Split a paragraph into runs that one font can shape: by script, then by font coverage.
+"""Split a paragraph into runs that one font can shape in one direction: by bidi level, script and font.
 
 Each character gets the first font of its script's chain that has a glyph for it; characters of the
 Common and Inherited scripts (digits, punctuation, combining marks) stay with their neighbours' font when
@@ -7,13 +7,16 @@ it covers them, so a run is not broken at every space. A character no font cover
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
-from fontTools import unicodedata
+from fontTools import unicodedata as script_data
 
+from .bidi import embedding_levels
 from .fonts import FontFace, FontManifest
 
 _NEUTRAL_SCRIPTS = {"Zyyy", "Zinh", "Zzzz"}
+_INVISIBLE = {"Cf", "Cc", "Zl", "Zp"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +27,11 @@ class Run:
     end: int
     face: FontFace
     script: str
-    rtl: bool
+    level: int  # bidi embedding level: odd is right-to-left
+
+    @property
+    def rtl(self) -> bool:
+        return self.level % 2 == 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,25 +41,26 @@ class MissingGlyphs:
 
 
 def itemize(
-    text: str, manifest: FontManifest, weight: str, rtl: bool
+    text: str, manifest: FontManifest, weight: str, rtl: bool, language: str = ""
 ) -> tuple[tuple[Run, ...], MissingGlyphs | None]:
     scripts = _resolve_scripts(text)
+    levels = embedding_levels(text, rtl)
     runs: list[Run] = []
     missing: dict[str, None] = {}
     tried: dict[str, None] = {}
     previous: FontFace | None = None
-    for index, (char, script) in enumerate(zip(text, scripts, strict=True)):
-        chain = manifest.chain(script, weight)
+    for index, (char, script, level) in enumerate(zip(text, scripts, levels, strict=True)):
+        chain = manifest.chain(script, weight, language)
         face = _pick(char, chain, previous, script)
         if face is None:
             missing[char] = None
             tried.update((f.family, None) for f in chain)
             face = previous or chain[0]
-        if runs and runs[-1].face == face and runs[-1].script == script:
+        if runs and (runs[-1].face, runs[-1].script, runs[-1].level) == (face, script, level):
             last = runs[-1]
-            runs[-1] = Run(last.start, index + 1, face, script, rtl)
+            runs[-1] = Run(last.start, index + 1, face, script, level)
         else:
-            runs.append(Run(index, index + 1, face, script, rtl))
+            runs.append(Run(index, index + 1, face, script, level))
         previous = face
     report = MissingGlyphs("".join(missing), tuple(tried)) if missing else None
     return tuple(runs), report
@@ -61,14 +69,16 @@ def itemize(
 def _pick(char: str, chain: tuple[FontFace, ...], previous: FontFace | None, script: str) -> FontFace | None:
     if script in _NEUTRAL_SCRIPTS and previous is not None and previous.covers(char):
         return previous
-    if not char.isprintable() and char not in "\u200c\u200d":
-        return previous or chain[0]  # controls are not drawn; HarfBuzz hides default-ignorables
+    if unicodedata.category(char) in _INVISIBLE and (previous is not None or not chain[0].covers(char)):
+        # joiners, bidi controls, line breaks: HarfBuzz hides them, and they must stay in their
+        # neighbours' run (a ZWNJ split off into another font would break Persian joining)
+        return previous or chain[0]
     return next((face for face in chain if face.covers(char)), None)
 
 
 def _resolve_scripts(text: str) -> list[str]:
     """Script per character, with Common/Inherited taking the script of the text around them."""
-    scripts = [unicodedata.script(char) for char in text]
+    scripts = [script_data.script(char) for char in text]
     last_real = next((s for s in scripts if s not in _NEUTRAL_SCRIPTS), "Latn")
     resolved = []
     for script in scripts:

@@ -21,8 +21,9 @@ from awareprint.document import (
     Rect,
     TextFrame,
 )
-from awareprint.units import Pt
+from awareprint.units import Cmyk, Pt
 
+from .bidi import visual_order
 from .fonts import FontFace, FontManifest, glyph_ink
 from .itemize import MissingGlyphs, Run, itemize
 from .linebreak import Segment, segments
@@ -72,7 +73,7 @@ class _Trial:
 
 @functools.lru_cache(maxsize=8192)
 def _prepare(text: str, manifest: FontManifest, weight: str, language: str, rtl: bool) -> _Prepared:
-    runs, missing = itemize(text, manifest, weight, rtl)
+    runs, missing = itemize(text, manifest, weight, rtl, language)
     shaped = []
     advances = [0.0] * len(text)
     ink_top = [0.0] * len(text)
@@ -250,12 +251,12 @@ def _break(prepared: _Prepared, size: float, available: float) -> list[tuple[int
 
 
 def _glyph_runs(
-    prepared: _Prepared, start: int, end: int, size: float, x: float, y: float, colour: object, language: str
+    prepared: _Prepared, start: int, end: int, size: float, x: float, y: float, colour: Cmyk, language: str
 ) -> list[GlyphRun]:
-    """The line's glyph runs, left to right, reshaping only where HarfBuzz says a break is unsafe."""
-    runs: list[GlyphRun] = []
-    pen = x
+    """The line's glyph runs placed left to right: runs reordered by bidi rule L2 after line breaking,
+    reshaped only where HarfBuzz says a break is unsafe."""
     text = prepared.text
+    pieces: list[tuple[Run, tuple[ShapedGlyph, ...], int, int]] = []
     for run, glyphs in zip(prepared.runs, prepared.shaped, strict=True):
         lo, hi = max(run.start, start), min(run.end, end)
         if lo >= hi:
@@ -264,10 +265,13 @@ def _glyph_runs(
             glyphs = shape(run.face.path, text, lo, hi, run.script, run.rtl, language).glyphs
         else:
             glyphs = tuple(g for g in glyphs if lo <= g.cluster < hi)
+        pieces.append((run, glyphs, lo, hi))
+    runs: list[GlyphRun] = []
+    pen = x
+    for index in visual_order([run.level for run, _, _, _ in pieces]):
+        run, glyphs, lo, hi = pieces[index]
         placed, advance = _place(glyphs, run.face, size, text, hi)
-        runs.append(
-            GlyphRun(run.face.path, Pt(size), Pt(pen), Pt(y), placed, text[lo:hi], colour, run.rtl)  # type: ignore[arg-type]
-        )
+        runs.append(GlyphRun(run.face.path, Pt(size), Pt(pen), Pt(y), placed, text[lo:hi], colour, run.rtl))
         pen += advance
     return runs
 
