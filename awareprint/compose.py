@@ -48,6 +48,8 @@ def compose(template: Template, content: Content, author: str) -> tuple[Document
     boxes: list[Box] = []
     diagnostics: list[Diagnostic] = []
     for slot in template.slots:
+        if content.direction == "rtl":
+            slot = replace(slot, rect=_mirrored(slot.rect, template.geometry.trim_width))
         boxes += _boxes(slot, content)
         if isinstance(slot, ContactsSlot) and len(content.contacts) > slot.max_items:
             left_off = ", ".join(c.name for c in content.contacts[slot.max_items :])
@@ -104,6 +106,11 @@ def _boxes(slot: Slot, content: Content) -> list[Box]:
             square = Rect(Pt(slot.rect.x + (slot.rect.width - side) / 2), slot.rect.y, side, side)
             return [Fill(square, PAPER), QrCode(square, content.qr_url, slot.colour)]
     raise AssertionError(f"unhandled slot {slot!r}")
+
+
+def _mirrored(rect: Rect, page_width: float) -> Rect:
+    """The slot's place in a right-to-left design: mirrored about the page's vertical axis."""
+    return replace(rect, x=Pt(page_width - rect.right))
 
 
 def _cells(rect: Rect, count: int, per_row: int, gap: float, rtl: bool) -> list[Rect]:
@@ -191,7 +198,13 @@ def _contacts(slot: ContactsSlot, content: Content) -> list[Box]:
         items.append(
             (
                 Paragraph(contact.name, font="bold", colour=slot.name_colour),
-                Paragraph(details, font="bold", scale=CONTACT_DETAIL_SCALE, colour=slot.number_colour),
+                Paragraph(
+                    details,
+                    font="bold",
+                    scale=CONTACT_DETAIL_SCALE,
+                    colour=slot.number_colour,
+                    direction="ltr",
+                ),
                 Paragraph(contact.purpose),
             )
         )

@@ -80,6 +80,7 @@ class Paragraph:
     colour: Cmyk | None = None
     space_before: float = 0.0  # in multiples of the frame's fitted size
     marker: Marker | None = None
+    direction: str | None = None  # bidi base direction if not the frame's: phone numbers are "ltr" anywhere
 
 
 @dataclass(frozen=True, slots=True)

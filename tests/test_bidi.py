@@ -65,3 +65,44 @@ def test_a_mixed_line_is_displayed_in_bidi_order() -> None:
     assert {run.rtl for run in runs if "IWF" in run.text or run.text == "96"} == {False}
     right_edge = max(run.x + sum(g.advance for g in run.glyphs) for run in runs)
     assert right_edge == pytest.approx(500, abs=0.5)  # start alignment is the right edge in Arabic
+
+
+def _arabic_poster():  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from awareprint.compose import compose
+    from awareprint.content import build_content, load_materials, load_region, load_source
+    from awareprint.templates import load_template
+
+    source = load_source(PROJECT / "materials" / "source.yaml")
+    materials = load_materials(PROJECT / "materials" / "ar.yaml", source)
+    region = load_region(PROJECT / "regions" / "gb.yaml")
+    content, _ = build_content(source, materials, region, "parents", dt.date(2026, 11, 25))
+    template = load_template(PROJECT / "templates" / "poster-a3.yaml")
+    document, _ = compose(template, content, "test")
+    return template, document
+
+
+def test_phone_numbers_keep_their_digit_order_in_right_to_left_posters() -> None:
+    """UBA alone shows '0800 1111' as '1111 0800' in Arabic text: a wrong helpline on paper."""
+    _, document = _arabic_poster()
+    frames = [
+        b for b in document.pages[0].boxes if isinstance(b, TextFrame) and b.name.startswith("contacts")
+    ]
+    items, _, _ = layout_frames(frames, MANIFEST)
+    runs = [item for item in items if isinstance(item, GlyphRun)]
+    lines: dict[tuple[float, float], list[GlyphRun]] = {}
+    for run in runs:
+        lines.setdefault((round(run.y, 2), round(run.x // 200)), []).append(run)
+    shown = [" ".join(r.text.strip() for r in sorted(line, key=lambda r: r.x)) for line in lines.values()]
+    assert any("0800 1111" in line for line in shown), shown
+    assert any("0808 800 5000" in line for line in shown), shown
+    assert not any("1111 0800" in line or "5000 800 0808" in line for line in shown)
+
+
+def test_right_to_left_posters_mirror_the_page() -> None:
+    template, document = _arabic_poster()
+    qr = next(b for b in document.pages[0].boxes if type(b).__name__ == "QrCode")
+    template_qr = next(s for s in template.slots if s.name == "qr")
+    assert template_qr.rect.x > template.geometry.trim_width / 2  # designed on the right...
+    assert qr.rect.right < template.geometry.trim_width / 2  # ...shown on the left in Arabic

@@ -54,7 +54,7 @@ def test_no_command_generates_the_default_posters(
 @pytest.mark.parametrize(
     ("args", "fragments"),
     [
-        (["poster", "--lang", "xx"], ["unknown language 'xx'", "choose one of: en"]),
+        (["poster", "--lang", "xx"], ["unknown language 'xx'", "choose one of: ar, en, hi"]),
         (["poster", "--region", "zz"], ["unknown region 'zz'", "gb, us"]),
         (["poster", "--template", "poster-a0"], ["unknown template 'poster-a0'"]),
         (["poster", "--audience", "kids"], ["parents or professionals"]),

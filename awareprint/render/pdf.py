@@ -160,7 +160,7 @@ class _Painter:
         if pending:
             parts.append("[" + " ".join(pending) + "] TJ")
         parts.append("ET")
-        if any(not glyph.text or len(glyph.text) > 1 or not glyph.advance for glyph in run.glyphs):
+        if not run.rtl and any(not g.text or len(g.text) > 1 or not g.advance for g in run.glyphs):
             # clusters that are not one glyph per character, or marks placed on other glyphs: extractors
             # guess wrong from glyph positions (gaps, order), so give them the run's text outright
             actual = "FEFF" + run.text.encode("utf-16-be").hex().upper()

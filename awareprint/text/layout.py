@@ -109,9 +109,14 @@ class FrameLayout:
     def __init__(self, frame: TextFrame, manifest: FontManifest) -> None:
         self.frame = frame
         self.manifest = manifest
-        rtl = frame.direction == "rtl"
         self.prepared = tuple(
-            _prepare(p.text, manifest, p.font or frame.style.font, frame.language, rtl)
+            _prepare(
+                p.text,
+                manifest,
+                p.font or frame.style.font,
+                frame.language,
+                (p.direction or frame.direction) == "rtl",
+            )
             for p in frame.paragraphs
         )
 
