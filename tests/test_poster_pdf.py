@@ -140,11 +140,24 @@ def test_identical_input_gives_identical_bytes(tmp_path: Path, cli) -> None:  # 
 
 @pytest.mark.parametrize("template", TEMPLATES)
 @pytest.mark.parametrize("audience", ["parents", "professionals"])
-def test_every_template_and_audience_fits(tmp_path: Path, cli, template: str, audience: str) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("language", ["en", "hi", "ar"])
+def test_every_template_audience_and_language_fits(  # type: ignore[no-untyped-def]
+    tmp_path: Path, cli, template: str, audience: str, language: str
+) -> None:
     region = "us" if template in ("poster-letter", "poster-tabloid") else "gb"
     output = tmp_path / "p.pdf"
     result = cli(
-        "poster", "--template", template, "--audience", audience, "--region", region, "--output", str(output)
+        "poster",
+        "--template",
+        template,
+        "--audience",
+        audience,
+        "--region",
+        region,
+        "--lang",
+        language,
+        "--output",
+        str(output),
     )
     assert result.code == 0, result.err
     assert "error" not in result.err
