@@ -69,6 +69,7 @@ def compose(template: Template, content: Content, author: str) -> tuple[Document
         keywords=content.keywords,
         language=content.language,
         author=author,
+        date=content.date,
     )
     return Document(
         template.geometry, template.safe_area, (DocumentPage(tuple(boxes)),), metadata

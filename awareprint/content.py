@@ -176,6 +176,7 @@ class Content:
     qr_caption: str
     source_line: str
     contacts_checked: str
+    date: dt.date  # when the content was last checked: the newest contact verification
     title: str
     subject: str
     keywords: tuple[str, ...]
@@ -451,6 +452,7 @@ def build_content(
             contacts_checked=labels.contacts_checked.format(
                 date=format_date(checked, format="MMMM y", locale=locale)
             ),
+            date=checked,
             title=text.headline,
             subject=f"{source.study.citation_full} {text.description}.",
             keywords=(

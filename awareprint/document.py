@@ -6,6 +6,7 @@ growing downwards (as a designer measures); only the renderer flips to PDF's bot
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from .units import Cmyk, Pt
@@ -121,6 +122,7 @@ class Metadata:
     keywords: tuple[str, ...]
     language: str
     author: str
+    date: dt.date  # the content's date, written as the PDF's creation date: reproducible and meaningful
 
 
 @dataclass(frozen=True, slots=True)

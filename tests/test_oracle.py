@@ -4,6 +4,7 @@ match it. A line with wrong glyphs (no shaping) or a wrong order must not."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -98,7 +99,7 @@ def our_line(text: str, language: str) -> list[GlyphRun]:
 
 
 def rasterise(runs: list[GlyphRun]) -> Image.Image:
-    metadata = Metadata("oracle", "oracle", (), "und", "awareprint tests")
+    metadata = Metadata("oracle", "oracle", (), "und", "awareprint tests", dt.date(2026, 1, 1))
     pdf = render_pdf(LaidOutDocument(PAGE, (LaidOutPage(tuple(runs), ()),), metadata), font_for("Latn"))
     document = pdfium.PdfDocument(pdf)
     image = document[0].render(scale=SCALE, grayscale=True).to_pil().convert("L")

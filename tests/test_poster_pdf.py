@@ -129,6 +129,7 @@ def test_metadata(a3_poster: Path) -> None:
         assert "Internet Watch Foundation (2018)" in str(info.Subject)
         assert "IWF 2018" in str(info.Keywords)
         assert str(pdf.Root.Lang) == "en"
+        assert str(info.CreationDate).startswith("D:20261101")  # the contacts' verification date
 
 
 def test_identical_input_gives_identical_bytes(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]

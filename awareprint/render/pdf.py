@@ -8,9 +8,14 @@ source text keeps the PDF searchable and extractable.
 
 from __future__ import annotations
 
+import calendar
+import contextlib
+import datetime as dt
 import hashlib
 import io
+import os
 import string
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from fontTools import subset as ft_subset
@@ -38,7 +43,6 @@ def render_pdf(document: LaidOutDocument, primary_font_file: str) -> bytes:
     rl_config.useA85 = 0  # ASCII85 only inflates binary streams
     _register_placeholder_font(primary_font_file)
     geometry = document.geometry
-    media_width, media_height = geometry.media_size
     offset = geometry.offset
     trim = (offset, offset, offset + geometry.trim_width, offset + geometry.trim_height)
     bleed = (
@@ -48,17 +52,8 @@ def render_pdf(document: LaidOutDocument, primary_font_file: str) -> bytes:
         offset + geometry.trim_height + geometry.bleed,
     )
     buffer = io.BytesIO()
-    canvas = Canvas(
-        buffer,
-        pagesize=(media_width, media_height),
-        trimBox=trim,
-        bleedBox=bleed,
-        invariant=1,
-        enforceColorSpace="sep_cmyk",
-        initialFontName=_PLACEHOLDER_FONT,
-        lang=document.metadata.language,
-        pageCompression=1,
-    )
+    with _source_date(document.metadata.date):
+        canvas = _canvas(buffer, document, trim, bleed)
     meta = document.metadata
     canvas.setTitle(meta.title)
     canvas.setAuthor(meta.author)
@@ -87,6 +82,39 @@ def render_pdf(document: LaidOutDocument, primary_font_file: str) -> bytes:
         canvas.showPage()
     canvas.save()
     return buffer.getvalue()
+
+
+def _canvas(
+    buffer: io.BytesIO,
+    document: LaidOutDocument,
+    trim: tuple[float, float, float, float],
+    bleed: tuple[float, float, float, float],
+) -> Canvas:
+    return Canvas(
+        buffer,
+        pagesize=document.geometry.media_size,
+        trimBox=trim,
+        bleedBox=bleed,
+        invariant=1,
+        enforceColorSpace="sep_cmyk",
+        initialFontName=_PLACEHOLDER_FONT,
+        lang=document.metadata.language,
+        pageCompression=1,
+    )
+
+
+@contextlib.contextmanager
+def _source_date(date: dt.date) -> Iterator[None]:
+    """reportlab dates an invariant document from SOURCE_DATE_EPOCH (the reproducible-builds convention)."""
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(calendar.timegm(date.timetuple()))
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = previous
 
 
 def _register_placeholder_font(path: str) -> None:
