@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from awareprint.document import GlyphRun, Paragraph, Rect, TextFrame, TextStyle
 from awareprint.text import layout_frames
 from awareprint.text.fonts import load_manifest
+from awareprint.text.hyphenate import SOFT_HYPHEN
 from awareprint.text.layout import SIZE_PRECISION, FrameLayout
 from awareprint.text.shape import shape
 from awareprint.units import Cmyk, Pt
@@ -101,10 +102,40 @@ def test_frames_in_a_fit_group_share_one_size() -> None:
 
 
 def test_overflow_is_a_diagnostic_not_silent() -> None:
-    _, _, diagnostics = layout_frames([frame("Supercalifragilisticexpialidocious", width=40)], MANIFEST)
+    _, _, diagnostics = layout_frames([frame("0808-800-5000-0808-800-5000", width=40)], MANIFEST)
     assert [d.code for d in diagnostics] == ["overflow"]
     assert "wider than the box" in diagnostics[0].message
     assert "slot 'test'" in diagnostics[0].message
+
+
+def test_a_long_word_is_hyphenated_rather_than_overflowing() -> None:
+    word = "Kinderschutzorganisationen"
+    box = frame(f"Die {word} helfen.", width=70, low=10, high=10)
+    box = TextFrame(box.name, box.rect, box.paragraphs, box.style, "start", "top", "ltr", "de")
+    items, _, diagnostics = layout_frames([box], MANIFEST)
+    assert not diagnostics
+    runs = runs_of(items)
+    hyphens = [run for run in runs if run.text == SOFT_HYPHEN]
+    assert hyphens, "expected the compound to be split"
+    assert "".join(run.text for run in runs if run not in hyphens).replace(" ", "") == f"Die{word}helfen."
+    for run in runs:
+        assert run.x + sum(g.advance for g in run.glyphs) <= box.rect.right + 0.01
+
+
+def test_hyphenation_is_a_last_resort() -> None:
+    """A headline that fits at a smaller size is set smaller, not hyphenated."""
+    box = frame("Kinderschutzorganisationen", width=120, low=8, high=40)
+    box = TextFrame(box.name, box.rect, box.paragraphs, box.style, "start", "top", "ltr", "de")
+    items, fitted, _ = layout_frames([box], MANIFEST)
+    assert not [run for run in runs_of(items) if run.text == SOFT_HYPHEN]
+    assert fitted[0].size < 40
+
+
+def test_no_dictionary_means_overflow_is_reported() -> None:
+    box = frame("Kinderschutzorganisationen", width=40, low=10, high=10)
+    box = TextFrame(box.name, box.rect, box.paragraphs, box.style, "start", "top", "ltr", "so")
+    _, _, diagnostics = layout_frames([box], MANIFEST)
+    assert [d.code for d in diagnostics] == ["overflow"]
 
 
 def test_missing_glyph_lists_character_and_fonts_tried() -> None:
@@ -151,7 +182,8 @@ def test_any_text_lays_out_inside_its_frame_or_says_why(text: str, width: float,
     for run in runs:  # every character of a run is in exactly one cluster
         assert "".join(g.text for g in run.glyphs) == run.text
     # every character is drawn, in order; only spaces and line breaks at line ends hang undrawn
-    assert without_spaces("".join(run.text for run in runs)) == without_spaces(text)
+    drawn = "".join(run.text for run in runs).replace(SOFT_HYPHEN, "")  # hyphens added at line ends
+    assert without_spaces(drawn) == without_spaces(text)
     if any(c in text for c in "漢😀"):
         assert "missing-glyph" in codes
     if "overflow" not in codes:

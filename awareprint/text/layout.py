@@ -8,7 +8,7 @@ silently clipped or run out of its box.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from awareprint.diagnostics import Diagnostic, Severity
 from awareprint.document import (
@@ -24,7 +24,8 @@ from awareprint.document import (
 from awareprint.units import Cmyk, Pt
 
 from .bidi import visual_order
-from .fonts import FontFace, FontManifest, glyph_ink
+from .fonts import FontFace, FontManifest, glyph_ink, harfbuzz_font
+from .hyphenate import HYPHEN, SOFT_HYPHEN, can_hyphenate, hyphen_points
 from .itemize import MissingGlyphs, Run, itemize
 from .linebreak import Segment, segments
 from .shape import ShapedGlyph, shape
@@ -47,6 +48,7 @@ class _Prepared:
     missing: MissingGlyphs | None
     cap_height: float  # ems, of the paragraph's first font
     descender: float  # ems, positive
+    hyphen: float  # advance of a hyphen in the paragraph's first font, in ems
     ink_top: tuple[float, ...]  # per character: how far its glyphs' ink rises above the baseline, in ems
     ink_depth: tuple[float, ...]  # per character: how far the ink reaches below the baseline, in ems
 
@@ -62,6 +64,7 @@ class _Line:
     end: int  # without the trailing spaces
     width: float  # points
     baseline: float  # from the frame top
+    hyphen: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +101,7 @@ def _prepare(text: str, manifest: FontManifest, weight: str, language: str, rtl:
         missing=missing,
         cap_height=first.cap_height / first.upem,
         descender=-first.descender / first.upem,
+        hyphen=shape(first.path, HYPHEN, 0, 1, "Zyyy", False, language).advance() / first.upem,
         ink_top=tuple(ink_top),
         ink_depth=tuple(ink_depth),
     )
@@ -109,6 +113,7 @@ class FrameLayout:
     def __init__(self, frame: TextFrame, manifest: FontManifest) -> None:
         self.frame = frame
         self.manifest = manifest
+        self.hyphenate = False  # turned on by `fit` only when the text would overflow without it
         self.prepared = tuple(
             _prepare(
                 p.text,
@@ -129,7 +134,8 @@ class FrameLayout:
             psize = size * paragraph.scale
             line_height = psize * self.frame.style.leading
             available = self.frame.rect.width - _indent(paragraph, psize)
-            for start, end, width in _break(prepared, psize, available):
+            for piece in _break(prepared, psize, available, self.frame.language, self.hyphenate):
+                start, end, width = piece.start, piece.end, piece.width
                 too_wide = max(too_wide, width - available)
                 rise, depth = prepared.extent(start, end)
                 if not lines:
@@ -140,7 +146,7 @@ class FrameLayout:
                     baseline += paragraph.space_before * size + line_height
                 else:
                     baseline += line_height
-                lines.append(_Line(index, start, end, width, baseline))
+                lines.append(_Line(index, start, end, width, baseline, piece.hyphen))
                 descent = max(prepared.descender, depth) * psize
         return _Trial(tuple(lines), baseline + descent if lines else 0.0, too_wide)
 
@@ -149,7 +155,17 @@ class FrameLayout:
         return trial.too_wide <= 0.01 and trial.height <= self.frame.rect.height + 0.01
 
     def fit(self) -> float | None:
-        """Largest size in the style's range that fits, or None if even the minimum does not."""
+        """Largest size in the style's range that fits, or None if even the minimum does not.
+
+        Hyphenation is the last resort: only a frame that overflows at every size without it is
+        hyphenated (headlines stay whole; a long German compound in a narrow column is split)."""
+        size = self._largest_fitting_size()
+        if size is None and can_hyphenate(self.frame.language):
+            self.hyphenate = True
+            size = self._largest_fitting_size()
+        return size
+
+    def _largest_fitting_size(self) -> float | None:
         low, high = self.frame.style.min_size, self.frame.style.max_size
         if self.fits(high):
             return high
@@ -183,7 +199,10 @@ class FrameLayout:
             x = frame.rect.x + (indent if not rtl else 0.0) + offset
             y = top + line.baseline
             colour = paragraph.colour or frame.style.colour
-            items += _glyph_runs(prepared, line.start, line.end, psize, x, y, colour, frame.language)
+            runs = _glyph_runs(prepared, line.start, line.end, psize, x, y, colour, frame.language)
+            if line.hyphen and runs:
+                runs.append(_hyphen_run(runs[-1], psize, frame.language))
+            items += runs
             first_of_paragraph = number == 0 or trial.lines[number - 1].paragraph != line.paragraph
             if paragraph.marker and first_of_paragraph:
                 items += self._marker(paragraph, prepared, psize, y)
@@ -228,31 +247,72 @@ def _indent(paragraph: Paragraph, size: float) -> float:
     return (2 * MARKER_RADIUS + MARKER_GAP) * size if paragraph.marker else 0.0
 
 
-def _break(prepared: _Prepared, size: float, available: float) -> list[tuple[int, int, float]]:
-    """Greedy first-fit over legal break opportunities: (start, end without trailing space, width)."""
-    lines: list[tuple[int, int, float]] = []
-    start = None
+@dataclass(frozen=True, slots=True)
+class _Break:
+    start: int
+    end: int  # without trailing spaces
+    width: float  # points, including an added hyphen
+    hyphen: bool  # the line ends inside a word, with a hyphen
+
+
+def _break(
+    prepared: _Prepared, size: float, available: float, language: str, hyphenate: bool
+) -> list[_Break]:
+    """Greedy first-fit over legal break opportunities; with `hyphenate`, a word that does not fit is
+    split at a dictionary hyphenation point instead of running out of the frame."""
+    measure = prepared.advances
+
+    def width_of(lo: int, hi: int) -> float:
+        return sum(measure[lo:hi]) * size
+
+    lines: list[_Break] = []
+    start: int | None = None
     width = 0.0  # of the line so far, including the previous segment's trailing space
     hanging = 0.0  # trailing space width of the last segment
     end = 0
-    for segment in prepared.segments:
+    queue = list(prepared.segments)
+    while queue:
+        segment = queue.pop(0)
         ink_end = segment.end - segment.trailing_space
-        ink = sum(prepared.advances[segment.start : ink_end]) * size
-        space = sum(prepared.advances[ink_end : segment.end]) * size
-        if start is not None and width + ink > available:
-            lines.append((start, end, width - hanging))
-            start, width = None, 0.0
+        ink = width_of(segment.start, ink_end)
+        if width + ink > available:
+            cut = (
+                _cut(prepared, segment.start, ink_end, available - width, size, language)
+                if hyphenate
+                else None
+            )
+            if cut is not None:
+                prefix = width_of(segment.start, cut) + prepared.hyphen * size
+                lines.append(_Break(segment.start if start is None else start, cut, width + prefix, True))
+                start, width = None, 0.0
+                queue.insert(0, replace(segment, start=cut))
+                continue
+            if start is not None:  # try the segment again at the start of a new line
+                lines.append(_Break(start, end, width - hanging, False))
+                start, width = None, 0.0
+                queue.insert(0, segment)
+                continue
         if start is None:
             start = segment.start
+        space = width_of(ink_end, segment.end)
         width += ink + space
         hanging = space
         end = ink_end
         if segment.mandatory:
-            lines.append((start, end, width - hanging))
+            lines.append(_Break(start, end, width - hanging, False))
             start, width = None, 0.0
     if start is not None:
-        lines.append((start, end, width - hanging))
+        lines.append(_Break(start, end, width - hanging, False))
     return lines
+
+
+def _cut(prepared: _Prepared, start: int, end: int, room: float, size: float, language: str) -> int | None:
+    """The last hyphenation point in [start, end) whose part, with its hyphen, fits in `room`."""
+    best = None
+    for point in hyphen_points(prepared.text, start, end, language):
+        if (sum(prepared.advances[start:point]) + prepared.hyphen) * size <= room:
+            best = point
+    return best
 
 
 def _glyph_runs(
@@ -279,6 +339,16 @@ def _glyph_runs(
         runs.append(GlyphRun(run.face.path, Pt(size), Pt(pen), Pt(y), placed, text[lo:hi], colour, run.rtl))
         pen += advance
     return runs
+
+
+def _hyphen_run(last: GlyphRun, size: float, language: str) -> GlyphRun:
+    """A hyphen after the line's last run, in its font; it stands for a soft hyphen in the text."""
+    shaped = shape(last.font_file, HYPHEN, 0, 1, "Zyyy", False, language).glyphs[0]
+    upem = harfbuzz_font(last.font_file).face.upem
+    advance = shaped.x_advance * size / upem
+    x = last.x + sum(g.advance for g in last.glyphs)
+    glyph = PlacedGlyph(shaped.glyph_id, 0.0, 0.0, advance, SOFT_HYPHEN)
+    return GlyphRun(last.font_file, Pt(size), Pt(x), last.y, (glyph,), SOFT_HYPHEN, last.colour)
 
 
 def _unsafe(glyphs: tuple[ShapedGlyph, ...], lo: int, hi: int, run: Run) -> bool:
