@@ -35,7 +35,7 @@ class FontFace:
 class FontFamily:
     name: str
     scripts: tuple[str, ...]
-    languages: tuple[str, ...]  # empty: any language; otherwise only (and first) for these
+    languages: tuple[str, ...]  # tried first for these languages; after the unrestricted families otherwise
     faces: dict[str, FontFace]
     licence: str
     origin: str
@@ -53,8 +53,9 @@ class FontManifest:
         for_script = [f for f in self.families if script in f.scripts]
         own = [f for f in for_script if language in f.languages]
         general = [f for f in for_script if not f.languages]
+        others = [f for f in for_script if f.languages and language not in f.languages]
         rest = [self.family(name) for name in self.fallback]
-        return tuple(dict.fromkeys(f.faces[weight] for f in own + general + rest))
+        return tuple(dict.fromkeys(f.faces[weight] for f in own + general + others + rest))
 
     def family(self, name: str) -> FontFamily:
         return next(f for f in self.families if f.name == name)
