@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import unicodedata
+from collections import Counter
 from pathlib import Path
 
 import pytest
 import uharfbuzz as hb
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from awareprint.document import GlyphRun, Paragraph, Rect, TextFrame, TextStyle
@@ -175,11 +177,9 @@ TEXT = st.text(
     alphabet=st.sampled_from(
         [
             *list("abcdefghijklmnopqrstuvwxyzABCÉÑøßłŁ0123456789 ,.;:!?%()-–—'\"/αβγжю漢ሰ😀"),
-            " ",
-            "\n",
-            "́",
-            "\u200b",
-            "\xa0",
+            *list("مرحبا بالعالم שלום עולם नमस्ते ภาษาไทย 한국어 日本語"),
+            *["\n", "\u0301", "\u0651", "\u200b", "\u200c", "\u200d", "\u00a0"],  # marks, joiners, spaces
+            *["\u200e", "\u200f", "\u2066", "\u2067", "\u2068", "\u2069", "\u202a", "\u202b", "\u202c"],
         ]
     ),
     min_size=1,
@@ -188,20 +188,35 @@ TEXT = st.text(
 
 
 def without_spaces(text: str) -> str:
-    return "".join(text.split())
+    """The visible characters: no spaces, no format characters (joiners, bidi controls)."""
+    return "".join(c for c in text if not c.isspace() and unicodedata.category(c) != "Cf")
 
 
-@given(text=TEXT, width=st.floats(min_value=30, max_value=400), height=st.floats(min_value=10, max_value=300))
-def test_any_text_lays_out_inside_its_frame_or_says_why(text: str, width: float, height: float) -> None:
+@example(text="00 \u0947", width=30.0, height=38.0, direction="rtl", language="en")  # a stray vowel sign
+@example(text="00000A'\u200bm", width=30.0, height=15.0, direction="rtl", language="en")  # reshaped line end
+@example(text="\u05d5\n\u200d", width=30.0, height=10.0, direction="ltr", language="en")  # a lone joiner
+@given(
+    text=TEXT,
+    width=st.floats(min_value=30, max_value=400),
+    height=st.floats(min_value=10, max_value=300),
+    direction=st.sampled_from(["ltr", "rtl"]),
+    language=st.sampled_from(["en", "de", "ar", "hi", "zh-Hans", "th"]),
+)
+def test_any_text_lays_out_inside_its_frame_or_says_why(
+    text: str, width: float, height: float, direction: str, language: str
+) -> None:
     box = frame(text, width=width, height=height, low=6, high=30)
+    box = TextFrame(box.name, box.rect, box.paragraphs, box.style, "start", "top", direction, language)
     items, fitted, diagnostics = layout_frames([box], MANIFEST)
     codes = {d.code for d in diagnostics}
     runs = runs_of(items)
-    for run in runs:  # every character of a run is in exactly one cluster
-        assert "".join(g.text for g in run.glyphs) == run.text
-    # every character is drawn, in order; only spaces and line breaks at line ends hang undrawn
-    drawn = "".join(run.text for run in runs).replace(SOFT_HYPHEN, "")  # hyphens added at line ends
-    assert without_spaces(drawn) == without_spaces(text)
+    for run in runs:  # every character of a run is in exactly one cluster (glyphs are in display order)
+        glyphs = reversed(run.glyphs) if run.rtl else run.glyphs
+        assert "".join(g.text for g in glyphs) == run.text
+    # every character is drawn exactly once (runs come in display order, so compare as multisets);
+    # only spaces and line breaks at line ends hang undrawn, and line-end hyphens are added
+    drawn = "".join(run.text for run in runs).replace(SOFT_HYPHEN, "")
+    assert Counter(without_spaces(drawn)) == Counter(without_spaces(text))
     if any(c in text for c in "ሰ😀"):  # Ethiopic and emoji: no vendored font has them
         assert "missing-glyph" in codes
     if "overflow" not in codes:

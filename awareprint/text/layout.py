@@ -97,7 +97,7 @@ def _prepare(text: str, manifest: FontManifest, weight: str, language: str, rtl:
         runs=runs,
         shaped=tuple(shaped),
         advances=tuple(advances),
-        segments=segments(text, language),
+        segments=_at_cluster_boundaries(segments(text, language), runs, shaped, len(text)),
         missing=missing,
         cap_height=first.cap_height / first.upem,
         descender=-first.descender / first.upem,
@@ -105,6 +105,22 @@ def _prepare(text: str, manifest: FontManifest, weight: str, language: str, rtl:
         ink_top=tuple(ink_top),
         ink_depth=tuple(ink_depth),
     )
+
+
+def _at_cluster_boundaries(
+    found: tuple[Segment, ...], runs: tuple[Run, ...], shaped: list[tuple[ShapedGlyph, ...]], length: int
+) -> tuple[Segment, ...]:
+    """Join segments whose boundary falls inside a shaped cluster: a line must never end mid-cluster
+    (HarfBuzz attaches, for example, a stray vowel sign after a space to the space's cluster)."""
+    boundaries = {length} | {run.start for run in runs} | {g.cluster for glyphs in shaped for g in glyphs}
+    merged: list[Segment] = []
+    for segment in found:
+        if merged and merged[-1].end not in boundaries and not merged[-1].mandatory:
+            last = merged[-1]
+            merged[-1] = Segment(last.start, segment.end, segment.trailing_space, segment.mandatory)
+        else:
+            merged.append(segment)
+    return tuple(merged)
 
 
 class FrameLayout:
@@ -136,6 +152,9 @@ class FrameLayout:
             available = self.frame.rect.width - _indent(paragraph, psize)
             for piece in _break(prepared, psize, available, self.frame.language, self.hyphenate):
                 start, end, width = piece.start, piece.end, piece.width
+                exact = _reshaped_width(prepared, start, end, psize, self.frame.language)
+                if exact is not None:
+                    width = exact + (prepared.hyphen * psize if piece.hyphen else 0.0)
                 too_wide = max(too_wide, width - available)
                 rise, depth = prepared.extent(start, end)
                 if not lines:
@@ -315,28 +334,48 @@ def _cut(prepared: _Prepared, start: int, end: int, room: float, size: float, la
     return best
 
 
-def _glyph_runs(
-    prepared: _Prepared, start: int, end: int, size: float, x: float, y: float, colour: Cmyk, language: str
-) -> list[GlyphRun]:
-    """The line's glyph runs placed left to right: runs reordered by bidi rule L2 after line breaking,
-    reshaped only where HarfBuzz says a break is unsafe."""
-    text = prepared.text
-    pieces: list[tuple[Run, tuple[ShapedGlyph, ...], int, int]] = []
+_Piece = tuple[Run, tuple[ShapedGlyph, ...], int, int]  # a run's glyphs for characters [lo, hi) of a line
+
+
+def _pieces(prepared: _Prepared, start: int, end: int, language: str) -> tuple[list[_Piece], bool]:
+    """The line's part of each run, in logical order, and whether any part had to be reshaped (HarfBuzz
+    marks a break there as unsafe: kerning or joining across it changes)."""
+    pieces: list[_Piece] = []
+    reshaped = False
     for run, glyphs in zip(prepared.runs, prepared.shaped, strict=True):
         lo, hi = max(run.start, start), min(run.end, end)
         if lo >= hi:
             continue
         if (lo, hi) != (run.start, run.end) and _unsafe(glyphs, lo, hi, run):
-            glyphs = shape(run.face.path, text, lo, hi, run.script, run.rtl, language).glyphs
+            glyphs = shape(run.face.path, prepared.text, lo, hi, run.script, run.rtl, language).glyphs
+            reshaped = True
         else:
             glyphs = tuple(g for g in glyphs if lo <= g.cluster < hi)
-        pieces.append((run, glyphs, lo, hi))
+        if glyphs:  # a lone joiner can belong to a cluster on the line before: nothing to draw here
+            pieces.append((run, glyphs, lo, hi))
+    return pieces, reshaped
+
+
+def _reshaped_width(prepared: _Prepared, start: int, end: int, size: float, language: str) -> float | None:
+    """The line's width as it will be drawn, if reshaping makes it differ from the measured one."""
+    pieces, reshaped = _pieces(prepared, start, end, language)
+    if not reshaped:
+        return None
+    return sum(sum(g.x_advance for g in glyphs) / run.face.upem for run, glyphs, _, _ in pieces) * size
+
+
+def _glyph_runs(
+    prepared: _Prepared, start: int, end: int, size: float, x: float, y: float, colour: Cmyk, language: str
+) -> list[GlyphRun]:
+    """The line's glyph runs placed left to right: runs reordered by bidi rule L2 after line breaking."""
+    pieces, _ = _pieces(prepared, start, end, language)
     runs: list[GlyphRun] = []
     pen = x
     for index in visual_order([run.level for run, _, _, _ in pieces]):
         run, glyphs, lo, hi = pieces[index]
-        placed, advance = _place(glyphs, run.face, size, text, hi)
-        runs.append(GlyphRun(run.face.path, Pt(size), Pt(pen), Pt(y), placed, text[lo:hi], colour, run.rtl))
+        placed, advance = _place(glyphs, run.face, size, prepared.text, hi)
+        text = prepared.text[lo:hi]
+        runs.append(GlyphRun(run.face.path, Pt(size), Pt(pen), Pt(y), placed, text, colour, run.rtl))
         pen += advance
     return runs
 
