@@ -408,7 +408,7 @@ def build_content(
 ) -> tuple[Content, list[Diagnostic]]:
     """One language x audience x region, with warnings about draft translations and old contacts."""
     diagnostics = _status_diagnostics(materials, region, today)
-    locale = _babel_locale(materials.language.code, Node("", materials.file, 1, "language.code"))
+    locale = Locale.parse(materials.language.code.replace("-", "_"))  # validated when the file was loaded
     text = materials.audiences[audience]
     statistics = {f.id: _statistic(f, materials, locale) for f in source.figures}
     key_ids = source.emphasis[audience]

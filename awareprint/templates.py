@@ -13,7 +13,7 @@ from pathlib import Path
 from .diagnostics import user_error
 from .document import PageGeometry, Rect, TextStyle
 from .schema import Mapping, Node, as_list, as_text, load_yaml, parse_node
-from .units import Cmyk, Pt, contrast_ratio
+from .units import Cmyk, Pt, contrast_ratio, parse_length
 
 TEXT_CONTENT = (
     "kicker",
@@ -202,8 +202,6 @@ def _build(node: Node, path: Path) -> Template:
 
 
 def _parse_trim(text: str) -> tuple[Pt, Pt]:
-    from .units import parse_length
-
     match = _TRIM.match(text)
     if not match:
         raise ValueError(f"'{text}' is not a page size; write width x height, e.g. 297mm x 420mm")
@@ -228,8 +226,6 @@ def _styles(node: Node, colours: dict[str, Cmyk], scale: float) -> dict[str, Tex
 
 
 def _parse_size_range(text: str) -> tuple[Pt, Pt]:
-    from .units import parse_length
-
     match = _SIZE_RANGE.match(text)
     low, high = (match.group(1), match.group(2)) if match else (text, text)
     low_pt, high_pt = parse_length(low), parse_length(high)

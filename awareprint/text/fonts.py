@@ -50,12 +50,7 @@ class FontManifest:
     def chain(self, script: str, weight: str, language: str = "") -> tuple[FontFace, ...]:
         """Fonts to try for a character of `script` in `language`: the language's own, the script's,
         then the fallback order."""
-        for_script = [f for f in self.families if script in f.scripts]
-        own = [f for f in for_script if language in f.languages]
-        general = [f for f in for_script if not f.languages]
-        others = [f for f in for_script if f.languages and language not in f.languages]
-        rest = [self.family(name) for name in self.fallback]
-        return tuple(dict.fromkeys(f.faces[weight] for f in own + general + others + rest))
+        return _chain(self, script, weight, language)
 
     def family(self, name: str) -> FontFamily:
         return next(f for f in self.families if f.name == name)
@@ -63,6 +58,16 @@ class FontManifest:
     @property
     def primary(self) -> FontFamily:
         return self.family(self.fallback[0])
+
+
+@functools.lru_cache(maxsize=1024)
+def _chain(manifest: FontManifest, script: str, weight: str, language: str) -> tuple[FontFace, ...]:
+    for_script = [f for f in manifest.families if script in f.scripts]
+    own = [f for f in for_script if language in f.languages]
+    general = [f for f in for_script if not f.languages]
+    others = [f for f in for_script if f.languages and language not in f.languages]
+    rest = [manifest.family(name) for name in manifest.fallback]
+    return tuple(dict.fromkeys(f.faces[weight] for f in own + general + others + rest))
 
 
 @functools.cache
