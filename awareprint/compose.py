@@ -71,9 +71,7 @@ def compose(template: Template, content: Content, author: str) -> tuple[Document
         author=author,
         date=content.date,
     )
-    return Document(
-        template.geometry, template.safe_area, (DocumentPage(tuple(boxes)),), metadata
-    ), diagnostics
+    return Document(template.geometry, (DocumentPage(tuple(boxes)),), metadata), diagnostics
 
 
 def _boxes(slot: Slot, content: Content) -> list[Box]:

@@ -133,10 +133,8 @@ class DocumentPage:
 @dataclass(frozen=True, slots=True)
 class Document:
     geometry: PageGeometry
-    safe_area: Rect
     pages: tuple[DocumentPage, ...]
     metadata: Metadata
-    mark_colour_registration: bool = True
 
 
 # --- text layout output -----------------------------------------------------------------------
@@ -193,7 +191,6 @@ class FittedFrame:
 @dataclass(frozen=True, slots=True)
 class LaidOutPage:
     items: tuple[LaidOutItem, ...]
-    frames: tuple[FittedFrame, ...]
 
 
 @dataclass(frozen=True, slots=True)

@@ -70,10 +70,10 @@ def make_poster(request: PosterRequest, folders: Folders = Folders()) -> PosterR
     pages = []
     for page in document.pages:
         frames = [box for box in page.boxes if isinstance(box, TextFrame)]
-        text_items, fitted, found = layout_frames(frames, manifest)
+        text_items, _, found = layout_frames(frames, manifest)
         diagnostics += found
         shapes = [box for box in page.boxes if not isinstance(box, TextFrame)]
-        pages.append(LaidOutPage(tuple(shapes + text_items), tuple(fitted)))
+        pages.append(LaidOutPage(tuple(shapes + text_items)))
 
     errors = [d for d in diagnostics if d.severity is Severity.ERROR]
     blocking = [d for d in errors if not (request.allow_overflow and d.code == "overflow")]

@@ -104,7 +104,7 @@ def our_line(text: str, language: str) -> list[GlyphRun]:
 
 def rasterise(runs: list[GlyphRun]) -> Image.Image:
     metadata = Metadata("oracle", "oracle", (), "und", "awareprint tests", dt.date(2026, 1, 1))
-    pdf = render_pdf(LaidOutDocument(PAGE, (LaidOutPage(tuple(runs), ()),), metadata), font_for("Latn"))
+    pdf = render_pdf(LaidOutDocument(PAGE, (LaidOutPage(tuple(runs)),), metadata), font_for("Latn"))
     document = pdfium.PdfDocument(pdf)
     image = document[0].render(scale=SCALE, grayscale=True).to_pil().convert("L")
     document.close()
