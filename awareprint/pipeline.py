@@ -11,6 +11,7 @@ from .content import build_content, load_materials, load_region, load_source
 from .diagnostics import AwareprintError, Diagnostic, Severity, user_error
 from .document import LaidOutDocument, LaidOutPage, TextFrame
 from .output import write_atomic
+from .pdfx import to_pdfx4
 from .render.pdf import render_pdf
 from .templates import load_template
 from .text import layout_frames
@@ -80,7 +81,7 @@ def make_poster(request: PosterRequest, folders: Folders = Folders()) -> PosterR
     if blocking:
         raise _first_error(blocking)
     laid_out = LaidOutDocument(document.geometry, tuple(pages), document.metadata)
-    pdf = render_pdf(laid_out, manifest.primary.faces["regular"].path)
+    pdf = to_pdfx4(render_pdf(laid_out, manifest.primary.faces["regular"].path))
     write_atomic(request.output, pdf)
     return PosterResult(request.output, len(pages), tuple(diagnostics))
 

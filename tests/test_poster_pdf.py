@@ -190,3 +190,28 @@ def test_extracted_text_is_the_logical_source_text(tmp_path: Path, cli, language
     ]
     missing = [s for s in expected if " ".join(s.split()) not in text]
     assert not missing, f"not extractable as written: {missing}"
+
+
+def test_pdfx4_with_the_fogra39_output_intent(a3_poster: Path) -> None:
+    with pikepdf.open(a3_poster) as pdf:
+        assert pdf.pdf_version == "1.6"
+        assert str(pdf.docinfo.GTS_PDFXVersion) == "PDF/X-4"
+        assert pdf.docinfo.Trapped == pikepdf.Name("/False")
+        (intent,) = pdf.Root.OutputIntents
+        assert intent.S == pikepdf.Name.GTS_PDFX
+        assert str(intent.OutputConditionIdentifier) == "FOGRA39"
+        profile = intent.DestOutputProfile
+        assert profile.N == 4
+        assert profile.read_bytes() == (PROJECT / "profiles" / "FOGRA39L-coated.icc").read_bytes()
+        meta = pdf.open_metadata()
+        assert meta["pdfxid:GTS_PDFXVersion"] == "PDF/X-4"
+        assert meta["dc:title"] == str(pdf.docinfo.Title)
+        assert meta["pdf:Trapped"] == "False"
+        assert meta["xmpMM:DocumentID"].startswith("uuid:")
+
+
+def test_a_clean_run_prints_only_where_the_file_is(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    output = tmp_path / "p.pdf"
+    result = cli("poster", "--output", str(output))
+    assert result.err == ""
+    assert result.out.strip() == f"wrote {output}"
