@@ -79,12 +79,16 @@ def poster(
     allow_overflow: Annotated[
         bool, typer.Option(help="Write the PDF even if some text does not fit its slot at the minimum size.")
     ] = False,
+    logo: Annotated[
+        Path | None,
+        typer.Option(help="Your organisation's logo (PNG or JPEG), placed in the template's logo slot."),
+    ] = None,
 ) -> None:
-    """Generate one print-ready poster (PDF with bleed, crop marks and CMYK colour)."""
+    """Generate one print-ready poster (PDF/X-4 with bleed, crop marks and CMYK colour)."""
     if audience not in ("parents", "professionals"):
         raise typer.BadParameter("choose parents or professionals", param_hint="--audience")
     output = output or _default_output(template, lang, region, audience)
-    _poster(context.obj, lang, region, audience, template, output, allow_overflow)
+    _poster(context.obj, lang, region, audience, template, output, allow_overflow, logo)
 
 
 def _poster(
@@ -95,11 +99,13 @@ def _poster(
     template: str,
     output: Path,
     allow_overflow: bool,
+    logo: Path | None = None,
 ) -> None:
     from .diagnostics import Severity
     from .pipeline import PosterRequest, make_poster
 
-    result = make_poster(PosterRequest(language, region, audience, template, output, allow_overflow), folders)
+    request = PosterRequest(language, region, audience, template, output, allow_overflow, logo=logo)
+    result = make_poster(request, folders)
     for diagnostic in result.diagnostics:
         label = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}[
             diagnostic.severity

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from pathlib import Path
 
 from .content import Content, Statistic
 from .diagnostics import Diagnostic, Severity
@@ -19,16 +20,19 @@ from .document import (
     Marker,
     Metadata,
     Paragraph,
+    Picture,
     QrCode,
     Rect,
     TextFrame,
     TextStyle,
 )
+from .images import Logo, cmyk_jpeg, resolution_diagnostic
 from .templates import (
     PAPER,
     ContactsSlot,
     FiguresSlot,
     ListSlot,
+    LogoSlot,
     PanelSlot,
     QrSlot,
     Slot,
@@ -41,15 +45,24 @@ FIGURE_NUMBER_SHARE = 0.42  # of a stacked figure cell's height, for the number
 INLINE_NUMBER_SHARE = 0.36  # of an inline figure cell's width, for the number
 CONTACT_DETAIL_SCALE = 1.2  # phone numbers and addresses, relative to the contact text
 CONTACT_SEPARATOR = "\u2002\u00b7\u2002"  # en space, middle dot, en space
+LOGO_PADDING = 0.12  # of the slot's smaller side, between the plate's edge and the logo
 CONTACT_SPACING = 0.7  # space above each contact after the first, in ems of the contact text
 
 
-def compose(template: Template, content: Content, author: str) -> tuple[Document, list[Diagnostic]]:
+def compose(
+    template: Template, content: Content, author: str, logo: Logo | None = None, profile: Path | None = None
+) -> tuple[Document, list[Diagnostic]]:
     boxes: list[Box] = []
     diagnostics: list[Diagnostic] = []
     for slot in template.slots:
         if content.direction == "rtl":
             slot = replace(slot, rect=_mirrored(slot.rect, template.geometry.trim_width))
+        if isinstance(slot, LogoSlot):
+            if logo is not None and profile is not None:
+                placed, found = _logo(slot, logo, profile, content.direction == "rtl")
+                boxes += placed
+                diagnostics += found
+            continue
         boxes += _boxes(slot, content)
         if isinstance(slot, ContactsSlot) and len(content.contacts) > slot.max_items:
             left_off = ", ".join(c.name for c in content.contacts[slot.max_items :])
@@ -105,6 +118,21 @@ def _boxes(slot: Slot, content: Content) -> list[Box]:
             square = Rect(Pt(slot.rect.x + (slot.rect.width - side) / 2), slot.rect.y, side, side)
             return [Fill(square, PAPER), QrCode(square, content.qr_url, slot.colour)]
     raise AssertionError(f"unhandled slot {slot!r}")
+
+
+def _logo(slot: LogoSlot, logo: Logo, profile: Path, rtl: bool) -> tuple[list[Box], list[Diagnostic]]:
+    """The logo on its plate, as large as the slot allows, at the reading start of the slot."""
+    pad = min(slot.rect.width, slot.rect.height) * LOGO_PADDING
+    room_w, room_h = slot.rect.width - 2 * pad, slot.rect.height - 2 * pad
+    width = min(room_w, room_h * logo.aspect)
+    height = width / logo.aspect
+    plate_w = width + 2 * pad
+    plate_x = slot.rect.x if rtl else slot.rect.right - plate_w  # the plate sits in the outer corner
+    plate = Rect(Pt(plate_x), slot.rect.y, Pt(plate_w), Pt(height + 2 * pad))
+    picture = Rect(Pt(plate_x + pad), Pt(slot.rect.y + pad), Pt(width), Pt(height))
+    found = resolution_diagnostic(logo, width)
+    jpeg = cmyk_jpeg(logo, slot.plate, profile)
+    return [Fill(plate, slot.plate), Picture(picture, jpeg)], [found] if found else []
 
 
 def _mirrored(rect: Rect, page_width: float) -> Rect:

@@ -112,7 +112,13 @@ class QrCode:
     colour: Cmyk
 
 
-Box = TextFrame | Fill | QrCode
+@dataclass(frozen=True, slots=True)
+class Picture:
+    rect: Rect
+    jpeg: bytes  # CMYK JPEG, ready to embed as it is
+
+
+Box = TextFrame | Fill | QrCode | Picture
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +181,7 @@ class Disc:
     colour: Cmyk
 
 
-LaidOutItem = GlyphRun | Disc | Fill | QrCode
+LaidOutItem = GlyphRun | Disc | Fill | QrCode | Picture
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,8 +10,9 @@ from .compose import compose
 from .content import build_content, load_materials, load_region, load_source
 from .diagnostics import AwareprintError, Diagnostic, Severity, user_error
 from .document import LaidOutDocument, LaidOutPage, TextFrame
+from .images import open_logo
 from .output import write_atomic
-from .pdfx import to_pdfx4
+from .pdfx import DEFAULT_PROFILE, to_pdfx4
 from .render.pdf import render_pdf
 from .templates import load_template
 from .text import layout_frames
@@ -47,6 +48,7 @@ class PosterRequest:
     output: Path
     allow_overflow: bool = False
     today: dt.date | None = None
+    logo: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,10 +64,11 @@ def make_poster(request: PosterRequest, folders: Folders = Folders()) -> PosterR
     region = load_region(_existing(folders.regions, request.region, "region"))
     template = load_template(_existing(folders.templates, request.template, "template"))
     manifest = load_manifest(folders.fonts / "manifest.yaml")
+    logo = open_logo(request.logo) if request.logo else None
 
     today = request.today or dt.date.today()
     content, diagnostics = build_content(source, materials, region, request.audience, today)
-    document, found = compose(template, content, author=AUTHOR)
+    document, found = compose(template, content, AUTHOR, logo, DEFAULT_PROFILE.path)
     diagnostics += found
 
     pages = []

@@ -29,7 +29,7 @@ TEXT_CONTENT = (
     "source_line",
     "contacts_checked",
 )
-SLOT_KINDS = ("panel", "text", "figures", "list", "contacts", "qr")
+SLOT_KINDS = ("panel", "text", "figures", "list", "contacts", "qr", "logo")
 SIDES = ("top", "right", "bottom", "left")
 FONT_WEIGHTS = ("regular", "bold")
 MIN_TEXT_CONTRAST = 4.5  # WCAG AA for body text
@@ -103,7 +103,16 @@ class QrSlot:
     colour: Cmyk
 
 
-Slot = PanelSlot | TextSlot | FiguresSlot | ListSlot | ContactsSlot | QrSlot
+@dataclass(frozen=True, slots=True)
+class LogoSlot:
+    """Where an organisation's logo goes, on a plate of `plate` colour; empty when there is no logo."""
+
+    name: str
+    rect: Rect
+    plate: Cmyk
+
+
+Slot = PanelSlot | TextSlot | FiguresSlot | ListSlot | ContactsSlot | QrSlot | LogoSlot
 
 
 @dataclass(frozen=True, slots=True)
@@ -367,6 +376,9 @@ def _slot(
             colour(spec, "number_colour"),
             grid.gap,
         )
+    if kind == "logo":
+        spec = Mapping(node, _COMMON | {"plate"})
+        return LogoSlot(name, grid.area(spec), colour(spec, "plate"))
     spec = Mapping(node, _COMMON | {"colour"})
     return QrSlot(name, grid.area(spec), colour(spec, "colour"))
 

@@ -23,12 +23,13 @@ from fontTools.ttLib import TTFont as FtFont
 from reportlab import rl_config
 from reportlab.graphics.barcode import qrencoder
 from reportlab.lib.colors import CMYKColor, CMYKColorSep
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from awareprint import __version__
-from awareprint.document import Disc, Fill, GlyphRun, LaidOutDocument, PageGeometry, QrCode, Rect
+from awareprint.document import Disc, Fill, GlyphRun, LaidOutDocument, PageGeometry, Picture, QrCode, Rect
 from awareprint.units import Cmyk, Pt
 
 CROP_MARK_WIDTH = 0.25  # points
@@ -75,6 +76,8 @@ def render_pdf(document: LaidOutDocument, primary_font_file: str) -> bytes:
                     painter.disc(item)
                 case QrCode():
                     painter.qr(item)
+                case Picture():
+                    painter.picture(item)
                 case GlyphRun():
                     painter.glyphs(item)
         canvas.restoreState()
@@ -137,6 +140,11 @@ class _Painter:
     def fill(self, rect: Rect, colour: Cmyk) -> None:
         self.canvas.setFillColor(_cmyk(colour))
         self.canvas.rect(rect.x, self.height - rect.bottom, rect.width, rect.height, stroke=0, fill=1)
+
+    def picture(self, picture: Picture) -> None:
+        rect = picture.rect
+        image = ImageReader(io.BytesIO(picture.jpeg))  # a JPEG is embedded as it is (DCTDecode)
+        self.canvas.drawImage(image, rect.x, self.height - rect.bottom, rect.width, rect.height)
 
     def disc(self, disc: Disc) -> None:
         self.canvas.setFillColor(_cmyk(disc.colour))

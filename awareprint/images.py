@@ -1,0 +1,146 @@
+"""Logos as print needs them: CMYK through the output profile, transparency flattened, size checked.
+
+A PNG or JPEG from a school's website is RGB, often with transparency and often too small. reportlab would
+place it as RGB (not allowed in CMYK print files) and print transparent pixels black, so the image is
+converted here with LittleCMS (Pillow's ImageCms) into the print condition's CMYK, flattened onto the
+colour behind it, and saved as a CMYK JPEG that the renderer passes through unchanged.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageCms
+
+from .diagnostics import Diagnostic, Severity, user_error
+from .units import Cmyk
+
+MAX_PIXELS = 40_000_000  # far above any logo; a decompression bomb stops here, before decoding
+WARN_PPI = 150  # posters; leaflets will ask for 300
+REFUSE_PPI = WARN_PPI / 2
+JPEG_QUALITY = 92
+
+
+@dataclass(frozen=True, slots=True)
+class Logo:
+    """A logo file, checked and decoded, not yet converted (that needs the colour behind it)."""
+
+    path: Path
+    width: int  # pixels
+    height: int
+
+    @property
+    def aspect(self) -> float:
+        return self.width / self.height
+
+
+def open_logo(path: Path) -> Logo:
+    with _Opened(path) as image:
+        return Logo(path, image.width, image.height)
+
+
+def cmyk_jpeg(logo: Logo, background: Cmyk, profile: Path) -> bytes:
+    """The logo flattened onto `background` and converted to CMYK for the print condition."""
+    with _Opened(logo.path) as image:
+        rgba = image.convert("RGBA")
+        source = _source_profile(image.info.get("icc_profile"))
+    backdrop = Image.new("RGB", rgba.size, tuple(round(v * 255) for v in background.to_rgb()))
+    backdrop.paste(rgba, mask=rgba.getchannel("A"))
+    cmyk = ImageCms.profileToProfile(
+        backdrop,
+        source,
+        _output_profile(str(profile)),
+        outputMode="CMYK",
+        renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
+        flags=ImageCms.Flags.BLACKPOINTCOMPENSATION,
+    )
+    assert cmyk is not None
+    out = io.BytesIO()
+    cmyk.save(out, "JPEG", quality=JPEG_QUALITY)  # Adobe inverted CMYK, as reportlab expects
+    return out.getvalue()
+
+
+def resolution(logo: Logo, placed_width_pt: float) -> float:
+    """Effective pixels per inch at the size the logo is printed."""
+    return logo.width / (placed_width_pt / 72)
+
+
+def resolution_diagnostic(logo: Logo, placed_width_pt: float) -> Diagnostic | None:
+    ppi = resolution(logo, placed_width_pt)
+    if ppi < REFUSE_PPI:
+        raise user_error(
+            f"the logo is {logo.width} pixels wide: {ppi:.0f} ppi at its printed size, too blurred to print",
+            file=logo.path,
+            hint=f"use a file at least {round(logo.width * WARN_PPI / ppi)} pixels wide, or a vector logo "
+            "exported to PNG at that size",
+        )
+    if ppi < WARN_PPI:
+        return Diagnostic(
+            Severity.WARNING,
+            "logo-resolution",
+            f"the logo prints at {ppi:.0f} ppi; {WARN_PPI} or more looks sharp on a poster",
+            file=logo.path,
+            hint=f"a file {round(logo.width * WARN_PPI / ppi)} pixels wide would",
+        )
+    return None
+
+
+class _Opened:
+    """Open an image safely: size limit before decoding, one clear error for anything unreadable."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __enter__(self) -> Image.Image:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                image = Image.open(self.path)
+                if image.width * image.height > MAX_PIXELS:
+                    raise user_error(
+                        f"the image is {image.width} x {image.height} pixels, more than a logo needs",
+                        file=self.path,
+                        hint="scale it down to a few thousand pixels wide",
+                    )
+                if image.format not in ("PNG", "JPEG"):
+                    raise user_error(
+                        f"{image.format} images are not supported",
+                        file=self.path,
+                        hint="save the logo as PNG or JPEG",
+                    )
+                image.load()
+        except FileNotFoundError:
+            raise user_error("logo file not found", file=self.path) from None
+        except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+            raise user_error(
+                "the image is too large to open safely",
+                file=self.path,
+                hint="scale it down to a few thousand pixels wide",
+            ) from None
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise user_error(
+                f"not a readable image ({exc})", file=self.path, hint="save the logo again as PNG or JPEG"
+            ) from None
+        self.image = image
+        return image
+
+    def __exit__(self, *_: object) -> None:
+        self.image.close()
+
+
+def _source_profile(embedded: bytes | None) -> ImageCms.ImageCmsProfile:
+    if embedded:
+        try:
+            return ImageCms.ImageCmsProfile(io.BytesIO(embedded))
+        except (OSError, ImageCms.PyCMSError):
+            pass  # a broken embedded profile: treat the image as sRGB, as browsers do
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+
+@functools.lru_cache(maxsize=4)
+def _output_profile(path: str) -> ImageCms.ImageCmsProfile:
+    return ImageCms.getOpenProfile(path)
