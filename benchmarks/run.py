@@ -1,7 +1,8 @@
 """Speed of awareprint, measured here rather than in tests (tests must not fail on a slow machine).
 
-Run from anywhere: `python benchmarks/run.py` (or `--repeat 3` for a quick look). Prints a Markdown table
-of medians with min and max, and the machine it ran on.
+Run from anywhere: `python benchmarks/run.py` (7 runs per measurement; `--repeat N`, or `--quick` for 3).
+Prints the machine it ran on and a Markdown table of medians with min and max: cold CLI runs (a new process
+each time), warm posters (the same process, per template and per language), output size and peak memory.
 """
 
 from __future__ import annotations
@@ -19,14 +20,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from awareprint.pipeline import PosterRequest, make_poster  # noqa: E402
-
-LANGUAGES = ("en", "hi", "ar")
+US_TEMPLATES = {"poster-letter", "poster-tabloid"}  # US paper sizes print US contacts
+MORE_LANGUAGES = ("hi", "ar")  # complex scripts, warm A3 only: Devanagari shaping, Arabic RTL
 
 
 def timed(action: Callable[[], object], repeat: int) -> list[float]:
+    """Wall times in seconds of `repeat` calls."""
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
@@ -48,50 +47,72 @@ def machine() -> str:
             line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines() if "model name" in line
         ]
         cpu = names[0] if names else cpu
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
+    return f"{platform.platform()}; Python {platform.python_version()}; {os.cpu_count()} CPUs ({cpu})"
+
+
+def cli(*args: str) -> None:
+    """One new Python process running generate.py from the repository root; raises if it fails."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "generate.py"), *args], cwd=ROOT, capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"generate.py {' '.join(args)} failed ({done.returncode}):\n{done.stderr}")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--repeat", type=int, default=7, help="runs per measurement (default 7)")
-    repeat = parser.parse_args().repeat
-    rows = []
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--repeat", type=int, default=7, metavar="N", help="runs per measurement (default 7)")
+    parser.add_argument("--quick", action="store_true", help="3 runs per measurement")
+    options = parser.parse_args()
+    repeat = 3 if options.quick else options.repeat
+    if repeat < 1:
+        parser.error("--repeat must be at least 1")
+
+    sys.path.insert(0, str(ROOT))  # the checkout, even without an installed package
+    from awareprint.pipeline import PosterRequest, make_poster
+
+    templates = sorted(
+        path.stem for path in (ROOT / "templates").glob("*.yaml") if not path.stem.startswith("_")
+    )
+    rows: list[str] = []
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder)
-
-        def cli(*args: str) -> None:
-            subprocess.run(
-                [sys.executable, str(ROOT / "generate.py"), *args],
-                check=True,
-                cwd=ROOT,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-
+        poster = ("poster", "--lang", "en", "--region", "gb", "--template", "poster-a3")
+        cold = timed(lambda: cli(*poster, "--output", str(out / "p.pdf")), repeat)
+        cold_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # before any --help run
+        rows.append(row("cold poster, A3 en (new process)", cold))
         rows.append(row("cold `--help` (new process)", timed(lambda: cli("--help"), repeat)))
-        rows.append(
-            row(
-                "cold poster, A3 en (new process)",
-                timed(lambda: cli("poster", "--output", str(out / "cold.pdf")), repeat),
+
+        def warm(language: str, template: str) -> Path:
+            region = "us" if template in US_TEMPLATES else "gb"
+            output = out / f"warm-{template}-{language}.pdf"
+            request = PosterRequest(
+                language=language, region=region, audience="parents", template=template, output=output
             )
-        )
-        for language in LANGUAGES:
-            request = PosterRequest(language, "gb", "parents", "poster-a3", out / f"warm-{language}.pdf")
-            make_poster(request)  # warm the caches: fonts, shaping, parsing
+            make_poster(request)  # warm-up: fonts, shaping and parsing caches
             rows.append(
                 row(
-                    f"warm poster, A3 {language} (same process)",
-                    timed(lambda r=request: make_poster(r), repeat),
+                    f"warm poster, {template} {language} {region} (same process)",
+                    timed(lambda: make_poster(request), repeat),
                 )
             )
-        sizes = {language: (out / f"warm-{language}.pdf").stat().st_size // 1024 for language in LANGUAGES}
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"Machine: {machine()}; {repeat} runs each.\n")
+            return output
+
+        outputs = {template: warm("en", template) for template in templates}
+        more = {language: warm(language, "poster-a3") for language in MORE_LANGUAGES}
+        sizes = {"en": outputs["poster-a3"], **more}
+        size_kb = {language: path.stat().st_size / 1024 for language, path in sizes.items()}
+    warm_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KB
+
+    print(f"Machine: {machine()}")
+    print(f"Runs: {repeat} per measurement (after one warm-up call for warm rows); times in ms.\n")
     print("| measurement | median ms | min ms | max ms |")
     print("| --- | ---: | ---: | ---: |")
     print("\n".join(rows))
-    print(f"\nOutput size, A3 poster: {', '.join(f'{k} {v} KB' for k, v in sizes.items())}.")
-    print(f"Peak memory of the warm process: {peak:.0f} MB.")
+    print(f"\nOutput size, A3 poster: {', '.join(f'{k} {v:.0f} KB' for k, v in size_kb.items())}.")
+    print(f"Peak RSS: warm process {warm_peak:.0f} MB; cold poster process {cold_peak:.0f} MB.")
 
 
 if __name__ == "__main__":
