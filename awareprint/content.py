@@ -6,14 +6,15 @@ Numbers are formatted here (CLDR through Babel), so later stages never touch a f
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, fields, replace
 from decimal import Decimal
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date
-from babel.numbers import format_decimal, format_percent
+from icu4py.messageformat import MessageFormat
 
 from .diagnostics import Diagnostic, Severity, user_error
 from .schema import Mapping, Node, as_list, as_text, load_yaml, parse_node
@@ -64,6 +65,7 @@ class Language:
     name: str
     native_name: str
     direction: str  # "ltr" or "rtl"
+    numbers: str  # CLDR numbering system of printed digits: "latn", or the locale's own such as "beng"
     status: str
     reviewer: str | None
     reviewed: dt.date | None
@@ -78,6 +80,10 @@ class Labels:
     qr_caption: str
     source: str
     contacts_checked: str
+
+    def localised(self, digits: Callable[[str], str]) -> Labels:
+        """Before placeholders are filled, so an English citation keeps its own digits."""
+        return replace(self, **{f.name: digits(getattr(self, f.name)) for f in fields(self)})
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +100,16 @@ class AudienceText:
     tips_heading: str
     tips: tuple[str, ...]
     call_to_action: str
+
+    def localised(self, digits: Callable[[str], str]) -> AudienceText:
+        return replace(
+            self,
+            headline=digits(self.headline),
+            subheadline=digits(self.subheadline),
+            tips_heading=digits(self.tips_heading),
+            tips=tuple(digits(tip) for tip in self.tips),
+            call_to_action=digits(self.call_to_action),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,7 +257,9 @@ def load_materials(path: Path, source: SourceData) -> Materials:
         {"language", "labels", "purposes", "figures", "key_finding", "warning_signs", "audiences"},
     )
     lang = root.sub(
-        "language", {"code", "name", "native_name", "direction", "status"}, {"reviewer", "reviewed"}
+        "language",
+        {"code", "name", "native_name", "direction", "numbers", "status"},
+        {"reviewer", "reviewed"},
     )
     status = lang.choice("status", STATUSES)
     if status == "reviewed" and not (lang.has("reviewer") and lang.has("reviewed")):
@@ -255,7 +273,8 @@ def load_materials(path: Path, source: SourceData) -> Materials:
             f"language code '{code}' does not match the file name '{path.name}'",
             hint=f"rename the file to {code}.yaml or fix the code",
         )
-    _babel_locale(code, lang.get("code"))
+    locale = _babel_locale(code, lang.get("code"))
+    numbers = lang.choice("numbers", _numbering_systems(locale))
 
     label_names = set(Labels.__dataclass_fields__)
     labels_map = root.sub("labels", label_names)
@@ -296,6 +315,7 @@ def load_materials(path: Path, source: SourceData) -> Materials:
             name=lang.text("name"),
             native_name=lang.text("native_name"),
             direction=lang.choice("direction", ("ltr", "rtl")),
+            numbers=numbers,
             status=status,
             reviewer=lang.optional_text("reviewer"),
             reviewed=lang.date("reviewed") if lang.has("reviewed") else None,
@@ -316,6 +336,12 @@ def _require_placeholders(mapping: Mapping, name: str, expected: set[str]) -> No
     if found != expected:
         want = ", ".join("{" + p + "}" for p in sorted(expected))
         raise node.error(f"placeholders must be exactly {want}", hint="keep the {name} parts as in English")
+
+
+def _numbering_systems(locale: Locale) -> tuple[str, ...]:
+    """Latin digits, or the locale's own digits as CLDR records them (e.g. beng for Bengali)."""
+    own = [locale.default_numbering_system, *dict(locale.other_numbering_systems).values()]
+    return tuple(dict.fromkeys(["latn", *own]))
 
 
 def _babel_locale(code: str, node: Node) -> Locale:
@@ -408,14 +434,15 @@ def build_content(
 ) -> tuple[Content, list[Diagnostic]]:
     """One language x audience x region, with warnings about draft translations and old contacts."""
     diagnostics = _status_diagnostics(materials, region, today)
-    locale = Locale.parse(materials.language.code.replace("-", "_"))  # validated when the file was loaded
-    text = materials.audiences[audience]
-    statistics = {f.id: _statistic(f, materials, locale) for f in source.figures}
+    numbers = NumberStyle(materials.language.code, materials.language.numbers)
+    text = materials.audiences[audience].localised(numbers.digits)
+    labels = materials.labels.localised(numbers.digits)
+    statistics = {f.id: _statistic(f, materials, numbers) for f in source.figures}
     key_ids = source.emphasis[audience]
     contacts = tuple(
         Contact(
             name=c.name,
-            purpose=materials.purposes[c.purpose],
+            purpose=numbers.digits(materials.purposes[c.purpose]),
             phone=c.phone,
             address=c.display_url or (_short_url(c.url) if c.url else None),
         )
@@ -425,7 +452,6 @@ def build_content(
     qr = next(c for c in region.contacts if c.id == region.qr_contact)
     assert qr.url is not None
     checked = max(c.verified for c in region.contacts)
-    labels = materials.labels
     return (
         Content(
             language=materials.language.code,
@@ -435,23 +461,21 @@ def build_content(
             kicker=labels.kicker,
             headline=text.headline,
             subheadline=text.subheadline,
-            key_finding=materials.key_finding,
+            key_finding=numbers.digits(materials.key_finding),
             figures_heading=labels.figures_heading,
             key_figures=tuple(statistics[i] for i in key_ids),
             more_figures_heading=labels.more_figures_heading,
             more_figures=tuple(s for i, s in statistics.items() if i not in key_ids),
             tips_heading=text.tips_heading,
             tips=text.tips,
-            warning_signs=materials.warning_signs,
+            warning_signs=tuple(numbers.digits(sign) for sign in materials.warning_signs),
             call_to_action=text.call_to_action,
             contacts_heading=labels.contacts_heading,
             contacts=contacts,
             qr_url=qr.url,
             qr_caption=labels.qr_caption.format(name=qr.name),
             source_line=labels.source.format(citation=source.study.citation_short),
-            contacts_checked=labels.contacts_checked.format(
-                date=format_date(checked, format="MMMM y", locale=locale)
-            ),
+            contacts_checked=labels.contacts_checked.format(date=numbers.month(checked)),
             date=checked,
             title=text.headline,
             subject=f"{source.study.citation_full} {text.description}.",
@@ -468,13 +492,45 @@ def build_content(
     )
 
 
-def _statistic(figure: Figure, materials: Materials, locale: Locale) -> Statistic:
-    if figure.unit == "percent":
-        value = format_percent(figure.value / 100, locale=locale)
-    else:
-        value = format_decimal(figure.value, locale=locale)
+class NumberStyle:
+    """How one language prints numbers and dates: CLDR rules through ICU, in the digits the file chose.
+
+    ICU rather than Babel, because Babel keeps Latin digits whatever the numbering system. The calendar is
+    Gregorian everywhere, so a printed date matches the verified dates in the region files.
+    """
+
+    def __init__(self, language: str, numbers: str) -> None:
+        self._locale = f"{language}@calendar=gregorian;numbers={numbers}"
+        zero_to_nine = [self.number(Decimal(n)) for n in range(10)]
+        self._digits = str.maketrans("0123456789", "".join(zero_to_nine))
+
+    def _format(self, pattern: str, value: object) -> str:
+        return _message_format(pattern, self._locale).format({"v": value})
+
+    def number(self, value: Decimal) -> str:
+        return self._format("{v, number}", int(value) if value == value.to_integral() else float(value))
+
+    def percent(self, value: Decimal) -> str:
+        return self._format("{v, number, percent}", float(value / 100))
+
+    def month(self, date: dt.date) -> str:
+        return self._format("{v, date, ::MMMMy}", dt.datetime(date.year, date.month, date.day))
+
+    def digits(self, text: str) -> str:
+        """The same text with 0-9 written in this style's digits (translators type ASCII digits)."""
+        return text.translate(self._digits)
+
+
+@functools.lru_cache(maxsize=256)
+def _message_format(pattern: str, locale: str) -> MessageFormat:
+    return MessageFormat(pattern, locale)
+
+
+def _statistic(figure: Figure, materials: Materials, numbers: NumberStyle) -> Statistic:
+    value = numbers.percent(figure.value) if figure.unit == "percent" else numbers.number(figure.value)
     text = materials.figures[figure.id]
-    return Statistic(figure.id, text.display.format(value=value), text.caption, figure.citation)
+    display = numbers.digits(text.display).format(value=value)
+    return Statistic(figure.id, display, numbers.digits(text.caption), figure.citation)
 
 
 def _short_url(url: str) -> str:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from awareprint.content import build_content, load_materials, load_region, load_source
+from awareprint.content import NumberStyle, build_content, load_materials, load_region, load_source
 from awareprint.diagnostics import AwareprintError, Severity
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -115,3 +116,35 @@ def test_source_rejects_a_figure_that_is_not_a_number(data: Path, plant) -> None
     plant(path, '    value: "96"\n', '    value: "ninety-six"\n')
     with pytest.raises(AwareprintError, match="not a plain number"):
         load_source(path)
+
+
+@pytest.mark.parametrize(
+    ("language", "numbers", "percent", "count", "month"),
+    [
+        ("en", "latn", "96%", "2,000", "November 2026"),
+        ("fr", "latn", "96\u00a0%", "2\u202f000", "novembre 2026"),
+        ("tr", "latn", "%96", "2.000", "Kasım 2026"),
+        ("de", "latn", "96\u00a0%", "2.000", "November 2026"),
+        ("bn", "beng", "৯৬%", "২,০০০", "নভেম্বর ২০২৬"),
+        ("fa", "arabext", "۹۶٪", "۲٬۰۰۰", "نوامبر ۲۰۲۶"),
+        ("th", "latn", "96%", "2,000", "พฤศจิกายน 2026"),  # Gregorian, not the Buddhist era
+    ],
+)
+def test_numbers_follow_the_locale(language: str, numbers: str, percent: str, count: str, month: str) -> None:
+    style = NumberStyle(language, numbers)
+    assert style.percent(Decimal(96)) == percent
+    assert style.number(Decimal(2000)) == count
+    assert style.month(dt.date(2026, 11, 1)) == month
+
+
+def test_digits_in_prose_follow_the_language() -> None:
+    assert NumberStyle("bn", "beng").digits("16 ফোরাম, 2018") == "১৬ ফোরাম, ২০১৮"
+    assert NumberStyle("fa", "arabext").digits("{value} 18") == "{value} ۱۸"
+    assert NumberStyle("en", "latn").digits("under 18") == "under 18"
+
+
+def test_numbering_system_must_be_latin_or_the_locales_own(data: Path, plant, source) -> None:  # type: ignore[no-untyped-def]
+    path = data / "materials" / "hi.yaml"
+    plant(path, "  numbers: latn\n", "  numbers: beng\n")
+    with pytest.raises(AwareprintError, match="'beng' is not one of latn, deva"):
+        load_materials(path, source)
