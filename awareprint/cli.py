@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 
 if TYPE_CHECKING:
+    from .diagnostics import Severity
     from .pipeline import Folders
 
 app = typer.Typer(
@@ -101,16 +102,12 @@ def _poster(
     allow_overflow: bool,
     logo: Path | None = None,
 ) -> None:
-    from .diagnostics import Severity
     from .pipeline import PosterRequest, make_poster
 
     request = PosterRequest(language, region, audience, template, output, allow_overflow, logo=logo)
     result = make_poster(request, folders)
     for diagnostic in result.diagnostics:
-        label = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}[
-            diagnostic.severity
-        ]
-        err.print(f"{label}: {diagnostic.one_line()}", markup=False)
+        err.print(f"{_label(diagnostic.severity)}: {diagnostic.one_line()}", markup=False)
     out.print(f"wrote {result.output}", markup=False)
 
 
@@ -127,14 +124,13 @@ def templates(context: typer.Context) -> None:
 @app.command()
 def languages(context: typer.Context) -> None:
     """List the languages with their translation status."""
-    from .content import load_materials, load_source
+    from .content import load_source
+    from .materials import language_codes, load_language
 
     folders = context.obj
     source = load_source(folders.materials / "source.yaml")
-    for path in sorted(folders.materials.glob("*.yaml")):
-        if path.name == "source.yaml":
-            continue
-        language = load_materials(path, source).language
+    for code in language_codes(folders.materials):
+        language = load_language(folders.materials, code, source.figure_ids).language
         out.print(
             f"{language.code:<8} {language.native_name} ({language.name}), {language.status}", markup=False
         )
@@ -153,12 +149,175 @@ def regions(context: typer.Context) -> None:
         )
 
 
+@app.command()
+def check(
+    context: typer.Context,
+    lang: Annotated[
+        list[str] | None, typer.Option(help="Check only this language (repeatable) [default: all].")
+    ] = None,
+    fit_region: Annotated[
+        str, typer.Option(help="Region whose contacts every language is laid out with.")
+    ] = "gb",
+    no_fit: Annotated[bool, typer.Option("--no-fit", help="Skip laying out the posters (faster).")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
+    strict: Annotated[
+        bool, typer.Option(help="Fail on warnings too (drafts, stale strings, old contacts).")
+    ] = False,
+) -> None:
+    """Check all content: translations against English, numbers, placeholders, contacts, and fit."""
+    import datetime as dt
+    import json
+
+    from .check import CheckScope, run_check
+    from .diagnostics import Severity
+
+    scope = CheckScope(tuple(lang or ()), fit_region, not no_fit)
+    report = run_check(context.obj, dt.date.today(), scope)
+    errors, warnings = report.count(Severity.ERROR), report.count(Severity.WARNING)
+    if as_json:
+        findings = [
+            {
+                "severity": d.severity.name.lower(),
+                "code": d.code,
+                "file": str(d.file) if d.file else None,
+                "line": d.line,
+                "key": d.key,
+                "message": d.message,
+                "hint": d.hint,
+            }
+            for d in report.diagnostics
+        ]
+        out.print_json(json.dumps({"errors": errors, "warnings": warnings, "findings": findings}))
+    else:
+        for diagnostic in report.diagnostics:
+            err.print(f"{_label(diagnostic.severity)}: {diagnostic.one_line()}", markup=False)
+        out.print(
+            f"{errors} errors, {warnings} warnings: {report.languages} languages, {report.regions} regions, "
+            f"{report.templates} templates, {report.layouts} posters laid out",
+            markup=False,
+        )
+    if errors or (strict and warnings):
+        raise typer.Exit(1)
+
+
+strings_app = typer.Typer(help="Translator workflow: PO/XLIFF export and import, new languages.")
+app.add_typer(strings_app, name="strings")
+
+
+@strings_app.command("export")
+def strings_export(
+    context: typer.Context,
+    lang: Annotated[str, typer.Option(help="Language code, e.g. fr.")],
+    format: Annotated[str, typer.Option("--format", help="po or xliff.")] = "po",
+    output: Annotated[
+        Path | None, typer.Option(help="File to write [default: LANG.po or LANG.xliff].")
+    ] = None,
+    template: Annotated[
+        str, typer.Option(help="Template whose slots the room notes describe.")
+    ] = "poster-a3",
+) -> None:
+    """Write every string with its English source and a note on where it is printed and its room."""
+    from .content import load_source
+    from .materials import load_english, load_language
+    from .output import write_atomic
+    from .pipeline import existing
+    from .templates import load_template
+    from .translation import FORMATS, export_strings
+
+    if format not in FORMATS:
+        raise typer.BadParameter("choose po or xliff", param_hint="--format")
+    folders = context.obj
+    source = load_source(folders.materials / "source.yaml")
+    existing(folders.materials, lang, "language")
+    english = load_english(folders.materials, source.figure_ids)
+    materials = load_language(folders.materials, lang, source.figure_ids)
+    design = load_template(existing(folders.templates, template, "template"))
+    target = output or Path(f"{lang}.{format}")
+    write_atomic(target, export_strings(english, materials, design, format))
+    out.print(f"wrote {target} ({len(english.strings)} strings)", markup=False)
+
+
+@strings_app.command("import")
+def strings_import(
+    context: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A PO or XLIFF file made by `strings export`.")],
+    lang: Annotated[str, typer.Option(help="Language code, e.g. fr.")],
+) -> None:
+    """Merge a translated PO/XLIFF file into materials/LANG.yaml, refusing wrong numbers or placeholders."""
+    from .content import load_source
+    from .materials import load_english, load_language
+    from .output import write_atomic
+    from .pipeline import existing
+    from .translation import import_strings
+
+    folders = context.obj
+    source = load_source(folders.materials / "source.yaml")
+    path = existing(folders.materials, lang, "language")
+    english = load_english(folders.materials, source.figure_ids)
+    materials = load_language(folders.materials, lang, source.figure_ids)
+    data, result = import_strings(file, english, materials, source.figure_ids)
+    if path.read_bytes() != data:
+        write_atomic(path, data)
+    out.print(f"{path}: {len(result.changed)} strings changed", markup=False)
+    if result.stale:
+        err.print(
+            f"warning: {len(result.stale)} imported strings were translated from an older English or marked "
+            "fuzzy; they stay marked stale (see `awareprint check`)",
+            markup=False,
+        )
+    if result.review_lost:
+        err.print("warning: the translation was reviewed; changed text makes it a draft again", markup=False)
+
+
+@strings_app.command("init")
+def strings_init(
+    context: typer.Context, lang: Annotated[str, typer.Argument(help="Code of the new language, e.g. am.")]
+) -> None:
+    """Start a new language: materials/LANG.yaml with its name, direction and no strings yet."""
+    from .output import write_atomic
+    from .translation import new_language
+
+    folder = context.obj.materials
+    write_atomic(folder / f"{lang}.yaml", new_language(lang, folder))
+    out.print(f"wrote {folder / f'{lang}.yaml'}; next: awareprint strings export --lang {lang}", markup=False)
+
+
+@strings_app.command("stamp")
+def strings_stamp(
+    context: typer.Context,
+    lang: Annotated[str, typer.Argument(help="Language code.")],
+    keys: Annotated[list[str] | None, typer.Argument(help="Keys to mark [default: all].")] = None,
+) -> None:
+    """Record that strings (edited by hand in the YAML) translate the current English."""
+    from .content import load_source
+    from .materials import load_english, load_language
+    from .output import write_atomic
+    from .pipeline import existing
+    from .translation import stamp
+
+    folders = context.obj
+    source = load_source(folders.materials / "source.yaml")
+    path = existing(folders.materials, lang, "language")
+    english = load_english(folders.materials, source.figure_ids)
+    materials = load_language(folders.materials, lang, source.figure_ids)
+    write_atomic(path, stamp(english, materials, tuple(keys or ())))
+    out.print(f"{path}: marked as translating the current English", markup=False)
+
+
+def _label(severity: Severity) -> str:
+    from .diagnostics import Severity
+
+    return {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}[severity]
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI with awareprint's exit codes; never show a traceback for a user mistake."""
     from .diagnostics import AwareprintError
 
     try:
-        app(args=argv, prog_name="awareprint", standalone_mode=False)
+        code = app(args=argv, prog_name="awareprint", standalone_mode=False)
+        if isinstance(code, int) and code:  # typer.Exit(code) comes back as a return value here
+            sys.exit(code)
     except AwareprintError as error:
         err.print(f"error: {error.diagnostic.one_line()}", markup=False)
         sys.exit(1)

@@ -8,22 +8,17 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from babel import Locale, UnknownLocaleError
 from icu4py.messageformat import MessageFormat
 
 from .diagnostics import Diagnostic, Severity, user_error
+from .materials import AUDIENCES, PURPOSES, Materials
 from .schema import Mapping, Node, as_list, as_text, load_yaml, parse_node
 
-AUDIENCES = ("parents", "professionals")
-PURPOSES = ("report", "report_contact", "child", "adult", "emergency", "removal", "prevention")
-STATUSES = ("source", "draft", "reviewed")
 CONTACT_MAX_AGE_DAYS = 365
-_PLACEHOLDER = re.compile(r"\{(\w*)\}")
 _PHONE = re.compile(r"^\+?[0-9A-Z][0-9A-Z ()\-.]{1,30}[0-9A-Z]$|^[0-9]{3,6}$")
 _URL = re.compile(r"^https://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(/[^\s]*)?$")
 
@@ -55,73 +50,12 @@ class SourceData:
     emphasis: dict[str, tuple[str, ...]]
     file: Path
 
+    @property
+    def figure_ids(self) -> tuple[str, ...]:
+        return tuple(f.id for f in self.figures)
+
     def figure(self, figure_id: str) -> Figure:
         return next(f for f in self.figures if f.id == figure_id)
-
-
-@dataclass(frozen=True, slots=True)
-class Language:
-    code: str
-    name: str
-    native_name: str
-    direction: str  # "ltr" or "rtl"
-    numbers: str  # CLDR numbering system of printed digits: "latn", or the locale's own such as "beng"
-    status: str
-    reviewer: str | None
-    reviewed: dt.date | None
-
-
-@dataclass(frozen=True, slots=True)
-class Labels:
-    kicker: str
-    figures_heading: str
-    more_figures_heading: str
-    contacts_heading: str
-    qr_caption: str
-    source: str
-    contacts_checked: str
-
-    def localised(self, digits: Callable[[str], str]) -> Labels:
-        """Before placeholders are filled, so an English citation keeps its own digits."""
-        return replace(self, **{f.name: digits(getattr(self, f.name)) for f in fields(self)})
-
-
-@dataclass(frozen=True, slots=True)
-class FigureText:
-    caption: str
-    display: str  # contains "{value}"
-
-
-@dataclass(frozen=True, slots=True)
-class AudienceText:
-    description: str
-    headline: str
-    subheadline: str
-    tips_heading: str
-    tips: tuple[str, ...]
-    call_to_action: str
-
-    def localised(self, digits: Callable[[str], str]) -> AudienceText:
-        return replace(
-            self,
-            headline=digits(self.headline),
-            subheadline=digits(self.subheadline),
-            tips_heading=digits(self.tips_heading),
-            tips=tuple(digits(tip) for tip in self.tips),
-            call_to_action=digits(self.call_to_action),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class Materials:
-    language: Language
-    labels: Labels
-    purposes: dict[str, str]
-    figures: dict[str, FigureText]
-    key_finding: str
-    warning_signs: tuple[str, ...]
-    audiences: dict[str, AudienceText]
-    file: Path
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,108 +185,6 @@ def _parse_decimal(text: str) -> Decimal:
     return Decimal(text.strip())
 
 
-def load_materials(path: Path, source: SourceData) -> Materials:
-    root = Mapping(
-        load_yaml(path),
-        {"language", "labels", "purposes", "figures", "key_finding", "warning_signs", "audiences"},
-    )
-    lang = root.sub(
-        "language",
-        {"code", "name", "native_name", "direction", "numbers", "status"},
-        {"reviewer", "reviewed"},
-    )
-    status = lang.choice("status", STATUSES)
-    if status == "reviewed" and not (lang.has("reviewer") and lang.has("reviewed")):
-        raise lang.node.error(
-            "a reviewed translation needs 'reviewer' and 'reviewed' (date)",
-            hint="add both, or set status: draft",
-        )
-    code = lang.text("code")
-    if code != path.stem:
-        raise lang.get("code").error(
-            f"language code '{code}' does not match the file name '{path.name}'",
-            hint=f"rename the file to {code}.yaml or fix the code",
-        )
-    locale = _babel_locale(code, lang.get("code"))
-    numbers = lang.choice("numbers", _numbering_systems(locale))
-
-    label_names = set(Labels.__dataclass_fields__)
-    labels_map = root.sub("labels", label_names)
-    _require_placeholders(labels_map, "qr_caption", {"name"})
-    _require_placeholders(labels_map, "source", {"citation"})
-    _require_placeholders(labels_map, "contacts_checked", {"date"})
-    labels = Labels(**{name: labels_map.text(name) for name in label_names})
-
-    purposes_map = root.sub("purposes", set(PURPOSES))
-    figure_map = root.sub("figures", {f.id for f in source.figures})
-    figures: dict[str, FigureText] = {}
-    for figure in source.figures:
-        entry = figure_map.sub(figure.id, {"caption"}, {"display"})
-        if entry.has("display"):
-            _require_placeholders(entry, "display", {"value"})
-        figures[figure.id] = FigureText(
-            caption=entry.text("caption"), display=entry.text("display", "{value}")
-        )
-
-    audiences_map = root.sub("audiences", set(AUDIENCES))
-    audiences: dict[str, AudienceText] = {}
-    for audience in AUDIENCES:
-        entry = audiences_map.sub(
-            audience,
-            {"description", "headline", "subheadline", "tips_heading", "tips", "call_to_action"},
-        )
-        audiences[audience] = AudienceText(
-            description=entry.text("description"),
-            headline=entry.text("headline"),
-            subheadline=entry.text("subheadline"),
-            tips_heading=entry.text("tips_heading"),
-            tips=tuple(entry.texts("tips")),
-            call_to_action=entry.text("call_to_action"),
-        )
-    return Materials(
-        language=Language(
-            code=code,
-            name=lang.text("name"),
-            native_name=lang.text("native_name"),
-            direction=lang.choice("direction", ("ltr", "rtl")),
-            numbers=numbers,
-            status=status,
-            reviewer=lang.optional_text("reviewer"),
-            reviewed=lang.date("reviewed") if lang.has("reviewed") else None,
-        ),
-        labels=labels,
-        purposes={p: purposes_map.text(p) for p in PURPOSES},
-        figures=figures,
-        key_finding=root.text("key_finding"),
-        warning_signs=tuple(root.texts("warning_signs")),
-        audiences=audiences,
-        file=path,
-    )
-
-
-def _require_placeholders(mapping: Mapping, name: str, expected: set[str]) -> None:
-    node = mapping.get(name)
-    found = set(_PLACEHOLDER.findall(as_text(node)))
-    if found != expected:
-        want = ", ".join("{" + p + "}" for p in sorted(expected))
-        raise node.error(f"placeholders must be exactly {want}", hint="keep the {name} parts as in English")
-
-
-def _numbering_systems(locale: Locale) -> tuple[str, ...]:
-    """Latin digits, or the locale's own digits as CLDR records them (e.g. beng for Bengali)."""
-    own = [locale.default_numbering_system, *dict(locale.other_numbering_systems).values()]
-    return tuple(dict.fromkeys(["latn", *own]))
-
-
-def _babel_locale(code: str, node: Node) -> Locale:
-    try:
-        return Locale.parse(code.replace("-", "_"))
-    except (UnknownLocaleError, ValueError):
-        raise node.error(
-            f"'{code}' is not a known locale code", hint="use a code such as en, fr, pt-BR"
-        ) from None
-
-
 def load_region(path: Path) -> Region:
     root = Mapping(load_yaml(path), {"region", "contacts"})
     region = root.sub("region", {"code", "name", "locale", "qr_contact"})
@@ -435,14 +267,15 @@ def build_content(
     """One language x audience x region, with warnings about draft translations and old contacts."""
     diagnostics = _status_diagnostics(materials, region, today)
     numbers = NumberStyle(materials.language.code, materials.language.numbers)
-    text = materials.audiences[audience].localised(numbers.digits)
-    labels = materials.labels.localised(numbers.digits)
+    materials = materials.localised(numbers.digits)
+    text = materials.audiences[audience]
+    labels = materials.labels
     statistics = {f.id: _statistic(f, materials, numbers) for f in source.figures}
     key_ids = source.emphasis[audience]
     contacts = tuple(
         Contact(
             name=c.name,
-            purpose=numbers.digits(materials.purposes[c.purpose]),
+            purpose=materials.purposes[c.purpose],
             phone=c.phone,
             address=c.display_url or (_short_url(c.url) if c.url else None),
         )
@@ -461,14 +294,14 @@ def build_content(
             kicker=labels.kicker,
             headline=text.headline,
             subheadline=text.subheadline,
-            key_finding=numbers.digits(materials.key_finding),
+            key_finding=materials.key_finding,
             figures_heading=labels.figures_heading,
             key_figures=tuple(statistics[i] for i in key_ids),
             more_figures_heading=labels.more_figures_heading,
             more_figures=tuple(s for i, s in statistics.items() if i not in key_ids),
             tips_heading=text.tips_heading,
             tips=text.tips,
-            warning_signs=tuple(numbers.digits(sign) for sign in materials.warning_signs),
+            warning_signs=materials.warning_signs,
             call_to_action=text.call_to_action,
             contacts_heading=labels.contacts_heading,
             contacts=contacts,
@@ -529,8 +362,7 @@ def _message_format(pattern: str, locale: str) -> MessageFormat:
 def _statistic(figure: Figure, materials: Materials, numbers: NumberStyle) -> Statistic:
     value = numbers.percent(figure.value) if figure.unit == "percent" else numbers.number(figure.value)
     text = materials.figures[figure.id]
-    display = numbers.digits(text.display).format(value=value)
-    return Statistic(figure.id, display, numbers.digits(text.caption), figure.citation)
+    return Statistic(figure.id, text.display.format(value=value), text.caption, figure.citation)
 
 
 def _short_url(url: str) -> str:
@@ -547,6 +379,31 @@ def _status_diagnostics(materials: Materials, region: Region, today: dt.date) ->
                 f"the {materials.language.name} translation is a draft: have a native speaker review it",
                 file=materials.file,
                 key="language.status",
+            )
+        )
+    name = materials.language.name
+    if materials.missing:
+        found.append(
+            Diagnostic(
+                Severity.WARNING,
+                "translation-missing",
+                f"{len(materials.missing)} strings are missing from the {name} translation; "
+                "they are printed in English",
+                file=materials.file,
+                key=materials.missing[0],
+                hint="translate them (awareprint strings export) or accept English",
+            )
+        )
+    if materials.stale:
+        found.append(
+            Diagnostic(
+                Severity.WARNING,
+                "translation-stale",
+                f"{len(materials.stale)} strings of the {name} translation translate an older English text",
+                file=materials.file,
+                line=materials.lines[materials.stale[0]],
+                key=materials.stale[0],
+                hint=f"see `awareprint check --lang {materials.language.code}`",
             )
         )
     for contact in region.contacts:

@@ -7,16 +7,17 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .compose import compose
-from .content import build_content, load_materials, load_region, load_source
+from .content import Content, build_content, load_region, load_source
 from .diagnostics import AwareprintError, Diagnostic, Severity, user_error
 from .document import LaidOutDocument, LaidOutPage, TextFrame
-from .images import open_logo
+from .images import Logo, open_logo
+from .materials import load_language
 from .output import write_atomic
 from .pdfx import DEFAULT_PROFILE, to_pdfx4
 from .render.pdf import render_pdf
-from .templates import load_template
+from .templates import Template, load_template
 from .text import layout_frames
-from .text.fonts import load_manifest
+from .text.fonts import FontManifest, load_manifest
 
 PROJECT = Path(__file__).resolve().parent.parent
 AUTHOR = "awareprint (content: IWF 2018 study and sourced safety advice)"
@@ -60,17 +61,32 @@ class PosterResult:
 
 def make_poster(request: PosterRequest, folders: Folders = Folders()) -> PosterResult:
     source = load_source(folders.materials / "source.yaml")
-    materials = load_materials(_existing(folders.materials, request.language, "language"), source)
-    region = load_region(_existing(folders.regions, request.region, "region"))
-    template = load_template(_existing(folders.templates, request.template, "template"))
+    existing(folders.materials, request.language, "language")
+    materials = load_language(folders.materials, request.language, source.figure_ids)
+    region = load_region(existing(folders.regions, request.region, "region"))
+    template = load_template(existing(folders.templates, request.template, "template"))
     manifest = load_manifest(folders.fonts / "manifest.yaml")
     logo = open_logo(request.logo) if request.logo else None
 
     today = request.today or dt.date.today()
     content, diagnostics = build_content(source, materials, region, request.audience, today)
-    document, found = compose(template, content, AUTHOR, logo, DEFAULT_PROFILE.path)
+    laid_out, found = lay_out(template, content, manifest, logo)
     diagnostics += found
 
+    errors = [d for d in diagnostics if d.severity is Severity.ERROR]
+    blocking = [d for d in errors if not (request.allow_overflow and d.code == "overflow")]
+    if blocking:
+        raise _first_error(blocking)
+    pdf = to_pdfx4(render_pdf(laid_out, manifest.primary.faces["regular"].path))
+    write_atomic(request.output, pdf)
+    return PosterResult(request.output, len(laid_out.pages), tuple(diagnostics))
+
+
+def lay_out(
+    template: Template, content: Content, manifest: FontManifest, logo: Logo | None = None
+) -> tuple[LaidOutDocument, list[Diagnostic]]:
+    """Everything but the PDF: what `check` runs to find text that does not fit or has no glyphs."""
+    document, diagnostics = compose(template, content, AUTHOR, logo, DEFAULT_PROFILE.path)
     pages = []
     for page in document.pages:
         frames = [box for box in page.boxes if isinstance(box, TextFrame)]
@@ -78,18 +94,10 @@ def make_poster(request: PosterRequest, folders: Folders = Folders()) -> PosterR
         diagnostics += found
         shapes = [box for box in page.boxes if not isinstance(box, TextFrame)]
         pages.append(LaidOutPage(tuple(shapes + text_items)))
-
-    errors = [d for d in diagnostics if d.severity is Severity.ERROR]
-    blocking = [d for d in errors if not (request.allow_overflow and d.code == "overflow")]
-    if blocking:
-        raise _first_error(blocking)
-    laid_out = LaidOutDocument(document.geometry, tuple(pages), document.metadata)
-    pdf = to_pdfx4(render_pdf(laid_out, manifest.primary.faces["regular"].path))
-    write_atomic(request.output, pdf)
-    return PosterResult(request.output, len(pages), tuple(diagnostics))
+    return LaidOutDocument(document.geometry, tuple(pages), document.metadata), diagnostics
 
 
-def _existing(folder: Path, name: str, what: str) -> Path:
+def existing(folder: Path, name: str, what: str) -> Path:
     path = folder / f"{name}.yaml"
     if not path.is_file():
         known = sorted(

@@ -71,11 +71,12 @@ def _arabic_poster():  # type: ignore[no-untyped-def]
     import datetime as dt
 
     from awareprint.compose import compose
-    from awareprint.content import build_content, load_materials, load_region, load_source
+    from awareprint.content import build_content, load_region, load_source
+    from awareprint.materials import load_language
     from awareprint.templates import load_template
 
     source = load_source(PROJECT / "materials" / "source.yaml")
-    materials = load_materials(PROJECT / "materials" / "ar.yaml", source)
+    materials = load_language(PROJECT / "materials", "ar", source.figure_ids)
     region = load_region(PROJECT / "regions" / "gb.yaml")
     content, _ = build_content(source, materials, region, "parents", dt.date(2026, 11, 25))
     template = load_template(PROJECT / "templates" / "poster-a3.yaml")

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from awareprint.content import NumberStyle, build_content, load_materials, load_region, load_source
+from awareprint.content import NumberStyle, build_content, load_region, load_source
 from awareprint.diagnostics import AwareprintError, Severity
+from awareprint.materials import load_language, load_materials
 
 PROJECT = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 25)
@@ -37,7 +38,7 @@ def test_source_has_every_figure_of_the_study(source) -> None:  # type: ignore[n
 
 @pytest.mark.parametrize("audience", ["parents", "professionals"])
 def test_english_content_for_each_audience(source, audience: str) -> None:  # type: ignore[no-untyped-def]
-    materials = load_materials(PROJECT / "materials" / "en.yaml", source)
+    materials = load_language(PROJECT / "materials", "en", source.figure_ids)
     region = load_region(PROJECT / "regions" / "gb.yaml")
     content, diagnostics = build_content(source, materials, region, audience, TODAY)
     numbers = [s.number for s in content.key_figures + content.more_figures]
@@ -50,7 +51,7 @@ def test_english_content_for_each_audience(source, audience: str) -> None:  # ty
 
 
 def test_only_professionals_see_professional_contacts(source) -> None:  # type: ignore[no-untyped-def]
-    materials = load_materials(PROJECT / "materials" / "en.yaml", source)
+    materials = load_language(PROJECT / "materials", "en", source.figure_ids)
     region = load_region(PROJECT / "regions" / "gb.yaml")
     parents, _ = build_content(source, materials, region, "parents", TODAY)
     professionals, _ = build_content(source, materials, region, "professionals", TODAY)
@@ -59,7 +60,7 @@ def test_only_professionals_see_professional_contacts(source) -> None:  # type: 
 
 
 def test_contacts_older_than_a_year_warn(source) -> None:  # type: ignore[no-untyped-def]
-    materials = load_materials(PROJECT / "materials" / "en.yaml", source)
+    materials = load_language(PROJECT / "materials", "en", source.figure_ids)
     region = load_region(PROJECT / "regions" / "gb.yaml")
     _, diagnostics = build_content(source, materials, region, "parents", dt.date(2028, 1, 1))
     stale = [d for d in diagnostics if d.code == "contact-stale"]
@@ -96,18 +97,18 @@ def test_region_faults(data: Path, plant, old: str, new: str, expected: str) -> 
         (
             '    display: "over {value}"\n',
             '    display: "over {valeu}"\n',
-            "placeholders must be exactly {value}",
+            "placeholders must be exactly: {value}",
         ),
         ("  status: source\n", "  status: reviewed\n", "needs 'reviewer' and 'reviewed'"),
         ("  direction: ltr\n", "  direction: sideways\n", "is not one of ltr, rtl"),
-        ("  cases:\n", "  cases_total:\n", "unknown key 'cases_total'"),
+        ("  cases:\n", "  cases_total:\n", "unknown key 'figures.cases_total"),
     ],
 )
 def test_materials_faults(data: Path, plant, source, old: str, new: str, expected: str) -> None:  # type: ignore[no-untyped-def]
     path = data / "materials" / "en.yaml"
     plant(path, old, new)
     with pytest.raises(AwareprintError) as caught:
-        load_materials(path, source)
+        load_materials(path, source.figure_ids)
     assert expected in caught.value.diagnostic.one_line()
 
 
@@ -147,4 +148,4 @@ def test_numbering_system_must_be_latin_or_the_locales_own(data: Path, plant, so
     path = data / "materials" / "hi.yaml"
     plant(path, "  numbers: latn\n", "  numbers: beng\n")
     with pytest.raises(AwareprintError, match="'beng' is not one of latn, deva"):
-        load_materials(path, source)
+        load_language(data / "materials", "hi", source.figure_ids)

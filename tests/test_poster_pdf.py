@@ -12,7 +12,8 @@ import pypdfium2 as pdfium
 import pytest
 import zxingcpp
 
-from awareprint.content import build_content, load_materials, load_region, load_source
+from awareprint.content import build_content, load_region, load_source
+from awareprint.materials import load_language
 
 PROJECT = Path(__file__).resolve().parent.parent
 MM = 72 / 25.4
@@ -173,7 +174,7 @@ def test_extracted_text_is_the_logical_source_text(tmp_path: Path, cli, language
     output = tmp_path / "poster.pdf"
     assert cli("poster", "--lang", language, "--audience", audience, "--output", str(output)).code == 0
     source = load_source(PROJECT / "materials" / "source.yaml")
-    materials = load_materials(PROJECT / "materials" / f"{language}.yaml", source)
+    materials = load_language(PROJECT / "materials", language, source.figure_ids)
     region = load_region(PROJECT / "regions" / "gb.yaml")
     content, _ = build_content(source, materials, region, audience, dt.date(2026, 11, 25))
     # pdfium joins a line that ends in a hyphen and marks the hyphen as U+FFFE

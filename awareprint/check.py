@@ -1,0 +1,165 @@
+"""`awareprint check`: everything that keeps the content true, in one pass over all of it.
+
+Loading a file already refuses what is malformed; this adds what only shows across files: translations
+missing strings or made from an older English, drafts, contacts not verified for a year, and text that
+will not fit its slot (or has no glyph) in some template, found by laying the posters out without
+rendering them. Each finding is a Diagnostic, so the CLI prints it as one line or as JSON.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+
+from .content import Region, SourceData, build_content, load_region, load_source
+from .diagnostics import AwareprintError, Diagnostic, Severity
+from .materials import AUDIENCES, ENGLISH, Materials, language_codes, load_english, load_materials
+from .pipeline import Folders, lay_out
+from .templates import Template, list_templates, load_template
+from .text.fonts import FontManifest, load_manifest
+
+
+@dataclass(frozen=True, slots=True)
+class CheckScope:
+    languages: tuple[str, ...] = ()  # none: every language
+    fit_region: str = "gb"  # the contacts every language is laid out with
+    fit: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    diagnostics: tuple[Diagnostic, ...]
+    languages: int
+    regions: int
+    templates: int
+    layouts: int
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for d in self.diagnostics if d.severity is severity)
+
+
+def run_check(folders: Folders, today: dt.date, scope: CheckScope = CheckScope()) -> CheckReport:
+    found: list[Diagnostic] = []
+    try:
+        source = load_source(folders.materials / "source.yaml")
+        english = load_english(folders.materials, source.figure_ids)
+    except AwareprintError as error:  # nothing else can be checked without the source and the English
+        return CheckReport((error.diagnostic,), 0, 0, 0, 0)
+
+    languages = {ENGLISH: english}
+    for code in scope.languages or language_codes(folders.materials)[1:]:
+        if code == ENGLISH:
+            continue
+        path = folders.materials / f"{code}.yaml"
+        if not path.is_file():
+            found.append(Diagnostic(Severity.ERROR, "unknown-language", f"no language file {code}.yaml"))
+            continue
+        faults: list[Diagnostic] = []
+        try:
+            languages[code] = load_materials(path, source.figure_ids, english, faults)
+        except AwareprintError as error:
+            found.append(error.diagnostic)
+        found += faults
+        if code in languages:
+            found += _translation_findings(languages[code], english)
+
+    regions = {}
+    for path in sorted(folders.regions.glob("*.yaml")):
+        try:
+            regions[path.stem] = load_region(path)
+        except AwareprintError as error:
+            found.append(error.diagnostic)
+    for region in regions.values():  # old contacts: the same warnings a poster run gives
+        _, warnings = build_content(source, english, region, AUDIENCES[0], today)
+        found += [d for d in warnings if d.code.startswith("contact")]
+
+    templates = []
+    for path in list_templates(folders.templates):
+        try:
+            templates.append(load_template(path))
+        except AwareprintError as error:
+            found.append(error.diagnostic)
+
+    layouts = 0
+    if scope.fit and templates and scope.fit_region in regions:
+        manifest = load_manifest(folders.fonts / "manifest.yaml")
+        combinations = [(m, regions[scope.fit_region]) for m in languages.values()]
+        if not scope.languages:  # every region's contacts, in English
+            combinations += [(english, r) for r in regions.values() if r.code != scope.fit_region]
+        for materials, region in combinations:
+            for audience in AUDIENCES:
+                for template in templates:
+                    found += _fit(source, materials, region, audience, template, manifest, today)
+                    layouts += 1
+    return CheckReport(tuple(found), len(languages), len(regions), len(templates), layouts)
+
+
+def _translation_findings(materials: Materials, english: Materials) -> list[Diagnostic]:
+    name, file = materials.language.name, materials.file
+    found = [
+        Diagnostic(
+            Severity.WARNING,
+            "translation-missing",
+            f"not translated into {name}; English is printed",
+            file=file,
+            key=key,
+            hint="translate it (awareprint strings export) or accept English",
+        )
+        for key in materials.missing
+    ]
+    code = materials.language.code
+    if materials.stale and not materials.translated_from:
+        found.append(
+            Diagnostic(
+                Severity.WARNING,
+                "translation-stale",
+                "no record of which English the strings translate (no translated_from)",
+                file=file,
+                hint=f"check them against en.yaml, then run `awareprint strings stamp {code}`",
+            )
+        )
+    elif materials.stale:
+        found += [
+            Diagnostic(
+                Severity.WARNING,
+                "translation-stale",
+                "the English has changed since this was translated; it now reads: " + english.strings[key],
+                file=file,
+                line=materials.lines[key],
+                key=key,
+                hint=f"update the translation, then `awareprint strings stamp {code} {key}`",
+            )
+            for key in materials.stale
+        ]
+    if materials.language.status == "draft":
+        found.append(
+            Diagnostic(
+                Severity.WARNING,
+                "translation-draft",
+                f"the {name} translation is a draft, not yet reviewed by a native speaker",
+                file=file,
+                key="language.status",
+                hint="after review set status: reviewed, reviewer and reviewed (date)",
+            )
+        )
+    return found
+
+
+def _fit(
+    source: SourceData,
+    materials: Materials,
+    region: Region,
+    audience: str,
+    template: Template,
+    manifest: FontManifest,
+    today: dt.date,
+) -> list[Diagnostic]:
+    """Lay one poster out; keep its errors (text that does not fit, characters no font has)."""
+    content, _ = build_content(source, materials, region, audience, today)
+    _, diagnostics = lay_out(template, content, manifest)
+    where = f"{template.name}, {materials.language.code}, {audience}, {region.code}"
+    return [
+        replace(d, message=f"{where}: {d.message}", file=d.file or materials.file)
+        for d in diagnostics
+        if d.severity is Severity.ERROR
+    ]
