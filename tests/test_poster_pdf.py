@@ -216,3 +216,48 @@ def test_a_clean_run_prints_only_where_the_file_is(tmp_path: Path, cli) -> None:
     result = cli("poster", "--output", str(output))
     assert result.err == ""
     assert result.out.strip() == f"wrote {output}"
+
+
+LANGUAGES = sorted(p.stem for p in (PROJECT / "materials").glob("*.yaml") if p.stem != "source")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_language_prints_the_same_figures(tmp_path: Path, cli, language: str) -> None:  # type: ignore[no-untyped-def]
+    """Each language's poster carries every figure of the study, as that locale writes the number."""
+    output = tmp_path / "p.pdf"
+    result = cli("poster", "--lang", language, "--audience", "professionals", "--output", str(output))
+    assert result.code == 0, result.err
+    assert "error" not in result.err
+    source = load_source(PROJECT / "materials" / "source.yaml")
+    materials = load_language(PROJECT / "materials", language, source.figure_ids)
+    region = load_region(PROJECT / "regions" / "gb.yaml")
+    content, _ = build_content(source, materials, region, "professionals", dt.date(2026, 11, 25))
+    statistics = content.key_figures + content.more_figures
+    assert len(statistics) == len(source.figures)
+    text = "".join(extracted_text(output).split())
+    for statistic, figure in zip(
+        sorted(statistics, key=lambda s: s.id), sorted(source.figures, key=lambda f: f.id), strict=True
+    ):
+        # the printed number is the study's number, whatever the digits
+        digits = re.sub(r"\D", "", statistic.number)
+        assert int(digits) == figure.value, statistic
+        # and a reader finds it in the PDF: the digits in order (RTL extraction may move % and marks)
+        assert digits in "".join(re.findall(r"\d", text)) or digits in text, (language, statistic.number)
+        assert "".join(statistic.number.split()) in text or materials.language.direction == "rtl", statistic
+
+
+def test_text_rise_never_leaks_into_the_next_run(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    """Ts (rise) is graphics state, not reset by BT: a run that raises glyphs must lower them again."""
+    output = tmp_path / "ar.pdf"
+    assert cli("poster", "--lang", "ar", "--output", str(output)).code == 0
+    with pikepdf.open(output) as pdf:
+        stream = b"".join(
+            pikepdf.unparse_content_stream(pikepdf.parse_content_stream(pdf.pages[0])).splitlines(
+                keepends=True
+            )
+        ).decode("latin-1")
+    blocks = re.findall(r"BT(.*?)ET", stream, flags=re.S)
+    raised = [b for b in blocks if re.search(r"-?[\d.]+ Ts", b)]
+    assert raised  # Arabic marks sit above and below the baseline
+    for block in raised:
+        assert re.findall(r"(-?[\d.]+) Ts", block)[-1] == "0"

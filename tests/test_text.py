@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from awareprint.text import layout_frames
 from awareprint.text.fonts import load_manifest
 from awareprint.text.hyphenate import SOFT_HYPHEN
 from awareprint.text.layout import SIZE_PRECISION, FrameLayout
+from awareprint.text.linebreak import segments
 from awareprint.text.shape import shape
 from awareprint.units import Cmyk, Pt
 
@@ -225,3 +227,42 @@ def test_any_text_lays_out_inside_its_frame_or_says_why(
             assert run.x >= box.rect.x - 0.01
             assert right <= box.rect.right + 0.01
         assert fitted[0].used_height <= box.rect.height + 0.01
+
+
+def test_korean_breaks_between_words_not_syllables() -> None:
+    text = "라이브 방송은 아이들을 위험에 빠뜨릴 수 있습니다. 96%가 집에서"
+    pieces = [text[s.start : s.end].strip() for s in segments(text, "ko")]
+    assert pieces == [
+        "라이브",
+        "방송은",
+        "아이들을",
+        "위험에",
+        "빠뜨릴",
+        "수",
+        "있습니다.",
+        "96%가",
+        "집에서",
+    ]
+
+
+def test_japanese_lines_never_start_with_a_small_kana_or_long_vowel_mark() -> None:
+    text = "ゲームやスマートフォンで遊ぶ"
+    starts = [text[s.start] for s in segments(text, "ja")]
+    assert not set(starts) & set("ーォャュョッ")
+
+
+def test_lines_of_tall_ink_are_spaced_so_they_do_not_touch() -> None:
+    """Stacked marks (here Vietnamese) rise above the cap height; a tight leading must not let the ink of
+    one line meet the ink of the next."""
+    tall = "Ễ Ộ Ữ Ặ Ẫ Ễ Ộ Ữ Ặ Ẫ Ễ Ộ Ữ Ặ Ẫ"
+    plain = "E O U A A E O U A A E O U A A"
+    heights = {}
+    for name, text in (("tall", tall), ("plain", plain)):
+        box = frame(text, width=60, height=400, low=20, high=20)
+        box = replace(box, style=replace(box.style, leading=0.9))
+        items, _, _ = layout_frames([box], MANIFEST)
+        baselines = sorted({run.y for run in runs_of(items)})
+        assert len(baselines) > 2
+        heights[name] = baselines[1] - baselines[0]
+    assert heights["plain"] == pytest.approx(18)  # the leading: 0.9 x 20 pt
+    assert heights["tall"] > heights["plain"]

@@ -196,6 +196,8 @@ class _Painter:
             cursor = glyph.x + font.width(glyph.glyph_id) * size / 1000
         if pending:
             parts.append("[" + " ".join(pending) + "] TJ")
+        if rise:
+            parts.append("0 Ts")  # the rise is graphics state: BT does not reset it for the next run
         parts.append("ET")
         if not run.rtl and any(not g.text or len(g.text) > 1 or not g.advance for g in run.glyphs):
             # clusters that are not one glyph per character, or marks placed on other glyphs: extractors

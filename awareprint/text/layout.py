@@ -31,6 +31,8 @@ from .linebreak import Segment, segments
 from .shape import ShapedGlyph, shape
 
 SIZE_PRECISION = 0.25  # points
+PROFILE_BIN = 0.5  # ems: how finely line spacing follows the ink
+INK_GAP = 0.05  # ems of clear space kept between the ink of one line and the next
 MARKER_RADIUS = 0.68  # ems
 MARKER_GAP = 0.5  # ems between the disc and the text
 MARKER_TEXT_SCALE = 0.74
@@ -55,6 +57,21 @@ class _Prepared:
     def extent(self, start: int, end: int) -> tuple[float, float]:
         """The ink's rise and depth, in ems, over characters [start, end)."""
         return max(self.ink_top[start:end], default=0.0), max(self.ink_depth[start:end], default=0.0)
+
+    def profile(self, start: int, end: int, shift: float) -> tuple[dict[int, float], dict[int, float]]:
+        """The ink's rise and depth per stretch of the line (PROFILE_BIN ems, counted from its start edge
+        in reading order), so lines are spaced by where tall and deep glyphs actually meet."""
+        tops: dict[int, float] = {}
+        depths: dict[int, float] = {}
+        x = shift
+        for index in range(start, end):
+            advance = max(self.advances[index], 0.0)
+            # one bin either side: swashes and marks reach beyond their advance
+            for stretch in range(int(x / PROFILE_BIN) - 1, int((x + advance) / PROFILE_BIN) + 2):
+                tops[stretch] = max(tops.get(stretch, 0.0), self.ink_top[index])
+                depths[stretch] = max(depths.get(stretch, 0.0), self.ink_depth[index])
+            x += advance
+        return tops, depths
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +124,11 @@ def _prepare(text: str, manifest: FontManifest, weight: str, language: str, rtl:
     )
 
 
+def _clearance(depths_above: dict[int, float], tops: dict[int, float]) -> float:
+    """Baseline distance, in ems, at which no stretch's ink meets the ink of the line above."""
+    return max((depths_above[k] + tops[k] for k in tops.keys() & depths_above.keys()), default=0.0)
+
+
 def _at_cluster_boundaries(
     found: tuple[Segment, ...], runs: tuple[Run, ...], shaped: list[tuple[ShapedGlyph, ...]], length: int
 ) -> tuple[Segment, ...]:
@@ -146,6 +168,7 @@ class FrameLayout:
         too_wide = 0.0
         baseline = 0.0
         descent = 0.0
+        previous_depth = previous_shift = 0.0
         for index, (paragraph, prepared) in enumerate(zip(self.frame.paragraphs, self.prepared, strict=True)):
             psize = size * paragraph.scale
             line_height = psize * self.frame.style.leading
@@ -157,16 +180,31 @@ class FrameLayout:
                     width = exact + (prepared.hyphen * psize if piece.hyphen else 0.0)
                 too_wide = max(too_wide, width - available)
                 rise, depth = prepared.extent(start, end)
+                # tall scripts (Nastaliq, stacked marks) get more room than the leading gives where
+                # the ink of this line would otherwise touch the ink of the line above
+                clear = 0.0
+                if (previous_depth + rise + INK_GAP) * psize > line_height:  # else the leading is enough
+                    shift = {"start": 0.0, "center": 0.5, "end": 1.0}[self.frame.align] * (available - width)
+                    tops, _ = prepared.profile(start, end, shift / psize)
+                    above = self.prepared[lines[-1].paragraph] if lines else prepared
+                    _, depths_above = (
+                        above.profile(lines[-1].start, lines[-1].end, previous_shift) if lines else ({}, {})
+                    )
+                    clear = (_clearance(depths_above, tops) + INK_GAP) * psize
                 if not lines:
                     # cap height sits on the frame top, unless marks or a marker rise higher
                     marker = _marker_rise(prepared) if paragraph.marker else 0.0
                     baseline = max(prepared.cap_height, rise, marker) * psize
                 elif lines[-1].paragraph != index:
-                    baseline += paragraph.space_before * size + line_height
+                    baseline += paragraph.space_before * size + max(line_height, clear)
                 else:
-                    baseline += line_height
+                    baseline += max(line_height, clear)
                 lines.append(_Line(index, start, end, width, baseline, piece.hyphen))
                 descent = max(prepared.descender, depth) * psize
+                previous_depth = depth
+                previous_shift = (
+                    {"start": 0.0, "center": 0.5, "end": 1.0}[self.frame.align] * (available - width) / psize
+                )
         return _Trial(tuple(lines), baseline + descent if lines else 0.0, too_wide)
 
     def fits(self, size: float) -> bool:

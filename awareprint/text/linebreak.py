@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import functools
+import unicodedata
 from dataclasses import dataclass
 
 from icu4py.breakers import LineBreaker
 
 _HARD_BREAKS = "\n\r\u0085\u2028\u2029\x0b\x0c"
+# Japanese print follows the strict kinsoku rules: no line starts with a small kana or the long-vowel mark ー.
+_ICU_LOCALE = {"ja": "ja@lb=strict"}
+# Korean breaks between words, at spaces, not between any two syllables (CSS word-break: keep-all);
+# ICU's own keep-all option (lw=keepall) is not honoured by its rule-based line breaker.
+_KEEP_ALL = {"ko"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,12 +35,21 @@ def segments(text: str, language: str) -> tuple[Segment, ...]:
         utf16_to_index[offset] = index
         offset += 2 if ord(char) > 0xFFFF else 1
     utf16_to_index[offset] = len(text)
-    result = []
-    for start16, end16 in LineBreaker(text, language.replace("-", "_")).segments():
+    result: list[Segment] = []
+    locale = _ICU_LOCALE.get(language, language.replace("-", "_"))
+    for start16, end16 in LineBreaker(text, locale).segments():
         start, end = utf16_to_index[start16], utf16_to_index[end16]
+        if language in _KEEP_ALL and result and not _between_words(text, start):
+            start = result.pop().start
         piece = text[start:end]
         stripped = piece.rstrip()
         result.append(
             Segment(start, end, len(piece) - len(stripped), bool(piece) and piece[-1] in _HARD_BREAKS)
         )
     return tuple(result)
+
+
+def _between_words(text: str, index: int) -> bool:
+    """After a space or a dash: where a keep-all language may break ("96%가" stays together)."""
+    before = text[index - 1]
+    return before.isspace() or unicodedata.category(before) == "Pd"
