@@ -217,24 +217,18 @@ def strings_export(
     ] = "poster-a3",
 ) -> None:
     """Write every string with its English source and a note on where it is printed and its room."""
-    from .content import load_source
-    from .materials import load_english, load_language
     from .output import write_atomic
-    from .pipeline import existing
+    from .pipeline import existing, load_translation
     from .templates import load_template
     from .translation import FORMATS, export_strings
 
     if format not in FORMATS:
         raise typer.BadParameter("choose po or xliff", param_hint="--format")
-    folders = context.obj
-    source = load_source(folders.materials / "source.yaml")
-    existing(folders.materials, lang, "language")
-    english = load_english(folders.materials, source.figure_ids)
-    materials = load_language(folders.materials, lang, source.figure_ids)
-    design = load_template(existing(folders.templates, template, "template"))
+    files = load_translation(context.obj, lang)
+    design = load_template(existing(context.obj.templates, template, "template"))
     target = output or Path(f"{lang}.{format}")
-    write_atomic(target, export_strings(english, materials, design, format))
-    out.print(f"wrote {target} ({len(english.strings)} strings)", markup=False)
+    write_atomic(target, export_strings(files.english, files.materials, design, format))
+    out.print(f"wrote {target} ({len(files.english.strings)} strings)", markup=False)
 
 
 @strings_app.command("import")
@@ -244,21 +238,15 @@ def strings_import(
     lang: Annotated[str, typer.Option(help="Language code, e.g. fr.")],
 ) -> None:
     """Merge a translated PO/XLIFF file into materials/LANG.yaml, refusing wrong numbers or placeholders."""
-    from .content import load_source
-    from .materials import load_english, load_language
     from .output import write_atomic
-    from .pipeline import existing
+    from .pipeline import load_translation
     from .translation import import_strings
 
-    folders = context.obj
-    source = load_source(folders.materials / "source.yaml")
-    path = existing(folders.materials, lang, "language")
-    english = load_english(folders.materials, source.figure_ids)
-    materials = load_language(folders.materials, lang, source.figure_ids)
-    data, result = import_strings(file, english, materials, source.figure_ids)
-    if path.read_bytes() != data:
-        write_atomic(path, data)
-    out.print(f"{path}: {len(result.changed)} strings changed", markup=False)
+    files = load_translation(context.obj, lang)
+    data, result = import_strings(file, files.english, files.materials, files.figure_ids)
+    if files.path.read_bytes() != data:
+        write_atomic(files.path, data)
+    out.print(f"{files.path}: {len(result.changed)} strings changed", markup=False)
     if result.stale:
         err.print(
             f"warning: {len(result.stale)} imported strings were translated from an older English or marked "
@@ -289,19 +277,13 @@ def strings_stamp(
     keys: Annotated[list[str] | None, typer.Argument(help="Keys to mark [default: all].")] = None,
 ) -> None:
     """Record that strings (edited by hand in the YAML) translate the current English."""
-    from .content import load_source
-    from .materials import load_english, load_language
     from .output import write_atomic
-    from .pipeline import existing
+    from .pipeline import load_translation
     from .translation import stamp
 
-    folders = context.obj
-    source = load_source(folders.materials / "source.yaml")
-    path = existing(folders.materials, lang, "language")
-    english = load_english(folders.materials, source.figure_ids)
-    materials = load_language(folders.materials, lang, source.figure_ids)
-    write_atomic(path, stamp(english, materials, tuple(keys or ())))
-    out.print(f"{path}: marked as translating the current English", markup=False)
+    files = load_translation(context.obj, lang)
+    write_atomic(files.path, stamp(files.english, files.materials, tuple(keys or ())))
+    out.print(f"{files.path}: marked as translating the current English", markup=False)
 
 
 def _label(severity: Severity) -> str:

@@ -11,7 +11,7 @@ from .content import Content, build_content, load_region, load_source
 from .diagnostics import AwareprintError, Diagnostic, Severity, user_error
 from .document import LaidOutDocument, LaidOutPage, TextFrame
 from .images import Logo, open_logo
-from .materials import load_language
+from .materials import ENGLISH, Materials, load_english, load_language, load_materials
 from .output import write_atomic
 from .pdfx import DEFAULT_PROFILE, to_pdfx4
 from .render.pdf import render_pdf
@@ -95,6 +95,27 @@ def lay_out(
         shapes = [box for box in page.boxes if not isinstance(box, TextFrame)]
         pages.append(LaidOutPage(tuple(shapes + text_items)))
     return LaidOutDocument(document.geometry, tuple(pages), document.metadata), diagnostics
+
+
+@dataclass(frozen=True, slots=True)
+class Translation:
+    """A language file with the English it translates: what the translator commands work on."""
+
+    path: Path
+    figure_ids: tuple[str, ...]
+    english: Materials
+    materials: Materials
+
+
+def load_translation(folders: Folders, code: str) -> Translation:
+    if code == ENGLISH:
+        raise user_error(
+            "English is the source, not a translation", hint="edit materials/en.yaml itself, then run check"
+        )
+    source = load_source(folders.materials / "source.yaml")
+    path = existing(folders.materials, code, "language")
+    english = load_english(folders.materials, source.figure_ids)
+    return Translation(path, source.figure_ids, english, load_materials(path, source.figure_ids, english))
 
 
 def existing(folder: Path, name: str, what: str) -> Path:
