@@ -24,6 +24,7 @@ class CheckScope:
     languages: tuple[str, ...] = ()  # none: every language
     fit_region: str = "gb"  # the contacts every language is laid out with
     fit: bool = True
+    all_regions: bool = False  # every language with every region's contacts (slow: thousands of layouts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,8 +84,9 @@ def run_check(folders: Folders, today: dt.date, scope: CheckScope = CheckScope()
     layouts = 0
     if scope.fit and templates and scope.fit_region in regions:
         manifest = load_manifest(folders.fonts / "manifest.yaml")
-        combinations = [(m, regions[scope.fit_region]) for m in languages.values()]
-        if not scope.languages:  # every region's contacts, in English
+        chosen = regions.values() if scope.all_regions else [regions[scope.fit_region]]
+        combinations = [(m, r) for m in languages.values() for r in chosen]
+        if not scope.languages and not scope.all_regions:  # every region's contacts, in English
             combinations += [(english, r) for r in regions.values() if r.code != scope.fit_region]
         for materials, region in combinations:
             for audience in AUDIENCES:

@@ -158,6 +158,9 @@ def check(
     fit_region: Annotated[
         str, typer.Option(help="Region whose contacts every language is laid out with.")
     ] = "gb",
+    all_regions: Annotated[
+        bool, typer.Option(help="Lay out every language with every region's contacts (a few minutes).")
+    ] = False,
     no_fit: Annotated[bool, typer.Option("--no-fit", help="Skip laying out the posters (faster).")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
     strict: Annotated[
@@ -171,7 +174,7 @@ def check(
     from .check import CheckScope, run_check
     from .diagnostics import Severity
 
-    scope = CheckScope(tuple(lang or ()), fit_region, not no_fit)
+    scope = CheckScope(tuple(lang or ()), fit_region, not no_fit, all_regions)
     report = run_check(context.obj, dt.date.today(), scope)
     errors, warnings = report.count(Severity.ERROR), report.count(Severity.WARNING)
     if as_json:
