@@ -266,3 +266,17 @@ def test_lines_of_tall_ink_are_spaced_so_they_do_not_touch() -> None:
         heights[name] = baselines[1] - baselines[0]
     assert heights["plain"] == pytest.approx(18)  # the leading: 0.9 x 20 pt
     assert heights["tall"] > heights["plain"]
+
+
+def test_nastaliq_gives_way_to_naskh_only_where_it_cannot_fit() -> None:
+    text = "اپنے بچے سے اس کی آن لائن زندگی کے بارے میں اکثر بات کریں۔ " * 3
+    roomy = replace(frame(text, width=200, height=400, low=10, high=10), direction="rtl", language="ur")
+    tight = replace(roomy, rect=replace(roomy.rect, height=Pt(60)))
+    families = {}
+    for name, box in (("roomy", roomy), ("tight", tight)):
+        items, _, diagnostics = layout_frames([box], MANIFEST)
+        assert not [d for d in diagnostics if d.severity.name == "ERROR"]
+        families[name] = ({run.font_file for run in runs_of(items)}, [d.code for d in diagnostics])
+    assert any("Nastaliq" in f for f in families["roomy"][0]) and families["roomy"][1] == []
+    assert not any("Nastaliq" in f for f in families["tight"][0]), families["tight"][0]
+    assert families["tight"][1] == ["font-substituted"]

@@ -37,6 +37,7 @@ class FontFamily:
     scripts: tuple[str, ...]
     languages: tuple[str, ...]  # tried first for these languages; after the unrestricted families otherwise
     faces: dict[str, FontFace]
+    roomy: bool  # needs more line height than most: a frame it cannot fit is set in the next font
     licence: str
     origin: str
 
@@ -47,10 +48,12 @@ class FontManifest:
     fallback: tuple[str, ...]
     file: Path
 
-    def chain(self, script: str, weight: str, language: str = "") -> tuple[FontFace, ...]:
+    def chain(
+        self, script: str, weight: str, language: str = "", tight: bool = False
+    ) -> tuple[FontFace, ...]:
         """Fonts to try for a character of `script` in `language`: the language's own, the script's,
-        then the fallback order."""
-        return _chain(self, script, weight, language)
+        then the fallback order; in a `tight` frame, without the families that need extra room."""
+        return _chain(self, script, weight, language, tight)
 
     def family(self, name: str) -> FontFamily:
         return next(f for f in self.families if f.name == name)
@@ -61,8 +64,10 @@ class FontManifest:
 
 
 @functools.lru_cache(maxsize=1024)
-def _chain(manifest: FontManifest, script: str, weight: str, language: str) -> tuple[FontFace, ...]:
-    for_script = [f for f in manifest.families if script in f.scripts]
+def _chain(
+    manifest: FontManifest, script: str, weight: str, language: str, tight: bool
+) -> tuple[FontFace, ...]:
+    for_script = [f for f in manifest.families if script in f.scripts and not (tight and f.roomy)]
     own = [f for f in for_script if language in f.languages]
     general = [f for f in for_script if not f.languages]
     others = [f for f in for_script if f.languages and language not in f.languages]
@@ -75,7 +80,9 @@ def load_manifest(path: Path) -> FontManifest:
     root = Mapping(load_yaml(path), {"fonts", "fallback"})
     families: list[FontFamily] = []
     for node in as_list(root.get("fonts")):
-        entry = Mapping(node, {"family", "scripts", "regular", "bold", "licence", "origin"}, {"languages"})
+        entry = Mapping(
+            node, {"family", "scripts", "regular", "bold", "licence", "origin"}, {"languages", "roomy"}
+        )
         name = entry.text("family")
         faces = {}
         for weight in WEIGHTS:
@@ -89,7 +96,13 @@ def load_manifest(path: Path) -> FontManifest:
         languages = tuple(entry.texts("languages")) if entry.has("languages") else ()
         families.append(
             FontFamily(
-                name, tuple(entry.texts("scripts")), languages, faces, str(licence), entry.text("origin")
+                name,
+                tuple(entry.texts("scripts")),
+                languages,
+                faces,
+                entry.choice("roomy", ("yes", "no"), "no") == "yes",
+                str(licence),
+                entry.text("origin"),
             )
         )
     names = {f.name for f in families}

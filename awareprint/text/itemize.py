@@ -41,7 +41,7 @@ class MissingGlyphs:
 
 
 def itemize(
-    text: str, manifest: FontManifest, weight: str, rtl: bool, language: str = ""
+    text: str, manifest: FontManifest, weight: str, rtl: bool, language: str = "", tight: bool = False
 ) -> tuple[tuple[Run, ...], MissingGlyphs | None]:
     scripts = _resolve_scripts(text)
     levels = embedding_levels(text, rtl)
@@ -50,7 +50,7 @@ def itemize(
     tried: dict[str, None] = {}
     previous: FontFace | None = None
     for index, (char, script, level) in enumerate(zip(text, scripts, levels, strict=True)):
-        chain = manifest.chain(script, weight, language)
+        chain = manifest.chain(script, weight, language, tight)
         face = _pick(char, chain, previous, script)
         if face is None:
             missing[char] = None

@@ -31,7 +31,7 @@ from .linebreak import Segment, segments
 from .shape import ShapedGlyph, shape
 
 SIZE_PRECISION = 0.25  # points
-PROFILE_BIN = 0.5  # ems: how finely line spacing follows the ink
+PROFILE_BIN = 0.25  # ems: how finely line spacing follows the ink
 INK_GAP = 0.05  # ems of clear space kept between the ink of one line and the next
 MARKER_RADIUS = 0.68  # ems
 MARKER_GAP = 0.5  # ems between the disc and the text
@@ -92,8 +92,10 @@ class _Trial:
 
 
 @functools.lru_cache(maxsize=8192)
-def _prepare(text: str, manifest: FontManifest, weight: str, language: str, rtl: bool) -> _Prepared:
-    runs, missing = itemize(text, manifest, weight, rtl, language)
+def _prepare(
+    text: str, manifest: FontManifest, weight: str, language: str, rtl: bool, tight: bool = False
+) -> _Prepared:
+    runs, missing = itemize(text, manifest, weight, rtl, language, tight)
     shaped = []
     advances = [0.0] * len(text)
     ink_top = [0.0] * len(text)
@@ -152,16 +154,31 @@ class FrameLayout:
         self.frame = frame
         self.manifest = manifest
         self.hyphenate = False  # turned on by `fit` only when the text would overflow without it
-        self.prepared = tuple(
+        self.tight = False  # set without the fonts that need extra line height (see `fit`)
+        self.prepared = self._prepare_paragraphs()
+
+    def _prepare_paragraphs(self) -> tuple[_Prepared, ...]:
+        frame = self.frame
+        return tuple(
             _prepare(
                 p.text,
-                manifest,
+                self.manifest,
                 p.font or frame.style.font,
                 frame.language,
                 (p.direction or frame.direction) == "rtl",
+                self.tight,
             )
             for p in frame.paragraphs
         )
+
+    def roomy_families(self) -> set[str]:
+        """The fonts in use that need more line height than the template allows for (e.g. Nastaliq)."""
+        used = {run.face.family for prepared in self.prepared for run in prepared.runs}
+        return {name for name in used if self.manifest.family(name).roomy}
+
+    def tighten(self) -> None:
+        self.tight = True
+        self.prepared = self._prepare_paragraphs()
 
     def trial(self, size: float) -> _Trial:
         lines: list[_Line] = []
@@ -214,9 +231,14 @@ class FrameLayout:
     def fit(self) -> float | None:
         """Largest size in the style's range that fits, or None if even the minimum does not.
 
-        Hyphenation is the last resort: only a frame that overflows at every size without it is
-        hyphenated (headlines stay whole; a long German compound in a narrow column is split)."""
+        A frame that does not fit in a roomy font (Nastaliq's tall ascenders and deep descenders need
+        about twice the usual line height) is set in the script's next font. Hyphenation is the last
+        resort: only a frame that overflows at every size without it is hyphenated (headlines stay
+        whole; a long German compound in a narrow column is split)."""
         size = self._largest_fitting_size()
+        if size is None and not self.tight and self.roomy_families():
+            self.tighten()
+            size = self._largest_fitting_size()
         if size is None and can_hyphenate(self.frame.language):
             self.hyphenate = True
             size = self._largest_fitting_size()
@@ -465,8 +487,26 @@ def layout_frames(
     layouts = [FrameLayout(frame, manifest) for frame in frames]
     diagnostics: list[Diagnostic] = []
     sizes: dict[int, float] = {}
+    roomy = [layout.roomy_families() for layout in layouts]
+    fitted_sizes = [layout.fit() for layout in layouts]
+    tight_groups = {layout.frame.fit_group for layout in layouts if layout.tight and layout.frame.fit_group}
     for index, layout in enumerate(layouts):
-        fitted = layout.fit()
+        if layout.frame.fit_group in tight_groups and not layout.tight and roomy[index]:
+            layout.tighten()  # frames that share a size share a font too: both columns of a list alike
+            fitted_sizes[index] = layout.fit()
+        if layout.tight:
+            diagnostics.append(
+                Diagnostic(
+                    Severity.INFO,
+                    "font-substituted",
+                    f"slot '{layout.frame.name}' ({layout.frame.language}) is set in "
+                    f"{_families(layout)} instead of {', '.join(sorted(roomy[index]))}, "
+                    "which needs more line height than the slot has",
+                    hint="give the slot more room in the template to keep the first font",
+                )
+            )
+    for index, layout in enumerate(layouts):
+        fitted = fitted_sizes[index]
         if fitted is None:
             fitted = layout.frame.style.min_size
             diagnostics.append(_overflow(layout, fitted))
@@ -495,6 +535,10 @@ def layout_frames(
         items += placed
         fitted_frames.append(fitted)
     return items, fitted_frames, diagnostics
+
+
+def _families(layout: FrameLayout) -> str:
+    return ", ".join(sorted({run.face.family for p in layout.prepared for run in p.runs}))
 
 
 def _overflow(layout: FrameLayout, size: float) -> Diagnostic:
