@@ -17,6 +17,16 @@ from awareprint.materials import load_language
 
 PROJECT = Path(__file__).resolve().parent.parent
 MM = 72 / 25.4
+RTL_EXTRACTION = pytest.mark.xfail(
+    strict=True,
+    reason="issue 4, open: pdfium reverses left-to-right words inside right-to-left lines "
+    "('Foundation Watch Internet') and moves marks and digits",
+)
+LANGUAGES_FOR_EXTRACTION = [
+    pytest.param(p.stem, marks=RTL_EXTRACTION) if p.stem in ("ar", "fa", "he", "ur") else p.stem
+    for p in sorted((PROJECT / "materials").glob("*.yaml"))
+    if p.stem != "source"
+]
 TEMPLATES = ["poster-a2", "poster-a3", "poster-a4", "poster-letter", "poster-tabloid"]
 
 
@@ -167,7 +177,7 @@ def test_every_template_audience_and_language_fits(  # type: ignore[no-untyped-d
         assert "/TrimBox" in pdf.pages[0].obj
 
 
-@pytest.mark.parametrize("language", ["en", "hi"])
+@pytest.mark.parametrize("language", LANGUAGES_FOR_EXTRACTION)
 @pytest.mark.parametrize("audience", ["parents", "professionals"])
 def test_extracted_text_is_the_logical_source_text(tmp_path: Path, cli, language: str, audience: str) -> None:  # type: ignore[no-untyped-def]
     """Copying text out of the PDF gives back what the translator wrote, conjuncts and all."""
@@ -177,8 +187,14 @@ def test_extracted_text_is_the_logical_source_text(tmp_path: Path, cli, language
     materials = load_language(PROJECT / "materials", language, source.figure_ids)
     region = load_region(PROJECT / "regions" / "gb.yaml")
     content, _ = build_content(source, materials, region, audience, dt.date(2026, 11, 25))
-    # pdfium joins a line that ends in a hyphen and marks the hyphen as U+FFFE
-    text = " ".join(extracted_text(output).replace("\ufffe", "-").split())
+
+    # compared without white space (a line break in Thai or Chinese is not a space in the source) and
+    # without hyphens (pdfium turns a hyphen at a line end into U+FFFE, whether the source had it or the
+    # layout added it)
+    def bare(text: str) -> str:
+        return "".join(text.replace("\ufffe", "").replace("-", "").split())
+
+    text = bare(extracted_text(output))
     expected = [
         content.headline,
         content.subheadline,
@@ -189,7 +205,7 @@ def test_extracted_text_is_the_logical_source_text(tmp_path: Path, cli, language
         *(s.number for s in content.key_figures + content.more_figures),
         content.source_line,
     ]
-    missing = [s for s in expected if " ".join(s.split()) not in text]
+    missing = [s for s in expected if bare(s) not in text]
     assert not missing, f"not extractable as written: {missing}"
 
 
