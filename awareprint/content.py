@@ -1,6 +1,6 @@
 """materials/, regions/ → Content: every string of one language x audience x region, ready to place.
 
-Numbers are formatted here (CLDR through Babel), so later stages never touch a figure's value.
+Numbers are formatted here (CLDR through ICU), so later stages never touch a figure's value.
 """
 
 from __future__ import annotations

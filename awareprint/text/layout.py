@@ -32,6 +32,7 @@ from .shape import ShapedGlyph, shape
 
 SIZE_PRECISION = 0.25  # points
 PROFILE_BIN = 0.25  # ems: how finely line spacing follows the ink
+ALIGN_SHARE = {"start": 0.0, "center": 0.5, "end": 1.0}  # of a line's free width, before its start
 INK_GAP = 0.05  # ems of clear space kept between the ink of one line and the next
 MARKER_RADIUS = 0.68  # ems
 MARKER_GAP = 0.5  # ems between the disc and the text
@@ -199,14 +200,16 @@ class FrameLayout:
                 rise, depth = prepared.extent(start, end)
                 # tall scripts (Nastaliq, stacked marks) get more room than the leading gives where
                 # the ink of this line would otherwise touch the ink of the line above
+                shift = ALIGN_SHARE[self.frame.align] * (available - width) / psize  # ems from the start edge
                 clear = 0.0
-                if (previous_depth + rise + INK_GAP) * psize > line_height:  # else the leading is enough
-                    shift = {"start": 0.0, "center": 0.5, "end": 1.0}[self.frame.align] * (available - width)
-                    tops, _ = prepared.profile(start, end, shift / psize)
-                    above = self.prepared[lines[-1].paragraph] if lines else prepared
-                    _, depths_above = (
-                        above.profile(lines[-1].start, lines[-1].end, previous_shift) if lines else ({}, {})
+                if (
+                    lines and (previous_depth + rise + INK_GAP) * psize > line_height
+                ):  # else leading is enough
+                    above = lines[-1]
+                    _, depths_above = self.prepared[above.paragraph].profile(
+                        above.start, above.end, previous_shift
                     )
+                    tops, _ = prepared.profile(start, end, shift)
                     clear = (_clearance(depths_above, tops) + INK_GAP) * psize
                 if not lines:
                     # cap height sits on the frame top, unless marks or a marker rise higher
@@ -218,10 +221,7 @@ class FrameLayout:
                     baseline += max(line_height, clear)
                 lines.append(_Line(index, start, end, width, baseline, piece.hyphen))
                 descent = max(prepared.descender, depth) * psize
-                previous_depth = depth
-                previous_shift = (
-                    {"start": 0.0, "center": 0.5, "end": 1.0}[self.frame.align] * (available - width) / psize
-                )
+                previous_depth, previous_shift = depth, shift
         return _Trial(tuple(lines), baseline + descent if lines else 0.0, too_wide)
 
     def fits(self, size: float) -> bool:
@@ -272,7 +272,7 @@ class FrameLayout:
             indent = _indent(paragraph, psize)
             available = frame.rect.width - indent
             slack_x = available - line.width
-            offset = {"start": 0.0, "center": slack_x / 2, "end": slack_x}[frame.align]
+            offset = ALIGN_SHARE[frame.align] * slack_x
             if rtl:
                 offset = slack_x - offset
             x = frame.rect.x + (indent if not rtl else 0.0) + offset
