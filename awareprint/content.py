@@ -16,6 +16,7 @@ from icu4py.messageformat import MessageFormat
 
 from .diagnostics import Diagnostic, Severity, user_error
 from .materials import AUDIENCES, PURPOSES, Materials
+from .organisation import Organisation
 from .schema import Mapping, Node, as_list, as_text, load_yaml, parse_node
 
 CONTACT_MAX_AGE_DAYS = 365
@@ -118,7 +119,16 @@ class Content:
     more_figures: tuple[Statistic, ...]
     tips_heading: str
     tips: tuple[str, ...]
+    warning_signs_heading: str
+    warning_signs_note: str
     warning_signs: tuple[str, ...]
+    disclosure_heading: str
+    disclosure: tuple[str, ...]
+    found_images_heading: str
+    found_images: tuple[str, ...]
+    categories_heading: str
+    categories_intro: str
+    categories: tuple[str, ...]
     call_to_action: str
     contacts_heading: str
     contacts: tuple[Contact, ...]
@@ -126,6 +136,8 @@ class Content:
     qr_caption: str
     source_line: str
     contacts_checked: str
+    organisation_name: str | None  # from --org: printed as written, in any script
+    organisation_lines: tuple[str, ...]  # the safeguarding lead, then the organisation's contact lines
     date: dt.date  # when the content was last checked: the newest contact verification
     title: str
     subject: str
@@ -262,7 +274,12 @@ def _phone(node: Node) -> str:
 
 
 def build_content(
-    source: SourceData, materials: Materials, region: Region, audience: str, today: dt.date
+    source: SourceData,
+    materials: Materials,
+    region: Region,
+    audience: str,
+    today: dt.date,
+    organisation: Organisation | None = None,
 ) -> tuple[Content, list[Diagnostic]]:
     """One language x audience x region, with warnings about draft translations and old contacts."""
     diagnostics = _status_diagnostics(materials, region, today)
@@ -301,7 +318,16 @@ def build_content(
             more_figures=tuple(s for i, s in statistics.items() if i not in key_ids),
             tips_heading=text.tips_heading,
             tips=text.tips,
-            warning_signs=materials.warning_signs,
+            warning_signs_heading=labels.warning_signs_heading,
+            warning_signs_note=labels.warning_signs_note,
+            warning_signs=materials.lists["warning_signs"],
+            disclosure_heading=labels.disclosure_heading,
+            disclosure=materials.lists["disclosure"],
+            found_images_heading=labels.found_images_heading,
+            found_images=materials.lists["found_images"],
+            categories_heading=labels.categories_heading,
+            categories_intro=labels.categories_intro,
+            categories=materials.lists["categories"],
             call_to_action=text.call_to_action,
             contacts_heading=labels.contacts_heading,
             contacts=contacts,
@@ -309,6 +335,8 @@ def build_content(
             qr_caption=labels.qr_caption.format(name=qr.name),
             source_line=labels.source.format(citation=source.study.citation_short),
             contacts_checked=labels.contacts_checked.format(date=numbers.month(checked)),
+            organisation_name=organisation.name if organisation else None,
+            organisation_lines=_organisation_lines(organisation, labels.organisation_lead),
             date=checked,
             title=text.headline,
             subject=f"{source.study.citation_full} {text.description}.",
@@ -323,6 +351,13 @@ def build_content(
         ),
         diagnostics,
     )
+
+
+def _organisation_lines(organisation: Organisation | None, lead_label: str) -> tuple[str, ...]:
+    if organisation is None:
+        return ()
+    lead = (lead_label.format(name=organisation.lead),) if organisation.lead else ()
+    return lead + organisation.contact_lines
 
 
 class NumberStyle:

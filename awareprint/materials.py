@@ -34,7 +34,9 @@ _REQUIRED_PLACEHOLDERS = {
     "labels.qr_caption": {"name"},
     "labels.source": {"citation"},
     "labels.contacts_checked": {"date"},
+    "labels.organisation_lead": {"name"},
 }
+LISTS = ("warning_signs", "disclosure", "found_images", "categories")  # advice shared by both audiences
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +60,13 @@ class Labels:
     qr_caption: str
     source: str
     contacts_checked: str
+    warning_signs_heading: str
+    warning_signs_note: str
+    disclosure_heading: str
+    found_images_heading: str
+    categories_heading: str
+    categories_intro: str
+    organisation_lead: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +92,7 @@ class Materials:
     purposes: dict[str, str]
     figures: dict[str, FigureText]
     key_finding: str
-    warning_signs: tuple[str, ...]
+    lists: dict[str, tuple[str, ...]]  # LISTS by name
     audiences: dict[str, AudienceText]
     strings: dict[str, str]  # every string by key, in English order; English where the translation has none
     lines: dict[str, int]  # the line of each string the file itself holds
@@ -253,7 +262,9 @@ def _english_keys(figures: tuple[str, ...], found: dict[str, Node]) -> list[str]
         if f"figures.{figure}.display" in found:
             keys.append(f"figures.{figure}.display")
         keys.append(f"figures.{figure}.caption")
-    keys += ["key_finding", *items("warning_signs")]
+    keys.append("key_finding")
+    for name in LISTS:
+        keys += items(name)
     for audience in AUDIENCES:
         prefix = f"audiences.{audience}"
         keys += [f"{prefix}.{name}" for name in ("description", "headline", "subheadline", "tips_heading")]
@@ -334,7 +345,7 @@ def _structure(strings: dict[str, str]) -> dict[str, object]:
         "purposes": {p: strings[f"purposes.{p}"] for p in PURPOSES},
         "figures": figures,
         "key_finding": strings["key_finding"],
-        "warning_signs": listed("warning_signs"),
+        "lists": {name: listed(name) for name in LISTS},
         "audiences": {
             audience: AudienceText(
                 description=strings[f"audiences.{audience}.description"],
