@@ -16,7 +16,7 @@ from rich.console import Console
 
 if TYPE_CHECKING:
     from .diagnostics import Severity
-    from .pipeline import Folders
+    from .pipeline import Folders, PosterRequest
 
 app = typer.Typer(
     name="awareprint",
@@ -49,18 +49,19 @@ def root(
     ] = None,
 ) -> None:
     """Without a command: generate the default posters into out/."""
-    from .pipeline import Folders
+    from .pipeline import Folders, PosterRequest
 
     context.obj = Folders.at(data) if data else Folders()
     if context.invoked_subcommand is None:
         for language, region, audience, template in DEFAULT_SET:
             output = _default_output(template, language, region, audience)
-            _poster(context.obj, language, region, audience, template, output, allow_overflow=False)
+            _poster(context.obj, PosterRequest(language, region, audience, template, output))
         out.print("Done. The posters are in " + str(Path("out").resolve()))
 
 
-def _default_output(template: str, language: str, region: str, audience: str) -> Path:
-    return Path("out") / f"{template}-{language}-{region}-{audience}.pdf"
+def _default_output(template: str, language: str, region: str, audience: str, edition: str = "print") -> Path:
+    screen = "-screen" if edition == "screen" else ""
+    return Path("out") / f"{template}-{language}-{region}-{audience}{screen}.pdf"
 
 
 @app.command()
@@ -80,31 +81,63 @@ def poster(
     allow_overflow: Annotated[
         bool, typer.Option(help="Write the PDF even if some text does not fit its slot at the minimum size.")
     ] = False,
+    org: Annotated[
+        Path | None,
+        typer.Option(
+            help="Your organisation (YAML): name, safeguarding lead, contact lines, logo and brand colour."
+        ),
+    ] = None,
     logo: Annotated[
         Path | None,
-        typer.Option(help="Your organisation's logo (PNG or JPEG), placed in the template's logo slot."),
+        typer.Option(help="A logo (PNG or JPEG) for the template's logo slot, instead of the one in --org."),
+    ] = None,
+    edition: Annotated[
+        str,
+        typer.Option(
+            help="print: PDF/X with CMYK, bleed and crop marks, for the print shop. "
+            "screen: sRGB at trim size with clickable links, for e-mail and websites."
+        ),
+    ] = "print",
+    pdfx: Annotated[
+        str,
+        typer.Option(help="PDF/X flavour of the print edition: x4, or x1a if the print shop asks for it."),
+    ] = "x4",
+    profile: Annotated[
+        Path | None,
+        typer.Option(help="Your print shop's CMYK ICC profile [default: FOGRA39, coated offset paper]."),
     ] = None,
 ) -> None:
-    """Generate one print-ready poster (PDF/X-4 with bleed, crop marks and CMYK colour)."""
+    """Generate one print-ready poster, leaflet or card (PDF/X-4 with bleed, crop marks and CMYK colour)."""
     if audience not in ("parents", "professionals"):
         raise typer.BadParameter("choose parents or professionals", param_hint="--audience")
-    output = output or _default_output(template, lang, region, audience)
-    _poster(context.obj, lang, region, audience, template, output, allow_overflow, logo)
+    if edition not in ("print", "screen"):
+        raise typer.BadParameter("choose print or screen", param_hint="--edition")
+    if pdfx not in ("x4", "x1a"):
+        raise typer.BadParameter("choose x4 or x1a", param_hint="--pdfx")
+    if edition == "screen" and (profile or pdfx != "x4"):
+        raise typer.BadParameter("--profile and --pdfx are for the print edition", param_hint="--edition")
+    output = output or _default_output(template, lang, region, audience, edition)
+    from .pipeline import PosterRequest
+
+    request = PosterRequest(
+        lang,
+        region,
+        audience,
+        template,
+        output,
+        allow_overflow,
+        logo=logo,
+        organisation=org,
+        edition=edition,
+        standard=pdfx,
+        profile=profile,
+    )
+    _poster(context.obj, request)
 
 
-def _poster(
-    folders: Folders,
-    language: str,
-    region: str,
-    audience: str,
-    template: str,
-    output: Path,
-    allow_overflow: bool,
-    logo: Path | None = None,
-) -> None:
-    from .pipeline import PosterRequest, make_poster
+def _poster(folders: Folders, request: PosterRequest) -> None:
+    from .pipeline import make_poster
 
-    request = PosterRequest(language, region, audience, template, output, allow_overflow, logo=logo)
     result = make_poster(request, folders)
     for diagnostic in result.diagnostics:
         err.print(f"{_label(diagnostic.severity)}: {diagnostic.one_line()}", markup=False)

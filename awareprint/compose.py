@@ -17,6 +17,7 @@ from .document import (
     Document,
     DocumentPage,
     Fill,
+    Link,
     Marker,
     Metadata,
     Paragraph,
@@ -26,14 +27,15 @@ from .document import (
     TextFrame,
     TextStyle,
 )
-from .images import Logo, cmyk_jpeg, resolution_diagnostic
+from .images import Logo, logo_jpeg, resolution_diagnostic
 from .templates import (
     PAPER,
     ContactsSlot,
     FiguresSlot,
+    FillSlot,
     ListSlot,
     LogoSlot,
-    PanelSlot,
+    OrganisationSlot,
     QrSlot,
     Slot,
     Template,
@@ -50,32 +52,33 @@ CONTACT_SPACING = 0.7  # space above each contact after the first, in ems of the
 
 
 def compose(
-    template: Template, content: Content, author: str, logo: Logo | None = None, profile: Path | None = None
+    template: Template,
+    content: Content,
+    author: str,
+    logo: Logo | None = None,
+    profile: Path | None = None,
+    screen: bool = False,
 ) -> tuple[Document, list[Diagnostic]]:
-    boxes: list[Box] = []
+    """`profile` converts the logo for print; `screen` makes it sRGB and adds clickable links instead."""
+    pages: list[DocumentPage] = []
     diagnostics: list[Diagnostic] = []
-    for slot in template.slots:
-        if content.direction == "rtl":
-            slot = replace(slot, rect=_mirrored(slot.rect, template.geometry.trim_width))
-        if isinstance(slot, LogoSlot):
-            if logo is not None and profile is not None:
-                placed, found = _logo(slot, logo, profile, content.direction == "rtl")
-                boxes += placed
-                diagnostics += found
-            continue
-        boxes += _boxes(slot, content)
-        if isinstance(slot, ContactsSlot) and len(content.contacts) > slot.max_items:
-            left_off = ", ".join(c.name for c in content.contacts[slot.max_items :])
-            diagnostics.append(
-                Diagnostic(
-                    Severity.INFO,
-                    "contacts-left-off",
-                    f"template '{template.name}' has room for {slot.max_items} contacts;"
-                    f" left off: {left_off}",
-                    file=template.file,
-                    key=f"slots.{slot.name}.max_items",
-                )
-            )
+    rtl = content.direction == "rtl"
+    width = template.geometry.trim_width
+    for page in template.pages:
+        boxes: list[Box] = []
+        for slot in page.slots:
+            if rtl:  # a right-to-left leaflet opens the other way: panels, folds and slots all mirror
+                slot = replace(slot, rect=_mirrored(slot.rect, width))
+            if isinstance(slot, LogoSlot):
+                if logo is not None:
+                    placed, found = _logo(slot, logo, None if screen else profile, rtl, template.kind)
+                    boxes += placed
+                    diagnostics += found
+                continue
+            boxes += _boxes(slot, content, screen)
+            diagnostics += _left_off(slot, content, template)
+        folds = tuple(sorted(Pt(width - x) if rtl else x for x in page.folds))
+        pages.append(DocumentPage(tuple(boxes), folds))
     metadata = Metadata(
         title=content.title,
         subject=content.subject,
@@ -84,13 +87,28 @@ def compose(
         author=author,
         date=content.date,
     )
-    return Document(template.geometry, (DocumentPage(tuple(boxes)),), metadata), diagnostics
+    return Document(template.geometry, tuple(pages), metadata), diagnostics
 
 
-def _boxes(slot: Slot, content: Content) -> list[Box]:
+def _left_off(slot: Slot, content: Content, template: Template) -> list[Diagnostic]:
+    if isinstance(slot, ContactsSlot) and len(content.contacts) > slot.max_items:
+        left_off = ", ".join(c.name for c in content.contacts[slot.max_items :])
+        return [
+            Diagnostic(
+                Severity.INFO,
+                "contacts-left-off",
+                f"template '{template.name}' has room for {slot.max_items} contacts; left off: {left_off}",
+                file=template.file,
+                key=f"slots.{slot.name}.max_items",
+            )
+        ]
+    return []
+
+
+def _boxes(slot: Slot, content: Content, screen: bool) -> list[Box]:
     rtl = content.direction == "rtl"
     match slot:
-        case PanelSlot():
+        case FillSlot():
             return [Fill(slot.rect, slot.colour)]
         case TextSlot():
             paragraph = Paragraph(getattr(content, slot.content))
@@ -116,11 +134,16 @@ def _boxes(slot: Slot, content: Content) -> list[Box]:
         case QrSlot():
             side = Pt(min(slot.rect.width, slot.rect.height))
             square = Rect(Pt(slot.rect.x + (slot.rect.width - side) / 2), slot.rect.y, side, side)
-            return [Fill(square, PAPER), QrCode(square, content.qr_url, slot.colour)]
+            link = [Link(square, content.qr_url)] if screen else []
+            return [Fill(square, PAPER), QrCode(square, content.qr_url, slot.colour), *link]
+        case OrganisationSlot():
+            return _organisation(slot, content)
     raise AssertionError(f"unhandled slot {slot!r}")
 
 
-def _logo(slot: LogoSlot, logo: Logo, profile: Path, rtl: bool) -> tuple[list[Box], list[Diagnostic]]:
+def _logo(
+    slot: LogoSlot, logo: Logo, profile: Path | None, rtl: bool, kind: str
+) -> tuple[list[Box], list[Diagnostic]]:
     """The logo on its plate, as large as the slot allows, at the reading start of the slot."""
     pad = min(slot.rect.width, slot.rect.height) * LOGO_PADDING
     room_w, room_h = slot.rect.width - 2 * pad, slot.rect.height - 2 * pad
@@ -130,8 +153,8 @@ def _logo(slot: LogoSlot, logo: Logo, profile: Path, rtl: bool) -> tuple[list[Bo
     plate_x = slot.rect.x if rtl else slot.rect.right - plate_w  # the plate sits in the outer corner
     plate = Rect(Pt(plate_x), slot.rect.y, Pt(plate_w), Pt(height + 2 * pad))
     picture = Rect(Pt(plate_x + pad), Pt(slot.rect.y + pad), Pt(width), Pt(height))
-    found = resolution_diagnostic(logo, width)
-    jpeg = cmyk_jpeg(logo, slot.plate, profile)
+    found = resolution_diagnostic(logo, width, kind)
+    jpeg = logo_jpeg(logo, slot.plate, profile)
     return [Fill(plate, slot.plate), Picture(picture, jpeg)], [found] if found else []
 
 
@@ -203,8 +226,28 @@ def _figures(slot: FiguresSlot, figures: tuple[Statistic, ...], content: Content
     return boxes
 
 
+def _organisation(slot: OrganisationSlot, content: Content) -> list[Box]:
+    if content.organisation_name is None:
+        return []
+    paragraphs = (
+        Paragraph(content.organisation_name, font="bold", colour=slot.name_colour),
+        *(Paragraph(line) for line in content.organisation_lines),
+    )
+    frame = TextFrame(
+        slot.name,
+        slot.rect,
+        paragraphs,
+        slot.style,
+        slot.align,
+        slot.valign,
+        content.direction,
+        content.language,
+    )
+    return [frame]
+
+
 def _list(slot: ListSlot, content: Content) -> list[Box]:
-    texts = content.tips if slot.content == "tips" else content.warning_signs
+    texts: tuple[str, ...] = getattr(content, slot.content)
     items = []
     for number, text in enumerate(texts, start=1):
         marker = (

@@ -115,10 +115,7 @@ class QrCode:
 @dataclass(frozen=True, slots=True)
 class Picture:
     rect: Rect
-    jpeg: bytes  # CMYK JPEG, ready to embed as it is
-
-
-Box = TextFrame | Fill | QrCode | Picture
+    jpeg: bytes  # CMYK JPEG for print, sRGB for screen: ready to embed as it is
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,8 +129,20 @@ class Metadata:
 
 
 @dataclass(frozen=True, slots=True)
+class Link:
+    """A clickable area in the screen edition (print ignores it)."""
+
+    rect: Rect
+    url: str
+
+
+Box = TextFrame | Fill | QrCode | Picture | Link
+
+
+@dataclass(frozen=True, slots=True)
 class DocumentPage:
     boxes: tuple[Box, ...]
+    folds: tuple[Pt, ...] = ()  # x of each fold in trim space, marked in the slug
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +190,7 @@ class Disc:
     colour: Cmyk
 
 
-LaidOutItem = GlyphRun | Disc | Fill | QrCode | Picture
+LaidOutItem = GlyphRun | Disc | Fill | QrCode | Picture | Link
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +206,14 @@ class FittedFrame:
 @dataclass(frozen=True, slots=True)
 class LaidOutPage:
     items: tuple[LaidOutItem, ...]
+    folds: tuple[Pt, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ScreenColours:
+    """The screen edition: the sRGB of each CMYK colour used, as it prints (through the output profile)."""
+
+    rgb: dict[Cmyk, tuple[float, float, float]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,3 +221,4 @@ class LaidOutDocument:
     geometry: PageGeometry
     pages: tuple[LaidOutPage, ...]
     metadata: Metadata
+    screen: ScreenColours | None = None  # None: the print edition (CMYK, bleed, marks)

@@ -20,8 +20,8 @@ from .diagnostics import Diagnostic, Severity, user_error
 from .units import Cmyk
 
 MAX_PIXELS = 40_000_000  # far above any logo; a decompression bomb stops here, before decoding
-WARN_PPI = 150  # posters; leaflets will ask for 300
-REFUSE_PPI = WARN_PPI / 2
+WARN_PPI = {"poster": 150, "leaflet": 300, "card": 300}  # by template kind: leaflets are read close up
+REFUSE_SHARE = 0.5  # below half the recommended resolution a logo is refused
 JPEG_QUALITY = 92
 
 
@@ -43,24 +43,27 @@ def open_logo(path: Path) -> Logo:
         return Logo(path, image.width, image.height)
 
 
-def cmyk_jpeg(logo: Logo, background: Cmyk, profile: Path) -> bytes:
-    """The logo flattened onto `background` and converted to CMYK for the print condition."""
+def logo_jpeg(logo: Logo, background: Cmyk, profile: Path | None) -> bytes:
+    """The logo flattened onto `background`: CMYK for the print condition of `profile`, or sRGB (screen)."""
     with _Opened(logo.path) as image:
         rgba = image.convert("RGBA")
         source = _source_profile(image.info.get("icc_profile"))
     backdrop = Image.new("RGB", rgba.size, tuple(round(v * 255) for v in background.to_rgb()))
     backdrop.paste(rgba, mask=rgba.getchannel("A"))
+    target = (
+        _output_profile(str(profile)) if profile else ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+    )
     cmyk = ImageCms.profileToProfile(
         backdrop,
         source,
-        _output_profile(str(profile)),
-        outputMode="CMYK",
+        target,
+        outputMode="CMYK" if profile else "RGB",
         renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
         flags=ImageCms.Flags.BLACKPOINTCOMPENSATION,
     )
     assert cmyk is not None
     out = io.BytesIO()
-    cmyk.save(out, "JPEG", quality=JPEG_QUALITY)  # Adobe inverted CMYK, as reportlab expects
+    cmyk.save(out, "JPEG", quality=JPEG_QUALITY)  # CMYK as Adobe inverted CMYK, as reportlab expects
     return out.getvalue()
 
 
@@ -69,22 +72,25 @@ def resolution(logo: Logo, placed_width_pt: float) -> float:
     return logo.width / (placed_width_pt / 72)
 
 
-def resolution_diagnostic(logo: Logo, placed_width_pt: float) -> Diagnostic | None:
+def resolution_diagnostic(logo: Logo, placed_width_pt: float, kind: str) -> Diagnostic | None:
+    """A warning under the resolution `kind` (poster, leaflet) asks for; an error under half of it."""
     ppi = resolution(logo, placed_width_pt)
-    if ppi < REFUSE_PPI:
+    wanted = WARN_PPI[kind]
+    needed_pixels = round(logo.width * wanted / ppi)
+    if ppi < wanted * REFUSE_SHARE:
         raise user_error(
-            f"the logo is {logo.width} pixels wide: {ppi:.0f} ppi at its printed size, too blurred to print",
+            f"the logo is {logo.width} pixels wide: {ppi:.0f} ppi at its printed size on a {kind},"
+            " too blurred to print",
             file=logo.path,
-            hint=f"use a file at least {round(logo.width * WARN_PPI / ppi)} pixels wide, or a vector logo "
-            "exported to PNG at that size",
+            hint=f"use a file at least {needed_pixels} pixels wide (a vector logo exported at that size)",
         )
-    if ppi < WARN_PPI:
+    if ppi < wanted:
         return Diagnostic(
             Severity.WARNING,
             "logo-resolution",
-            f"the logo prints at {ppi:.0f} ppi; {WARN_PPI} or more looks sharp on a poster",
+            f"the logo prints at {ppi:.0f} ppi; {wanted} or more looks sharp on a {kind}",
             file=logo.path,
-            hint=f"a file {round(logo.width * WARN_PPI / ppi)} pixels wide would",
+            hint=f"a file {needed_pixels} pixels wide would",
         )
     return None
 
@@ -144,3 +150,25 @@ def _source_profile(embedded: bytes | None) -> ImageCms.ImageCmsProfile:
 @functools.lru_cache(maxsize=4)
 def _output_profile(path: str) -> ImageCms.ImageCmsProfile:
     return ImageCms.getOpenProfile(path)
+
+
+def as_printed_rgb(colours: list[Cmyk], profile: Path) -> dict[Cmyk, tuple[float, float, float]]:
+    """sRGB for each CMYK colour as it prints under `profile`: the screen edition looks like the paper one."""
+    unique = list(dict.fromkeys(colours))
+    if not unique:
+        return {}
+    swatch = Image.new("CMYK", (len(unique), 1))
+    swatch.putdata([tuple(round(v * 255) for v in (c.c, c.m, c.y, c.k)) for c in unique])
+    rgb = ImageCms.profileToProfile(
+        swatch,
+        _output_profile(str(profile)),
+        ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")),
+        outputMode="RGB",
+        renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
+        flags=ImageCms.Flags.BLACKPOINTCOMPENSATION,
+    )
+    assert rgb is not None
+    return {
+        colour: (r / 255, g / 255, b / 255)
+        for colour, (r, g, b) in zip(unique, rgb.getdata(), strict=True)  # type: ignore[misc]
+    }

@@ -1,9 +1,10 @@
-"""PDF/X-4: the output intent and the markers a print shop's preflight looks for, added after rendering.
+"""PDF/X-4 or X-1a: the output intent and the markers a print shop's preflight looks for, added last.
 
 reportlab cannot write OutputIntents (its catalog drops unknown keys), so the finished file is post-processed
 with pikepdf: the CMYK output profile goes in as the OutputIntent, and GTS_PDFXVersion goes into both the
-Info dictionary and XMP, kept consistent. The file is saved as PDF 1.6 with a deterministic /ID, so identical
-input still gives identical bytes.
+Info dictionary and XMP, kept consistent. The file is saved as PDF 1.6 (X-4) or 1.4 (X-1a) with a
+deterministic /ID, so identical input still gives identical bytes. X-1a also forbids transparency and
+ICC-based colour: the renderer writes neither (DeviceCMYK, the All separation for marks, opaque images).
 """
 
 from __future__ import annotations
@@ -17,11 +18,23 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
+from PIL import ImageCms
 
 from .diagnostics import user_error
 
-PDFX_VERSION = "PDF/X-4"
-PDF_VERSION = "1.6"  # the highest PDF/X-4 allows
+
+@dataclass(frozen=True, slots=True)
+class Standard:
+    name: str  # as a user asks for it
+    version: str  # GTS_PDFXVersion
+    conformance: str | None  # GTS_PDFXConformance (X-1a only)
+    pdf_version: str  # the highest the standard allows
+
+
+STANDARDS = {
+    "x4": Standard("x4", "PDF/X-4", None, "1.6"),
+    "x1a": Standard("x1a", "PDF/X-1:2003", "PDF/X-1a:2003", "1.4"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +64,22 @@ DEFAULT_PROFILE = OutputProfile(
 )
 
 
-def to_pdfx4(pdf: bytes, profile: OutputProfile = DEFAULT_PROFILE) -> bytes:
+def custom_profile(path: Path) -> OutputProfile:
+    """A print shop's own CMYK profile (--profile): registered as Custom, described by its own 'desc' tag."""
+    profile = OutputProfile(path, "Custom", path.stem)
+    data = profile.data()
+    try:
+        description = ImageCms.getProfileDescription(ImageCms.ImageCmsProfile(io.BytesIO(data))).strip()
+    except (OSError, ImageCms.PyCMSError):
+        raise user_error(
+            "not a readable ICC profile", file=path, hint="ask the print shop for the .icc file"
+        ) from None
+    return OutputProfile(path, "Custom", description or path.stem)
+
+
+def to_pdfx(
+    pdf: bytes, profile: OutputProfile = DEFAULT_PROFILE, standard: Standard = STANDARDS["x4"]
+) -> bytes:
     icc, compressed = _profile_streams(profile)
     with pikepdf.open(io.BytesIO(pdf)) as document:
         stream = pikepdf.Stream(document, b"")
@@ -70,19 +98,25 @@ def to_pdfx4(pdf: bytes, profile: OutputProfile = DEFAULT_PROFILE) -> bytes:
                 )
             ]
         )
-        document.docinfo[pikepdf.Name.GTS_PDFXVersion] = PDFX_VERSION
+        document.docinfo[pikepdf.Name.GTS_PDFXVersion] = standard.version
+        if standard.conformance:
+            document.docinfo[pikepdf.Name.GTS_PDFXConformance] = standard.conformance
         identity = hashlib.sha256(pdf + icc).hexdigest()
         with document.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
             with warnings.catch_warnings():  # Trapped and GTS_PDFXVersion have no automatic XMP mapping
                 warnings.filterwarnings("ignore", message=".*has no XMP equivalent", category=UserWarning)
                 meta.load_from_docinfo(document.docinfo)
             meta["pdf:Trapped"] = "False"
-            meta["pdfxid:GTS_PDFXVersion"] = PDFX_VERSION
+            if standard.conformance:  # X-1a:2003 records itself in the pdfx schema
+                meta["pdfx:GTS_PDFXVersion"] = standard.version
+                meta["pdfx:GTS_PDFXConformance"] = standard.conformance
+            else:
+                meta["pdfxid:GTS_PDFXVersion"] = standard.version
             meta["xmpMM:DocumentID"] = f"uuid:{_uuid(identity)}"
             meta["xmpMM:VersionID"] = "1"
             meta["xmpMM:RenditionClass"] = "default"
         out = io.BytesIO()
-        document.save(out, force_version=PDF_VERSION, deterministic_id=True)
+        document.save(out, force_version=standard.pdf_version, deterministic_id=True)
     return out.getvalue()
 
 

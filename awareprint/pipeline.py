@@ -9,13 +9,14 @@ from pathlib import Path
 from .compose import compose
 from .content import Content, build_content, load_region, load_source
 from .diagnostics import AwareprintError, Diagnostic, Severity, user_error
-from .document import LaidOutDocument, LaidOutPage, TextFrame
-from .images import Logo, open_logo
+from .document import Disc, Fill, GlyphRun, LaidOutDocument, LaidOutPage, QrCode, ScreenColours, TextFrame
+from .images import Logo, as_printed_rgb, open_logo
 from .materials import ENGLISH, Materials, load_english, load_language, load_materials
+from .organisation import load_organisation
 from .output import write_atomic
-from .pdfx import DEFAULT_PROFILE, to_pdfx4
+from .pdfx import DEFAULT_PROFILE, STANDARDS, OutputProfile, custom_profile, to_pdfx
 from .render.pdf import render_pdf
-from .templates import Template, load_template
+from .templates import Brand, Template, load_template
 from .text import layout_frames
 from .text.fonts import FontManifest, load_manifest
 
@@ -49,7 +50,11 @@ class PosterRequest:
     output: Path
     allow_overflow: bool = False
     today: dt.date | None = None
-    logo: Path | None = None
+    logo: Path | None = None  # overrides the organisation's logo
+    organisation: Path | None = None  # org.yaml: name, safeguarding lead, contact lines, logo, colour
+    edition: str = "print"  # "print": PDF/X, CMYK, bleed and marks; "screen": sRGB, links, trim size
+    standard: str = "x4"  # PDF/X flavour of the print edition: "x4" or "x1a"
+    profile: Path | None = None  # the print shop's CMYK profile [default: FOGRA39]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,37 +69,56 @@ def make_poster(request: PosterRequest, folders: Folders = Folders()) -> PosterR
     existing(folders.materials, request.language, "language")
     materials = load_language(folders.materials, request.language, source.figure_ids)
     region = load_region(existing(folders.regions, request.region, "region"))
-    template = load_template(existing(folders.templates, request.template, "template"))
+    organisation = load_organisation(request.organisation) if request.organisation else None
+    brand = None
+    if organisation and organisation.colour:
+        brand = Brand(organisation.colour, organisation.file, organisation.colour_line)
+    template = load_template(existing(folders.templates, request.template, "template"), brand)
     manifest = load_manifest(folders.fonts / "manifest.yaml")
-    logo = open_logo(request.logo) if request.logo else None
+    logo_path = request.logo or (organisation.logo if organisation else None)
+    logo = open_logo(logo_path) if logo_path else None
+    profile = custom_profile(request.profile) if request.profile else DEFAULT_PROFILE
+    screen = request.edition == "screen"
 
     today = request.today or dt.date.today()
-    content, diagnostics = build_content(source, materials, region, request.audience, today)
-    laid_out, found = lay_out(template, content, manifest, logo)
+    content, diagnostics = build_content(source, materials, region, request.audience, today, organisation)
+    laid_out, found = lay_out(template, content, manifest, logo, profile, screen)
     diagnostics += found
 
     errors = [d for d in diagnostics if d.severity is Severity.ERROR]
     blocking = [d for d in errors if not (request.allow_overflow and d.code == "overflow")]
     if blocking:
         raise _first_error(blocking)
-    pdf = to_pdfx4(render_pdf(laid_out, manifest.primary.faces["regular"].path))
+    pdf = render_pdf(laid_out, manifest.primary.faces["regular"].path)
+    if not screen:
+        pdf = to_pdfx(pdf, profile, STANDARDS[request.standard])
     write_atomic(request.output, pdf)
     return PosterResult(request.output, len(laid_out.pages), tuple(diagnostics))
 
 
 def lay_out(
-    template: Template, content: Content, manifest: FontManifest, logo: Logo | None = None
+    template: Template,
+    content: Content,
+    manifest: FontManifest,
+    logo: Logo | None = None,
+    profile: OutputProfile = DEFAULT_PROFILE,
+    screen: bool = False,
 ) -> tuple[LaidOutDocument, list[Diagnostic]]:
     """Everything but the PDF: what `check` runs to find text that does not fit or has no glyphs."""
-    document, diagnostics = compose(template, content, AUTHOR, logo, DEFAULT_PROFILE.path)
+    document, diagnostics = compose(template, content, AUTHOR, logo, profile.path, screen)
     pages = []
     for page in document.pages:
         frames = [box for box in page.boxes if isinstance(box, TextFrame)]
         text_items, _, found = layout_frames(frames, manifest)
         diagnostics += found
         shapes = [box for box in page.boxes if not isinstance(box, TextFrame)]
-        pages.append(LaidOutPage(tuple(shapes + text_items)))
-    return LaidOutDocument(document.geometry, tuple(pages), document.metadata), diagnostics
+        pages.append(LaidOutPage(tuple(shapes + text_items), page.folds))
+    colours = None
+    if screen:
+        painted = (GlyphRun, Disc, Fill, QrCode)
+        used = [item.colour for page in pages for item in page.items if isinstance(item, painted)]
+        colours = ScreenColours(as_printed_rgb(used, profile.path))
+    return LaidOutDocument(document.geometry, tuple(pages), document.metadata, colours), diagnostics
 
 
 @dataclass(frozen=True, slots=True)

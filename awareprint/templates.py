@@ -13,7 +13,7 @@ from pathlib import Path
 from .diagnostics import user_error
 from .document import PageGeometry, Rect, TextStyle
 from .schema import Mapping, Node, as_list, as_text, load_yaml, parse_node
-from .units import Cmyk, Pt, contrast_ratio, parse_length
+from .units import POINTS_PER_UNIT, Cmyk, Pt, contrast_ratio, parse_length
 
 TEXT_CONTENT = (
     "kicker",
@@ -28,21 +28,32 @@ TEXT_CONTENT = (
     "qr_caption",
     "source_line",
     "contacts_checked",
+    "warning_signs_heading",
+    "warning_signs_note",
+    "disclosure_heading",
+    "found_images_heading",
+    "categories_heading",
+    "categories_intro",
 )
-SLOT_KINDS = ("panel", "text", "figures", "list", "contacts", "qr", "logo")
+SLOT_KINDS = ("fill", "text", "figures", "list", "contacts", "qr", "logo", "organisation")
+TEMPLATE_KINDS = ("poster", "leaflet", "card")
+LIST_CONTENT = ("tips", "warning_signs", "disclosure", "found_images", "categories")
 SIDES = ("top", "right", "bottom", "left")
 FONT_WEIGHTS = ("regular", "bold")
 MIN_TEXT_CONTRAST = 4.5  # WCAG AA for body text
 MIN_LARGE_TEXT_CONTRAST = 3.0  # WCAG AA for text of 18pt and more
 LARGE_TEXT = Pt(18)
 PAPER = Cmyk(0, 0, 0, 0)
+MM = POINTS_PER_UNIT["mm"]
 _SPAN = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+))?\s*$")
 _SIZE_RANGE = re.compile(r"^\s*(\S+?)\s*-\s*(\S+)\s*$")
 _TRIM = re.compile(r"^\s*(\S+)\s*x\s*(\S+)\s*$")
 
 
 @dataclass(frozen=True, slots=True)
-class PanelSlot:
+class FillSlot:
+    """A flat colour: a band, a background, a panel of a leaflet in the brand colour."""
+
     name: str
     rect: Rect
     colour: Cmyk
@@ -112,27 +123,73 @@ class LogoSlot:
     plate: Cmyk
 
 
-Slot = PanelSlot | TextSlot | FiguresSlot | ListSlot | ContactsSlot | QrSlot | LogoSlot
+@dataclass(frozen=True, slots=True)
+class OrganisationSlot:
+    """The organisation's name, safeguarding lead and contact lines (--org); empty without one."""
+
+    name: str
+    rect: Rect
+    style: TextStyle
+    name_colour: Cmyk
+    align: str
+    valign: str
+
+
+Slot = FillSlot | TextSlot | FiguresSlot | ListSlot | ContactsSlot | QrSlot | LogoSlot | OrganisationSlot
+
+
+@dataclass(frozen=True, slots=True)
+class Panel:
+    """One section of a folded sheet, between folds or a fold and the trim edge; a poster has one."""
+
+    name: str
+    rect: Rect  # in trim space, full height
+    safe_area: Rect  # inside the margins: where text may go
+
+
+@dataclass(frozen=True, slots=True)
+class TemplatePage:
+    name: str  # "outside", "inside"; "front", "back" for cards
+    panels: tuple[Panel, ...]  # left to right as printed
+    slots: tuple[Slot, ...]
+
+    @property
+    def folds(self) -> tuple[Pt, ...]:
+        """x of each fold in trim space: the borders between panels."""
+        return tuple(panel.rect.x for panel in self.panels[1:])
 
 
 @dataclass(frozen=True, slots=True)
 class Template:
     name: str
     description: str
-    kind: str
+    kind: str  # poster, leaflet, card
     geometry: PageGeometry
-    safe_area: Rect
-    slots: tuple[Slot, ...]
+    pages: tuple[TemplatePage, ...]
+    brand_colour: str | None  # the colour an organisation's own colour replaces
     file: Path
+
+    @property
+    def slots(self) -> tuple[Slot, ...]:
+        return tuple(slot for page in self.pages for slot in page.slots)
 
 
 def list_templates(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*.yaml") if not p.name.startswith("_"))
 
 
-def load_template(path: Path) -> Template:
+@dataclass(frozen=True, slots=True)
+class Brand:
+    """An organisation's colour, with where it was written, so a contrast problem names that file."""
+
+    colour: Cmyk
+    file: Path
+    line: int | None
+
+
+def load_template(path: Path, brand: Brand | None = None) -> Template:
     node = _resolve_extends(path, chain=())
-    return _build(node, path)
+    return _build(node, path, brand)
 
 
 def _resolve_extends(path: Path, chain: tuple[Path, ...]) -> Node:
@@ -160,8 +217,12 @@ def _merge(base: Node, override: Node) -> Node:
     return Node(merged, override.file, override.line, override.key)
 
 
-def _build(node: Node, path: Path) -> Template:
-    root = Mapping(node, {"template", "page", "grid", "colours", "styles", "slots"}, {"type_scale"})
+def _build(node: Node, path: Path, brand: Brand | None) -> Template:
+    root = Mapping(
+        node,
+        {"template", "page", "grid", "colours", "styles"},
+        {"type_scale", "slots", "pages", "brand_colour"},
+    )
     meta = root.sub("template", {"name", "description", "kind"})
     if meta.text("name") != path.stem:
         raise meta.get("name").error(
@@ -174,10 +235,6 @@ def _build(node: Node, path: Path) -> Template:
     if slug < Pt(6):
         raise page.get("slug").error("the slug must be at least 6pt wide to hold crop marks")
     margins = page.sub("margins", set(SIDES))
-    top, right, bottom, left = (margins.length(side) for side in SIDES)
-    safe = Rect(left, top, Pt(width - left - right), Pt(height - top - bottom))
-    if safe.width <= 0 or safe.height <= 0:
-        raise page.get("margins").error("the margins leave no room on the page")
     geometry = PageGeometry(width, height, bleed, slug)
 
     colours_node = root.get("colours")
@@ -188,26 +245,98 @@ def _build(node: Node, path: Path) -> Template:
     colours_map = Mapping(colours_node, set(colours_node.value))
     colours = {name: colours_map.cmyk(name) for name in colours_node.value}
     colours.setdefault("paper", PAPER)
+    brand_colour = root.optional_text("brand_colour")
+    if brand_colour is not None:
+        _colour(root.get("brand_colour"), colours)
+        if brand is not None:
+            colours[brand_colour] = brand.colour
     scale = root.number("type_scale", 1.0, minimum=0.1)
     styles = _styles(root.get("styles"), colours, scale)
-    grid = _Grid(root.sub("grid", {"columns", "rows", "column_gap"}), safe)
+    grid = root.sub("grid", {"columns", "rows", "column_gap"})
 
-    slots_node = root.get("slots")
-    if not isinstance(slots_node.value, dict) or not slots_node.value:
-        raise slots_node.error("expected a mapping of slot names to slots")
-    slots = tuple(
-        _slot(name, spec, grid, geometry, colours, styles) for name, spec in slots_node.value.items()
-    )
-    _check_contrast(slots, path)
+    if root.has("slots") == root.has("pages"):
+        raise root.node.error(
+            "a template has either 'slots' (one page) or 'pages' (each with its slots)", hint="keep one"
+        )
+    pages = []
+    for page_name, panels_node, slots_node in _page_specs(root, width):
+        panels = _panels(panels_node, page_name, geometry, margins)
+        grids = {panel.name: _Grid(grid, panel.safe_area) for panel in panels}
+        if not isinstance(slots_node.value, dict) or not slots_node.value:
+            raise slots_node.error("expected a mapping of slot names to slots")
+        slots = tuple(
+            _slot(name, *_panel_of(spec, panels), grids, geometry, colours, styles)
+            for name, spec in slots_node.value.items()
+        )
+        _check_contrast(slots, path, brand, colours.get(brand_colour) if brand_colour else None)
+        pages.append(TemplatePage(page_name, panels, slots))
     return Template(
         name=meta.text("name"),
         description=meta.text("description"),
-        kind=meta.choice("kind", ("poster",)),
+        kind=meta.choice("kind", TEMPLATE_KINDS),
         geometry=geometry,
-        safe_area=safe,
-        slots=slots,
+        pages=tuple(pages),
+        brand_colour=brand_colour,
         file=path,
     )
+
+
+def _page_specs(root: Mapping, width: Pt) -> list[tuple[str, Node | None, Node]]:
+    """(page name, its panels node or None for one panel, its slots node), in printing order."""
+    if root.has("slots"):
+        return [("page", None, root.get("slots"))]
+    pages_node = root.get("pages")
+    if not isinstance(pages_node.value, dict) or not pages_node.value:
+        raise pages_node.error("expected a mapping of page names (outside, inside...) to pages")
+    specs = []
+    for name in pages_node.value:
+        spec = Mapping(pages_node.value[name], {"slots"}, {"panels"})
+        specs.append((name, spec.get("panels") if spec.has("panels") else None, spec.get("slots")))
+    return specs
+
+
+def _panels(node: Node | None, page: str, geometry: PageGeometry, margins: Mapping) -> tuple[Panel, ...]:
+    """The page cut into panels left to right; their widths must add up to the trim width."""
+    top, right, bottom, left = (margins.length(side) for side in SIDES)
+    widths: list[tuple[str, Pt]] = [(page, geometry.trim_width)]
+    if node is not None:
+        spec = Mapping(node, set(node.value) if isinstance(node.value, dict) else set())
+        widths = [(name, spec.length(name)) for name in spec.fields]
+        total = sum(w for _, w in widths)
+        if not widths or abs(total - geometry.trim_width) > 0.5:
+            raise node.error(
+                f"the panels add up to {total / MM:.1f}mm"
+                f" but the page is {geometry.trim_width / MM:.1f}mm wide",
+                hint="make the panel widths add up to the trim width",
+            )
+    panels, x = [], 0.0
+    for name, panel_width in widths:
+        rect = Rect(Pt(x), Pt(0), panel_width, geometry.trim_height)
+        safe = Rect(
+            Pt(x + left), top, Pt(panel_width - left - right), Pt(geometry.trim_height - top - bottom)
+        )
+        if safe.width <= 0 or safe.height <= 0:
+            raise margins.node.error(f"the margins leave no room in panel '{name}'")
+        panels.append(Panel(name, rect, safe))
+        x += panel_width
+    return tuple(panels)
+
+
+def _panel_of(node: Node, panels: tuple[Panel, ...]) -> tuple[Node, Panel]:
+    """The slot without its `panel:` key, and the panel it names (the only one, if there is one)."""
+    if not isinstance(node.value, dict):
+        return node, panels[0]
+    fields = dict(node.value)
+    panel_node = fields.pop("panel", None)
+    names = [panel.name for panel in panels]
+    if panel_node is None:
+        if len(panels) > 1:
+            raise node.error("a slot on a folded page needs 'panel'", hint="one of " + ", ".join(names))
+        return node, panels[0]
+    name = as_text(panel_node)
+    if name not in names:
+        raise panel_node.error(f"no panel named '{name}' on this page", hint="one of " + ", ".join(names))
+    return Node(fields, node.file, node.line, node.key), panels[names.index(name)]
 
 
 def _parse_trim(text: str) -> tuple[Pt, Pt]:
@@ -293,7 +422,8 @@ _COMMON = {"kind", "columns", "rows"}
 def _slot(
     name: str,
     node: Node,
-    grid: _Grid,
+    panel: Panel,
+    grids: dict[str, _Grid],
     geometry: PageGeometry,
     colours: dict[str, Cmyk],
     styles: dict[str, TextStyle],
@@ -313,14 +443,15 @@ def _slot(
     def colour(spec: Mapping, key: str) -> Cmyk:
         return _colour(spec.get(key), colours)
 
-    if kind == "panel":
+    grid = grids[panel.name]
+    if kind == "fill":
         spec = Mapping(node, _COMMON | {"colour"}, {"bleed"})
         rect = grid.area(spec)
         sides = set(spec.texts("bleed")) if spec.has("bleed") else set()
         for side_node in as_list(spec.get("bleed")) if spec.has("bleed") else []:
             if as_text(side_node) not in SIDES:
                 raise side_node.error(f"'{side_node.value}' is not a side", hint="top, right, bottom or left")
-        return PanelSlot(name, _bleed_out(rect, sides, geometry), colour(spec, "colour"))
+        return FillSlot(name, _bleed_out(rect, sides, geometry, panel), colour(spec, "colour"))
     if kind == "text":
         spec = Mapping(node, _COMMON | {"content", "style"}, {"align", "valign"})
         return TextSlot(
@@ -355,7 +486,7 @@ def _slot(
         return ListSlot(
             name,
             grid.area(spec),
-            spec.choice("content", ("tips", "warning_signs")),
+            spec.choice("content", LIST_CONTENT),
             spec.integer("per_row", minimum=1),
             style(spec, "style"),
             marker,
@@ -379,26 +510,45 @@ def _slot(
     if kind == "logo":
         spec = Mapping(node, _COMMON | {"plate"})
         return LogoSlot(name, grid.area(spec), colour(spec, "plate"))
+    if kind == "organisation":
+        spec = Mapping(node, _COMMON | {"style", "name_colour"}, {"align", "valign"})
+        return OrganisationSlot(
+            name,
+            grid.area(spec),
+            style(spec, "style"),
+            colour(spec, "name_colour"),
+            spec.choice("align", ("start", "center", "end"), "start"),
+            spec.choice("valign", ("top", "middle", "bottom"), "top"),
+        )
     spec = Mapping(node, _COMMON | {"colour"})
     return QrSlot(name, grid.area(spec), colour(spec, "colour"))
 
 
-def _bleed_out(rect: Rect, sides: set[str], geometry: PageGeometry) -> Rect:
-    """Stretch a panel past the margins to the trim edge plus bleed on the named sides."""
+def _bleed_out(rect: Rect, sides: set[str], geometry: PageGeometry, panel: Panel) -> Rect:
+    """Stretch a fill past the margins on the named sides: to the trim edge plus bleed, or to a fold."""
     b = geometry.bleed
-    left = -b if "left" in sides else rect.x
+    at_left_edge = panel.rect.x < 0.01
+    at_right_edge = panel.rect.right > geometry.trim_width - 0.01
+    left = (-b if at_left_edge else panel.rect.x) if "left" in sides else rect.x
     top = -b if "top" in sides else rect.y
-    right = geometry.trim_width + b if "right" in sides else rect.right
+    right = (
+        (geometry.trim_width + b if at_right_edge else panel.rect.right) if "right" in sides else rect.right
+    )
     bottom = geometry.trim_height + b if "bottom" in sides else rect.bottom
     return Rect(Pt(left), Pt(top), Pt(right - left), Pt(bottom - top))
 
 
-def _check_contrast(slots: tuple[Slot, ...], path: Path) -> None:
-    """Every text colour against the panel it sits on (or paper) must reach WCAG AA contrast."""
-    panels = [s for s in slots if isinstance(s, PanelSlot)]
+def _check_contrast(
+    slots: tuple[Slot, ...], path: Path, brand: Brand | None, brand_colour: Cmyk | None
+) -> None:
+    """Every text colour against the fill it sits on (or paper) must reach WCAG AA contrast.
+
+    Where the organisation's colour is one of the two, the error names the organisation's file.
+    """
+    fills = [s for s in slots if isinstance(s, FillSlot)]
     for slot in slots:
         pairs: list[tuple[str, Cmyk, Pt]] = []
-        if isinstance(slot, TextSlot | ListSlot | ContactsSlot):
+        if isinstance(slot, TextSlot | ListSlot | ContactsSlot | OrganisationSlot):
             pairs.append(("style", slot.style.colour, slot.style.min_size))
         if isinstance(slot, FiguresSlot):
             pairs += [
@@ -410,19 +560,32 @@ def _check_contrast(slots: tuple[Slot, ...], path: Path) -> None:
                 ("name_colour", slot.name_colour, slot.style.min_size),
                 ("number_colour", slot.number_colour, slot.style.min_size),
             ]
+        if isinstance(slot, OrganisationSlot):
+            pairs.append(("name_colour", slot.name_colour, slot.style.min_size))
         if not pairs:
             continue
         background = PAPER
-        for panel in panels:
-            if panel.rect.contains(slot.rect):
-                background = panel.colour
+        for fill in fills:
+            if fill.rect.contains(slot.rect):
+                background = fill.colour
         for key, colour, size in pairs:
             ratio = contrast_ratio(colour, background)
             needed = MIN_LARGE_TEXT_CONTRAST if size >= LARGE_TEXT else MIN_TEXT_CONTRAST
-            if ratio < needed:
+            if ratio >= needed:
+                continue
+            if brand is not None and brand_colour in (colour, background):
+                where = "behind" if background == brand_colour else "as the colour of"
                 raise user_error(
-                    f"text colour on its background has contrast {ratio:.1f}:1, below {needed}:1",
-                    file=path,
-                    key=f"slots.{slot.name}.{key}",
-                    hint="choose a darker text colour or a lighter panel",
+                    f"the organisation's colour has contrast {ratio:.1f}:1 {where} the text in"
+                    f" '{slot.name}' of template '{path.stem}', below {needed}:1",
+                    file=brand.file,
+                    line=brand.line,
+                    key="organisation.colour",
+                    hint="choose a darker colour (white text sits on it), or leave the colour out",
                 )
+            raise user_error(
+                f"text colour on its background has contrast {ratio:.1f}:1, below {needed}:1",
+                file=path,
+                key=f"slots.{slot.name}.{key}",
+                hint="choose a darker text colour or a lighter fill",
+            )

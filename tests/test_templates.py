@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from awareprint.diagnostics import AwareprintError
-from awareprint.templates import PanelSlot, QrSlot, TextSlot, list_templates, load_template
+from awareprint.templates import FillSlot, QrSlot, TextSlot, list_templates, load_template
 
 PROJECT = Path(__file__).resolve().parent.parent
 MM = 72 / 25.4
@@ -37,9 +37,11 @@ def test_geometry(name: str) -> None:
     assert geometry.slug >= 6
     names = {slot.name for slot in template.slots}
     assert {"headline", "key_figures", "tips", "contacts", "qr", "source_line"} <= names
-    for slot in template.slots:
-        if not isinstance(slot, PanelSlot):
-            assert template.safe_area.contains(slot.rect), f"{name}: slot {slot.name} leaves the safe area"
+    (page,) = template.pages
+    (panel,) = page.panels
+    for slot in page.slots:
+        if not isinstance(slot, FillSlot):
+            assert panel.safe_area.contains(slot.rect), f"{name}: slot {slot.name} leaves the safe area"
 
 
 def test_type_scale_multiplies_the_a3_sizes() -> None:
@@ -52,10 +54,10 @@ def test_type_scale_multiplies_the_a3_sizes() -> None:
     assert size_a2.style.max_size == pytest.approx(size_a3.style.max_size * 1.41)
 
 
-def test_header_panel_runs_into_the_bleed() -> None:
+def test_header_fill_runs_into_the_bleed() -> None:
     template = load_template(PROJECT / "templates" / "poster-a3.yaml")
     header = next(s for s in template.slots if s.name == "header")
-    assert isinstance(header, PanelSlot)
+    assert isinstance(header, FillSlot)
     bleed = template.geometry.bleed
     assert header.rect.x == pytest.approx(-bleed)
     assert header.rect.y == pytest.approx(-bleed)

@@ -15,25 +15,36 @@ import hashlib
 import io
 import os
 import string
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from fontTools import subset as ft_subset
 from fontTools.ttLib import TTFont as FtFont
 from reportlab import rl_config
 from reportlab.graphics.barcode import qrencoder
-from reportlab.lib.colors import CMYKColor, CMYKColorSep
+from reportlab.lib.colors import CMYKColor, CMYKColorSep, Color
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from awareprint import __version__
-from awareprint.document import Disc, Fill, GlyphRun, LaidOutDocument, PageGeometry, Picture, QrCode, Rect
+from awareprint.document import (
+    Disc,
+    Fill,
+    GlyphRun,
+    LaidOutDocument,
+    Link,
+    PageGeometry,
+    Picture,
+    QrCode,
+    Rect,
+)
 from awareprint.units import Cmyk, Pt
 
 CROP_MARK_WIDTH = 0.25  # points
 CROP_MARK_GAP = Pt(1.0)  # beyond the bleed, so marks never reach into the printed area
+FOLD_MARK_DASH = (2, 1.5)  # points on, off: dashed, so a fold mark never reads as a crop mark
 QR_QUIET_ZONE = 4  # modules, as the QR standard asks
 REGISTRATION = CMYKColorSep(1, 1, 1, 1, spotName="All")
 _PLACEHOLDER_FONT = "awareprint-initial"
@@ -41,20 +52,16 @@ LAYOUT_TABLES = ("GSUB", "GPOS", "GDEF", "BASE", "JSTF", "morx", "kerx")
 
 
 def render_pdf(document: LaidOutDocument, primary_font_file: str) -> bytes:
+    """Print edition: media = trim + bleed + slug, TrimBox and BleedBox, crop and fold marks, CMYK only.
+    Screen edition (`document.screen`): media = trim, sRGB, clickable links, no marks."""
     rl_config.useA85 = 0  # ASCII85 only inflates binary streams
     _register_placeholder_font(primary_font_file)
     geometry = document.geometry
-    offset = geometry.offset
-    trim = (offset, offset, offset + geometry.trim_width, offset + geometry.trim_height)
-    bleed = (
-        offset - geometry.bleed,
-        offset - geometry.bleed,
-        offset + geometry.trim_width + geometry.bleed,
-        offset + geometry.trim_height + geometry.bleed,
-    )
+    screen = document.screen
+    offset = 0.0 if screen else geometry.offset
     buffer = io.BytesIO()
     with _source_date(document.metadata.date):
-        canvas = _canvas(buffer, document, trim, bleed)
+        canvas = _canvas(buffer, document)
     meta = document.metadata
     canvas.setTitle(meta.title)
     canvas.setAuthor(meta.author)
@@ -64,10 +71,11 @@ def render_pdf(document: LaidOutDocument, primary_font_file: str) -> bytes:
     canvas.setProducer(f"awareprint {__version__} (reportlab)")
     canvas.setViewerPreference("DisplayDocTitle", "true")
     fonts = _FontSet(canvas)
+    colour = (lambda c: _rgb(screen.rgb[c])) if screen else _cmyk
     for page in document.pages:
         canvas.saveState()
         canvas.translate(offset, offset)
-        painter = _Painter(canvas, geometry.trim_height, fonts)
+        painter = _Painter(canvas, geometry.trim_height, fonts, colour)
         for item in page.items:
             match item:
                 case Fill():
@@ -80,29 +88,41 @@ def render_pdf(document: LaidOutDocument, primary_font_file: str) -> bytes:
                     painter.picture(item)
                 case GlyphRun():
                     painter.glyphs(item)
+                case Link():
+                    painter.link(item)
         canvas.restoreState()
-        _crop_marks(canvas, geometry)
+        if not screen:
+            _crop_marks(canvas, geometry)
+            _fold_marks(canvas, geometry, page.folds)
         canvas.showPage()
     canvas.save()
     return buffer.getvalue()
 
 
-def _canvas(
-    buffer: io.BytesIO,
-    document: LaidOutDocument,
-    trim: tuple[float, float, float, float],
-    bleed: tuple[float, float, float, float],
-) -> Canvas:
+def _canvas(buffer: io.BytesIO, document: LaidOutDocument) -> Canvas:
+    geometry = document.geometry
+    if document.screen:
+        size = (geometry.trim_width, geometry.trim_height)
+        boxes = {}
+        colour_space = "rgb"
+    else:
+        offset, bleed = geometry.offset, geometry.bleed
+        trim = (offset, offset, offset + geometry.trim_width, offset + geometry.trim_height)
+        size = geometry.media_size
+        boxes = {
+            "trimBox": trim,
+            "bleedBox": (trim[0] - bleed, trim[1] - bleed, trim[2] + bleed, trim[3] + bleed),
+        }
+        colour_space = "sep_cmyk"
     return Canvas(
         buffer,
-        pagesize=document.geometry.media_size,
-        trimBox=trim,
-        bleedBox=bleed,
+        pagesize=size,
         invariant=1,
-        enforceColorSpace="sep_cmyk",
+        enforceColorSpace=colour_space,
         initialFontName=_PLACEHOLDER_FONT,
         lang=document.metadata.language,
         pageCompression=1,
+        **boxes,
     )
 
 
@@ -127,18 +147,25 @@ def _register_placeholder_font(path: str) -> None:
         pdfmetrics.registerFont(TTFont(_PLACEHOLDER_FONT, path))
 
 
-def _cmyk(colour: Cmyk) -> CMYKColor:
+def _cmyk(colour: Cmyk) -> Color:
     return CMYKColor(colour.c, colour.m, colour.y, colour.k)
 
 
+def _rgb(rgb: tuple[float, float, float]) -> Color:
+    return Color(*rgb)
+
+
 class _Painter:
-    def __init__(self, canvas: Canvas, trim_height: float, fonts: _FontSet) -> None:
+    def __init__(
+        self, canvas: Canvas, trim_height: float, fonts: _FontSet, colour: Callable[[Cmyk], Color]
+    ) -> None:
         self.canvas = canvas
         self.height = trim_height
         self.fonts = fonts
+        self.colour = colour
 
     def fill(self, rect: Rect, colour: Cmyk) -> None:
-        self.canvas.setFillColor(_cmyk(colour))
+        self.canvas.setFillColor(self.colour(colour))
         self.canvas.rect(rect.x, self.height - rect.bottom, rect.width, rect.height, stroke=0, fill=1)
 
     def picture(self, picture: Picture) -> None:
@@ -146,8 +173,13 @@ class _Painter:
         image = ImageReader(io.BytesIO(picture.jpeg))  # a JPEG is embedded as it is (DCTDecode)
         self.canvas.drawImage(image, rect.x, self.height - rect.bottom, rect.width, rect.height)
 
+    def link(self, link: Link) -> None:
+        rect = link.rect
+        area = (rect.x, self.height - rect.bottom, rect.right, self.height - rect.y)
+        self.canvas.linkURL(link.url, area, relative=1, thickness=0)
+
     def disc(self, disc: Disc) -> None:
-        self.canvas.setFillColor(_cmyk(disc.colour))
+        self.canvas.setFillColor(self.colour(disc.colour))
         self.canvas.circle(disc.cx, self.height - disc.cy, disc.radius, stroke=0, fill=1)
 
     def qr(self, code: QrCode) -> None:
@@ -158,7 +190,7 @@ class _Painter:
         module = code.rect.width / (count + 2 * QR_QUIET_ZONE)
         left = code.rect.x + QR_QUIET_ZONE * module
         top = code.rect.y + QR_QUIET_ZONE * module
-        self.canvas.setFillColor(_cmyk(code.colour))
+        self.canvas.setFillColor(self.colour(code.colour))
         path = self.canvas.beginPath()
         for row in range(count):
             column = 0
@@ -175,7 +207,7 @@ class _Painter:
 
     def glyphs(self, run: GlyphRun) -> None:
         font = self.fonts.get(run.font_file)
-        self.canvas.setFillColor(_cmyk(run.colour))
+        self.canvas.setFillColor(self.colour(run.colour))
         size = run.size
         parts = [f"BT /{font.resource} {_num(size)} Tf 1 0 0 1 {_num(run.x)} {_num(self.height - run.y)} Tm"]
         rise = 0.0
@@ -228,6 +260,24 @@ def _crop_marks(canvas: Canvas, geometry: PageGeometry) -> None:
     for y in y_edges:
         for x, direction in ((x_edges[0], -1), (x_edges[1], 1)):
             canvas.line(x + direction * near, y, x + direction * far, y)
+    canvas.restoreState()
+
+
+def _fold_marks(canvas: Canvas, geometry: PageGeometry, folds: tuple[Pt, ...]) -> None:
+    """A dashed hairline in the slug above and below each fold, beside the crop marks (as binders expect)."""
+    if not folds:
+        return
+    offset = geometry.offset
+    near = geometry.bleed + CROP_MARK_GAP
+    canvas.saveState()
+    canvas.setStrokeColor(REGISTRATION)
+    canvas.setLineWidth(CROP_MARK_WIDTH)
+    canvas.setDash(FOLD_MARK_DASH)
+    for fold in folds:
+        x = offset + fold
+        canvas.line(x, offset - near, x, 0)
+        top = offset + geometry.trim_height
+        canvas.line(x, top + near, x, top + offset)
     canvas.restoreState()
 
 
