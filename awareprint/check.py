@@ -10,13 +10,26 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from .content import Region, SourceData, build_content, load_region, load_source
 from .diagnostics import AwareprintError, Diagnostic, Severity
 from .materials import AUDIENCES, ENGLISH, Materials, language_codes, load_english, load_materials
+from .organisation import Organisation
 from .pipeline import Folders, lay_out
 from .templates import Template, list_templates, load_template
 from .text.fonts import FontManifest, load_manifest
+
+# a typical organisation block, so a template's organisation slot is checked for fit like the rest
+SAMPLE_ORGANISATION = Organisation(
+    name="Riverside Community Primary School and Nursery",
+    lead="Ms A. Example",
+    contact_lines=("020 7946 0000", "safeguarding@riverside.example.org"),
+    logo=None,
+    colour=None,
+    file=Path("sample-org.yaml"),
+    colour_line=None,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +109,29 @@ def run_check(folders: Folders, today: dt.date, scope: CheckScope = CheckScope()
     return CheckReport(tuple(found), len(languages), len(regions), len(templates), layouts)
 
 
+def check_template(path: Path, folders: Folders, today: dt.date) -> CheckReport:
+    """One template file, as a designer is writing it: its schema, then its fit in every language."""
+    try:
+        template = load_template(path)
+    except AwareprintError as error:
+        return CheckReport((error.diagnostic,), 0, 0, 0, 0)
+    source = load_source(folders.materials / "source.yaml")
+    english = load_english(folders.materials, source.figure_ids)
+    region = load_region(folders.regions / "gb.yaml")
+    manifest = load_manifest(folders.fonts / "manifest.yaml")
+    found: list[Diagnostic] = []
+    codes = language_codes(folders.materials)
+    for code in codes:
+        materials = (
+            english
+            if code == ENGLISH
+            else load_materials(folders.materials / f"{code}.yaml", source.figure_ids, english, [])
+        )
+        for audience in AUDIENCES:
+            found += _fit(source, materials, region, audience, template, manifest, today)
+    return CheckReport(tuple(found), len(codes), 1, 1, len(codes) * len(AUDIENCES))
+
+
 def _translation_findings(materials: Materials, english: Materials) -> list[Diagnostic]:
     name, file = materials.language.name, materials.file
     found = [
@@ -157,7 +193,7 @@ def _fit(
     today: dt.date,
 ) -> list[Diagnostic]:
     """Lay one poster out; keep its errors (text that does not fit, characters no font has)."""
-    content, _ = build_content(source, materials, region, audience, today)
+    content, _ = build_content(source, materials, region, audience, today, SAMPLE_ORGANISATION)
     _, diagnostics = lay_out(template, content, manifest)
     where = f"{template.name}, {materials.language.code}, {audience}, {region.code}"
     return [

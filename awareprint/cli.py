@@ -144,14 +144,56 @@ def _poster(folders: Folders, request: PosterRequest) -> None:
     out.print(f"wrote {result.output}", markup=False)
 
 
-@app.command()
+templates_app = typer.Typer(
+    help="The page designs: list them, check one you are writing, print the format as JSON Schema.",
+    invoke_without_command=True,
+)
+app.add_typer(templates_app, name="templates")
+
+
+@templates_app.callback()
 def templates(context: typer.Context) -> None:
-    """List the page designs, one line each."""
+    """Without a command: list the page designs, one line each."""
+    if context.invoked_subcommand is not None:
+        return
     from .templates import list_templates, load_template
 
     for path in list_templates(context.obj.templates):
         template = load_template(path)
-        out.print(f"{template.name:<18} {template.description}", markup=False)
+        out.print(f"{template.name:<20} {template.kind:<8} {template.description}", markup=False)
+
+
+@templates_app.command("check")
+def templates_check(
+    context: typer.Context,
+    files: Annotated[list[Path], typer.Argument(help="Template files (YAML) to check.")],
+) -> None:
+    """Check template files: the format, spans, colours and contrast, then fit in every language."""
+    import datetime as dt
+
+    from .check import check_template
+    from .diagnostics import Severity
+
+    errors = 0
+    for path in files:
+        report = check_template(path, context.obj, dt.date.today())
+        for diagnostic in report.diagnostics:
+            err.print(f"{_label(diagnostic.severity)}: {diagnostic.one_line()}", markup=False)
+        errors += report.count(Severity.ERROR)
+        verdict = "fits" if not report.count(Severity.ERROR) else "has errors"
+        out.print(f"{path}: {verdict} ({report.layouts} layouts)", markup=False)
+    if errors:
+        raise typer.Exit(1)
+
+
+@templates_app.command("schema")
+def templates_schema() -> None:
+    """Print the template format as JSON Schema, for editors that complete and check YAML."""
+    import json
+
+    from .template_schema import template_schema
+
+    out.print(json.dumps(template_schema(), indent=2), markup=False, highlight=False)
 
 
 @app.command()

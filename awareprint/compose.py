@@ -10,7 +10,7 @@ import math
 from dataclasses import replace
 from pathlib import Path
 
-from .content import Content, Statistic
+from .content import Contact, Content, Statistic
 from .diagnostics import Diagnostic, Severity
 from .document import (
     Box,
@@ -64,9 +64,13 @@ def compose(
     diagnostics: list[Diagnostic] = []
     rtl = content.direction == "rtl"
     width = template.geometry.trim_width
+    listed: dict[str, set[int]] = {}  # list content -> indices of the items some slot prints
     for page in template.pages:
         boxes: list[Box] = []
-        for slot in page.slots:
+        for slot in page.slots_for(content.audience):
+            if isinstance(slot, ListSlot):
+                count = len(getattr(content, slot.content))
+                listed.setdefault(slot.content, set()).update(range(count)[slot.first : slot.last])
             if rtl:  # a right-to-left leaflet opens the other way: panels, folds and slots all mirror
                 slot = replace(slot, rect=_mirrored(slot.rect, width))
             if isinstance(slot, LogoSlot):
@@ -79,6 +83,7 @@ def compose(
             diagnostics += _left_off(slot, content, template)
         folds = tuple(sorted(Pt(width - x) if rtl else x for x in page.folds))
         pages.append(DocumentPage(tuple(boxes), folds))
+    diagnostics += _unprinted_items(listed, content, template)
     metadata = Metadata(
         title=content.title,
         subject=content.subject,
@@ -90,9 +95,30 @@ def compose(
     return Document(template.geometry, tuple(pages), metadata), diagnostics
 
 
+def _unprinted_items(listed: dict[str, set[int]], content: Content, template: Template) -> list[Diagnostic]:
+    """A list split over slots (`items: 1-5`, `items: 6-10`) must print every item: advice is never cut."""
+    found = []
+    for name, indices in listed.items():
+        unprinted = [str(i + 1) for i in range(len(getattr(content, name))) if i not in indices]
+        if unprinted:
+            found.append(
+                Diagnostic(
+                    Severity.ERROR,
+                    "list-items-unprinted",
+                    f"template '{template.name}' prints {name} for {content.audience} but not item"
+                    f" {', '.join(unprinted)}",
+                    file=template.file,
+                    key=f"slots.{name}",
+                    hint="extend a slot's 'items' range, or add a slot for the rest",
+                )
+            )
+    return found
+
+
 def _left_off(slot: Slot, content: Content, template: Template) -> list[Diagnostic]:
     if isinstance(slot, ContactsSlot) and len(content.contacts) > slot.max_items:
-        left_off = ", ".join(c.name for c in content.contacts[slot.max_items :])
+        shown = _shown_contacts(slot, content)
+        left_off = ", ".join(c.name for c in content.contacts if c not in shown)
         return [
             Diagnostic(
                 Severity.INFO,
@@ -249,21 +275,41 @@ def _organisation(slot: OrganisationSlot, content: Content) -> list[Box]:
 def _list(slot: ListSlot, content: Content) -> list[Box]:
     texts: tuple[str, ...] = getattr(content, slot.content)
     items = []
-    for number, text in enumerate(texts, start=1):
+    for number, text in enumerate(texts[slot.first : slot.last], start=slot.first + 1):
         marker = (
             Marker(str(number), slot.marker_text_colour, slot.marker_colour)
             if slot.marker == "number"
             else None
         )
         items.append((Paragraph(text, marker=marker),))
+    # slots continuing one list share one type size
+    group = f"list:{slot.content}"
     return _flow(
-        slot.name, slot.rect, slot.columns, slot.column_gap, slot.style, slot.item_spacing, items, content
+        slot.name,
+        slot.rect,
+        slot.columns,
+        slot.column_gap,
+        slot.style,
+        slot.item_spacing,
+        items,
+        content,
+        group,
     )
+
+
+def _shown_contacts(slot: ContactsSlot, content: Content) -> tuple[Contact, ...]:
+    """The first `max_items` contacts in the region's order, except that the emergency number always stays:
+    it takes the place of the last one that would otherwise be shown."""
+    shown = content.contacts[: slot.max_items]
+    urgent = [c for c in content.contacts[slot.max_items :] if c.emergency]
+    if urgent and not any(c.emergency for c in shown):
+        shown = (*shown[: slot.max_items - 1], urgent[0])
+    return shown
 
 
 def _contacts(slot: ContactsSlot, content: Content) -> list[Box]:
     items = []
-    for contact in content.contacts[: slot.max_items]:
+    for contact in _shown_contacts(slot, content):
         details = CONTACT_SEPARATOR.join(d for d in (contact.phone, contact.address) if d)
         items.append(
             (
@@ -292,6 +338,7 @@ def _flow(
     spacing: float,
     items: list[tuple[Paragraph, ...]],
     content: Content,
+    group: str | None = None,
 ) -> list[Box]:
     """Items (each a few paragraphs) flowed down `per_row` columns that share one type size."""
     per_column = max(1, math.ceil(len(items) / per_row))
@@ -313,7 +360,7 @@ def _flow(
                 "top",
                 content.direction,
                 content.language,
-                fit_group=name,
+                fit_group=group or name,
             )
         )
     return boxes

@@ -101,6 +101,7 @@ class Contact:
     purpose: str
     phone: str | None
     address: str | None  # the web address as printed
+    emergency: bool = False  # never left off a page that has too little room for every contact
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,6 +294,7 @@ def build_content(
         Contact(
             name=c.name,
             purpose=materials.purposes[c.purpose],
+            emergency=c.purpose == "emergency",
             phone=c.phone,
             address=c.display_url or (_short_url(c.url) if c.url else None),
         )

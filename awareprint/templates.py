@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .diagnostics import user_error
 from .document import PageGeometry, Rect, TextStyle
+from .materials import AUDIENCES
 from .schema import Mapping, Node, as_list, as_text, load_yaml, parse_node
 from .units import POINTS_PER_UNIT, Cmyk, Pt, contrast_ratio, parse_length
 
@@ -35,7 +36,6 @@ TEXT_CONTENT = (
     "categories_heading",
     "categories_intro",
 )
-SLOT_KINDS = ("fill", "text", "figures", "list", "contacts", "qr", "logo", "organisation")
 TEMPLATE_KINDS = ("poster", "leaflet", "card")
 LIST_CONTENT = ("tips", "warning_signs", "disclosure", "found_images", "categories")
 SIDES = ("top", "right", "bottom", "left")
@@ -85,7 +85,9 @@ class FiguresSlot:
 class ListSlot:
     name: str
     rect: Rect
-    content: str  # "tips" or "warning_signs"
+    content: str  # one of LIST_CONTENT
+    first: int  # index of the first item shown: a long list can continue in another slot
+    last: int | None  # index after the last item shown; None: to the end
     columns: int
     style: TextStyle
     marker: str  # "number" or "none"
@@ -152,6 +154,10 @@ class TemplatePage:
     name: str  # "outside", "inside"; "front", "back" for cards
     panels: tuple[Panel, ...]  # left to right as printed
     slots: tuple[Slot, ...]
+    audience_of: dict[str, str]  # slot name -> the one audience it is printed for; others are for all
+
+    def slots_for(self, audience: str) -> tuple[Slot, ...]:
+        return tuple(s for s in self.slots if self.audience_of.get(s.name, audience) == audience)
 
     @property
     def folds(self) -> tuple[Pt, ...]:
@@ -218,18 +224,14 @@ def _merge(base: Node, override: Node) -> Node:
 
 
 def _build(node: Node, path: Path, brand: Brand | None) -> Template:
-    root = Mapping(
-        node,
-        {"template", "page", "grid", "colours", "styles"},
-        {"type_scale", "slots", "pages", "brand_colour"},
-    )
-    meta = root.sub("template", {"name", "description", "kind"})
+    root = Mapping(node, *TOP_KEYS)
+    meta = root.sub("template", *META_KEYS)
     if meta.text("name") != path.stem:
         raise meta.get("name").error(
             f"template name '{meta.text('name')}' does not match the file name '{path.name}'",
             hint=f"set name: {path.stem}",
         )
-    page = root.sub("page", {"trim", "bleed", "slug", "margins"})
+    page = root.sub("page", *PAGE_KEYS)
     width, height = parse_node(page.get("trim"), _parse_trim)
     bleed, slug = page.length("bleed"), page.length("slug")
     if slug < Pt(6):
@@ -252,7 +254,7 @@ def _build(node: Node, path: Path, brand: Brand | None) -> Template:
             colours[brand_colour] = brand.colour
     scale = root.number("type_scale", 1.0, minimum=0.1)
     styles = _styles(root.get("styles"), colours, scale)
-    grid = root.sub("grid", {"columns", "rows", "column_gap"})
+    grid = root.sub("grid", *GRID_KEYS)
 
     if root.has("slots") == root.has("pages"):
         raise root.node.error(
@@ -264,12 +266,14 @@ def _build(node: Node, path: Path, brand: Brand | None) -> Template:
         grids = {panel.name: _Grid(grid, panel.safe_area) for panel in panels}
         if not isinstance(slots_node.value, dict) or not slots_node.value:
             raise slots_node.error("expected a mapping of slot names to slots")
-        slots = tuple(
-            _slot(name, *_panel_of(spec, panels), grids, geometry, colours, styles)
-            for name, spec in slots_node.value.items()
-        )
-        _check_contrast(slots, path, brand, colours.get(brand_colour) if brand_colour else None)
-        pages.append(TemplatePage(page_name, panels, slots))
+        slots, audience_of = [], {}
+        for name, spec in slots_node.value.items():
+            spec, audience = _audience_of(spec)
+            slots.append(_slot(name, *_panel_of(spec, panels), grids, geometry, colours, styles))
+            if audience:
+                audience_of[name] = audience
+        _check_contrast(tuple(slots), path, brand, colours.get(brand_colour) if brand_colour else None)
+        pages.append(TemplatePage(page_name, panels, tuple(slots), audience_of))
     return Template(
         name=meta.text("name"),
         description=meta.text("description"),
@@ -290,7 +294,7 @@ def _page_specs(root: Mapping, width: Pt) -> list[tuple[str, Node | None, Node]]
         raise pages_node.error("expected a mapping of page names (outside, inside...) to pages")
     specs = []
     for name in pages_node.value:
-        spec = Mapping(pages_node.value[name], {"slots"}, {"panels"})
+        spec = Mapping(pages_node.value[name], *FOLDED_PAGE_KEYS)
         specs.append((name, spec.get("panels") if spec.has("panels") else None, spec.get("slots")))
     return specs
 
@@ -322,6 +326,18 @@ def _panels(node: Node | None, page: str, geometry: PageGeometry, margins: Mappi
     return tuple(panels)
 
 
+def _audience_of(node: Node) -> tuple[Node, str | None]:
+    """The slot without its `audience:` key, and that audience (None: the slot is for every audience)."""
+    if not isinstance(node.value, dict) or "audience" not in node.value:
+        return node, None
+    fields = dict(node.value)
+    audience_node = fields.pop("audience")
+    audience = as_text(audience_node)
+    if audience not in AUDIENCES:
+        raise audience_node.error(f"unknown audience '{audience}'", hint="one of " + ", ".join(AUDIENCES))
+    return Node(fields, node.file, node.line, node.key), audience
+
+
 def _panel_of(node: Node, panels: tuple[Panel, ...]) -> tuple[Node, Panel]:
     """The slot without its `panel:` key, and the panel it names (the only one, if there is one)."""
     if not isinstance(node.value, dict):
@@ -351,7 +367,7 @@ def _styles(node: Node, colours: dict[str, Cmyk], scale: float) -> dict[str, Tex
         raise node.error(f"expected a mapping of style names, got {node.kind}")
     styles: dict[str, TextStyle] = {}
     for name, spec_node in node.value.items():
-        spec = Mapping(spec_node, {"font", "size", "leading", "colour"})
+        spec = Mapping(spec_node, *STYLE_KEYS)
         low, high = parse_node(spec.get("size"), _parse_size_range)
         styles[name] = TextStyle(
             font=spec.choice("font", FONT_WEIGHTS),
@@ -396,8 +412,8 @@ class _Grid:
         self.row_height = safe.height / self.rows
 
     def area(self, spec: Mapping) -> Rect:
-        first_col, last_col = self._span(spec.get("columns"), self.columns)
-        first_row, last_row = self._span(spec.get("rows"), self.rows)
+        first_col, last_col = self.span(spec.get("columns"), self.columns)
+        first_row, last_row = self.span(spec.get("rows"), self.rows)
         x = self.safe.x + (first_col - 1) * (self.column_width + self.gap)
         width = (last_col - first_col + 1) * self.column_width + (last_col - first_col) * self.gap
         y = self.safe.y + (first_row - 1) * self.row_height
@@ -405,18 +421,42 @@ class _Grid:
         return Rect(Pt(x), Pt(y), Pt(width), Pt(height))
 
     @staticmethod
-    def _span(node: Node, count: int) -> tuple[int, int]:
+    def span(node: Node, count: int | None) -> tuple[int, int]:
+        """`3-5` → (3, 5), counted from 1; `count` is the grid's size (None: no upper limit)."""
         match = _SPAN.match(as_text(node))
         if not match:
             raise node.error(f"'{node.value}' is not a span; write first-last, e.g. 1-6")
         first = int(match.group(1))
         last = int(match.group(2) or first)
-        if not 1 <= first <= last <= count:
+        if not 1 <= first <= last or (count is not None and last > count):
             raise node.error(f"span {first}-{last} is outside the grid of {count}")
         return first, last
 
 
+TOP_KEYS = (
+    {"template", "page", "grid", "colours", "styles"},
+    {"type_scale", "slots", "pages", "brand_colour"},
+)
+META_KEYS = ({"name", "description", "kind"}, set[str]())
+PAGE_KEYS = ({"trim", "bleed", "slug", "margins"}, set[str]())
+GRID_KEYS = ({"columns", "rows", "column_gap"}, set[str]())
+FOLDED_PAGE_KEYS = ({"slots"}, {"panels"})
+STYLE_KEYS = ({"font", "size", "leading", "colour"}, set[str]())
 _COMMON = {"kind", "columns", "rows"}
+# every slot may also name its `panel` (on a folded page) and an `audience`; both are read before these
+SLOT_KEYS: dict[str, tuple[set[str], set[str]]] = {  # kind -> (required keys, optional keys)
+    "fill": (_COMMON | {"colour"}, {"bleed"}),
+    "text": (_COMMON | {"content", "style"}, {"align", "valign"}),
+    "figures": (_COMMON | {"content", "number_style", "caption_style", "per_row"}, {"arrangement"}),
+    "list": (
+        _COMMON | {"content", "style", "per_row"},
+        {"marker", "marker_colour", "marker_text_colour", "item_spacing", "items"},
+    ),
+    "contacts": (_COMMON | {"style", "per_row", "max_items", "name_colour", "number_colour"}, set()),
+    "qr": (_COMMON | {"colour"}, set()),
+    "logo": (_COMMON | {"plate"}, set()),
+    "organisation": (_COMMON | {"style", "name_colour"}, {"align", "valign"}),
+}
 
 
 def _slot(
@@ -429,10 +469,11 @@ def _slot(
     styles: dict[str, TextStyle],
 ) -> Slot:
     if not isinstance(node.value, dict) or "kind" not in node.value:
-        raise node.error("a slot needs a 'kind'", hint="one of " + ", ".join(SLOT_KINDS))
+        raise node.error("a slot needs a 'kind'", hint="one of " + ", ".join(SLOT_KEYS))
     kind = as_text(node.value["kind"])
-    if kind not in SLOT_KINDS:
-        raise node.value["kind"].error(f"unknown slot kind '{kind}'", hint="one of " + ", ".join(SLOT_KINDS))
+    if kind not in SLOT_KEYS:
+        raise node.value["kind"].error(f"unknown slot kind '{kind}'", hint="one of " + ", ".join(SLOT_KEYS))
+    spec = Mapping(node, *SLOT_KEYS[kind])
 
     def style(spec: Mapping, key: str) -> TextStyle:
         style_name = spec.text(key)
@@ -445,7 +486,6 @@ def _slot(
 
     grid = grids[panel.name]
     if kind == "fill":
-        spec = Mapping(node, _COMMON | {"colour"}, {"bleed"})
         rect = grid.area(spec)
         sides = set(spec.texts("bleed")) if spec.has("bleed") else set()
         for side_node in as_list(spec.get("bleed")) if spec.has("bleed") else []:
@@ -453,7 +493,6 @@ def _slot(
                 raise side_node.error(f"'{side_node.value}' is not a side", hint="top, right, bottom or left")
         return FillSlot(name, _bleed_out(rect, sides, geometry, panel), colour(spec, "colour"))
     if kind == "text":
-        spec = Mapping(node, _COMMON | {"content", "style"}, {"align", "valign"})
         return TextSlot(
             name,
             grid.area(spec),
@@ -463,9 +502,6 @@ def _slot(
             spec.choice("valign", ("top", "middle", "bottom"), "top"),
         )
     if kind == "figures":
-        spec = Mapping(
-            node, _COMMON | {"content", "number_style", "caption_style", "per_row"}, {"arrangement"}
-        )
         return FiguresSlot(
             name,
             grid.area(spec),
@@ -477,16 +513,14 @@ def _slot(
             grid.gap,
         )
     if kind == "list":
-        spec = Mapping(
-            node,
-            _COMMON | {"content", "style", "per_row"},
-            {"marker", "marker_colour", "marker_text_colour", "item_spacing"},
-        )
         marker = spec.choice("marker", ("number", "none"), "number")
+        first, last = _Grid.span(spec.get("items"), None) if spec.has("items") else (1, None)
         return ListSlot(
             name,
             grid.area(spec),
             spec.choice("content", LIST_CONTENT),
+            first - 1,
+            last,
             spec.integer("per_row", minimum=1),
             style(spec, "style"),
             marker,
@@ -496,7 +530,6 @@ def _slot(
             spec.number("item_spacing", 0.6, minimum=0),
         )
     if kind == "contacts":
-        spec = Mapping(node, _COMMON | {"style", "per_row", "max_items", "name_colour", "number_colour"})
         return ContactsSlot(
             name,
             grid.area(spec),
@@ -508,10 +541,8 @@ def _slot(
             grid.gap,
         )
     if kind == "logo":
-        spec = Mapping(node, _COMMON | {"plate"})
         return LogoSlot(name, grid.area(spec), colour(spec, "plate"))
     if kind == "organisation":
-        spec = Mapping(node, _COMMON | {"style", "name_colour"}, {"align", "valign"})
         return OrganisationSlot(
             name,
             grid.area(spec),
@@ -520,7 +551,6 @@ def _slot(
             spec.choice("align", ("start", "center", "end"), "start"),
             spec.choice("valign", ("top", "middle", "bottom"), "top"),
         )
-    spec = Mapping(node, _COMMON | {"colour"})
     return QrSlot(name, grid.area(spec), colour(spec, "colour"))
 
 

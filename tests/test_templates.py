@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import jsonschema
 import pytest
+import yaml
 
 from awareprint.diagnostics import AwareprintError
-from awareprint.templates import FillSlot, QrSlot, TextSlot, list_templates, load_template
+from awareprint.template_schema import template_schema
+from awareprint.templates import FillSlot, ListSlot, QrSlot, TextSlot, list_templates, load_template
 
 PROJECT = Path(__file__).resolve().parent.parent
 MM = 72 / 25.4
@@ -23,7 +27,8 @@ SIZES = {
 
 
 def test_the_five_poster_sizes_exist() -> None:
-    assert {p.stem for p in list_templates(PROJECT / "templates")} == set(SIZES)
+    posters = {p.stem for p in list_templates(PROJECT / "templates") if p.stem.startswith("poster-")}
+    assert posters == set(SIZES)
 
 
 @pytest.mark.parametrize("name", sorted(SIZES))
@@ -97,3 +102,90 @@ def test_faults_in_a_base_template_are_reported_through_the_size_that_extends_it
     plant(data / "templates" / "poster-a3.yaml", "    style: headline\n", "    style: headlines\n")
     with pytest.raises(AwareprintError, match=r"poster-a3\.yaml"):
         load_template(data / "templates" / "poster-a4.yaml")
+
+
+def widths_mm(template_name: str) -> dict[str, list[tuple[str, float]]]:
+    template = load_template(PROJECT / "templates" / f"{template_name}.yaml")
+    return {
+        page.name: [(panel.name, round(panel.rect.width / MM, 2)) for panel in page.panels]
+        for page in template.pages
+    }
+
+
+def test_trifold_is_a_roll_fold_with_the_tuck_in_panel_3mm_narrower() -> None:
+    assert widths_mm("leaflet-a4-trifold") == {
+        "outside": [("flap", 97.0), ("back", 100.0), ("front", 100.0)],
+        "inside": [("left", 100.0), ("middle", 100.0), ("right", 97.0)],
+    }
+    template = load_template(PROJECT / "templates" / "leaflet-a4-trifold.yaml")
+    outside, inside = template.pages
+    # the flap's outside backs the inside's narrow panel: turned over, the folds line up
+    assert [round(f / MM, 2) for f in outside.folds] == [97.0, 197.0]
+    assert [round((template.geometry.trim_width - f) / MM, 2) for f in inside.folds] == [197.0, 97.0]
+
+
+def test_bifold_and_cards() -> None:
+    assert widths_mm("leaflet-a5-bifold") == {
+        "outside": [("back", 148.5), ("front", 148.5)],
+        "inside": [("left", 148.5), ("right", 148.5)],
+    }
+    for name, size in (("card-dl", (99, 210)), ("card-a6", (105, 148))):
+        template = load_template(PROJECT / "templates" / f"{name}.yaml")
+        geometry = template.geometry
+        assert (round(geometry.trim_width / MM, 2), round(geometry.trim_height / MM, 2)) == size
+        assert [page.name for page in template.pages] == ["front", "back"]
+        assert template.kind == "card"
+
+
+@pytest.mark.parametrize("path", list_templates(PROJECT / "templates"), ids=lambda p: p.stem)
+def test_every_slot_sits_inside_its_panel(path: Path) -> None:
+    template = load_template(path)
+    for page in template.pages:
+        for slot in page.slots:
+            if isinstance(slot, FillSlot):
+                continue
+            assert any(panel.safe_area.contains(slot.rect) for panel in page.panels), (path.stem, slot.name)
+
+
+def test_audience_slots_split_the_content() -> None:
+    template = load_template(PROJECT / "templates" / "leaflet-a4-trifold.yaml")
+    outside = template.pages[0]
+    parents = {s.name for s in outside.slots_for("parents")}
+    professionals = {s.name for s in outside.slots_for("professionals")}
+    assert "more_figures" in parents - professionals
+    assert "categories" in professionals - parents
+    inside = template.pages[1]
+    lists = {s.content for s in inside.slots_for("professionals") if isinstance(s, ListSlot)}
+    assert {"tips", "disclosure", "found_images"} <= lists
+
+
+def test_the_published_json_schema_is_the_one_the_code_builds() -> None:
+    published = json.loads((PROJECT / "docs" / "template.schema.json").read_text())
+    regenerate = "python generate.py templates schema > docs/template.schema.json"
+    assert published == template_schema(), f"run: {regenerate}"
+
+
+@pytest.mark.parametrize("path", sorted((PROJECT / "templates").glob("*.yaml")), ids=lambda p: p.stem)
+def test_every_shipped_template_passes_the_json_schema(path: Path) -> None:
+    jsonschema.validate(yaml.safe_load(path.read_text()), template_schema())
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("        kind: list\n        panel: left", "        kind: list\n        panle: left"),
+        ("        per_row: 1\n        style: body", "        per_row: 1\n        style: 12"),
+        ("  kind: leaflet", "  kind: brochure"),
+        ("        valign: middle", "        valign: centre"),
+    ],
+)
+def test_the_json_schema_catches_what_the_loader_refuses(tmp_path: Path, old: str, new: str) -> None:
+    source = (PROJECT / "templates" / "leaflet-a4-trifold.yaml").read_text()
+    assert old in source
+    broken = tmp_path / "leaflet-a4-trifold.yaml"
+    broken.write_text(source.replace(old, new, 1))
+    (tmp_path / "_leaflet.yaml").write_text((PROJECT / "templates" / "_leaflet.yaml").read_text())
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(yaml.safe_load(broken.read_text()), template_schema())
+    with pytest.raises(AwareprintError):
+        load_template(broken)

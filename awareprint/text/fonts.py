@@ -51,8 +51,9 @@ class FontManifest:
     def chain(
         self, script: str, weight: str, language: str = "", tight: bool = False
     ) -> tuple[FontFace, ...]:
-        """Fonts to try for a character of `script` in `language`: the language's own, the script's,
-        then the fallback order; in a `tight` frame, without the families that need extra room."""
+        """Fonts to try for a character of `script` in `language`: the script's (the language's own
+        first), the language's own in other scripts, then the fallback order; in a `tight` frame, without
+        the families that need extra room."""
         return _chain(self, script, weight, language, tight)
 
     def family(self, name: str) -> FontFamily:
@@ -71,8 +72,11 @@ def _chain(
     own = [f for f in for_script if language in f.languages]
     general = [f for f in for_script if not f.languages]
     others = [f for f in for_script if f.languages and language not in f.languages]
+    # then the language's own fonts whatever their script: a full-width colon after a Latin "A" in
+    # Japanese resolves to Latin, which the Latin fonts lack but the Japanese font has
+    for_language = [f for f in manifest.families if language in f.languages and not (tight and f.roomy)]
     rest = [manifest.family(name) for name in manifest.fallback]
-    return tuple(dict.fromkeys(f.faces[weight] for f in own + general + others + rest))
+    return tuple(dict.fromkeys(f.faces[weight] for f in own + general + others + for_language + rest))
 
 
 @functools.cache
