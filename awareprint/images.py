@@ -168,7 +168,5 @@ def as_printed_rgb(colours: list[Cmyk], profile: Path) -> dict[Cmyk, tuple[float
         flags=ImageCms.Flags.BLACKPOINTCOMPENSATION,
     )
     assert rgb is not None
-    return {
-        colour: (r / 255, g / 255, b / 255)
-        for colour, (r, g, b) in zip(unique, rgb.getdata(), strict=True)  # type: ignore[misc]
-    }
+    pixels = [rgb.getpixel((x, 0)) for x in range(len(unique))]
+    return {colour: tuple(v / 255 for v in pixel) for colour, pixel in zip(unique, pixels, strict=True)}  # type: ignore[misc]
