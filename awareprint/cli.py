@@ -15,7 +15,9 @@ import typer
 from rich.console import Console
 
 if TYPE_CHECKING:
-    from .diagnostics import Severity
+    from collections.abc import Iterable
+
+    from .diagnostics import Diagnostic, Severity
     from .pipeline import Folders, PosterRequest
 
 app = typer.Typer(
@@ -139,8 +141,7 @@ def _poster(folders: Folders, request: PosterRequest) -> None:
     from .pipeline import make_poster
 
     result = make_poster(request, folders)
-    for diagnostic in result.diagnostics:
-        err.print(f"{_label(diagnostic.severity)}: {diagnostic.one_line()}", markup=False)
+    _print_diagnostics(result.diagnostics)
     out.print(f"wrote {result.output}", markup=False)
 
 
@@ -177,8 +178,7 @@ def templates_check(
     errors = 0
     for path in files:
         report = check_template(path, context.obj, dt.date.today())
-        for diagnostic in report.diagnostics:
-            err.print(f"{_label(diagnostic.severity)}: {diagnostic.one_line()}", markup=False)
+        _print_diagnostics(report.diagnostics)
         errors += report.count(Severity.ERROR)
         verdict = "fits" if not report.count(Severity.ERROR) else "has errors"
         out.print(f"{path}: {verdict} ({report.layouts} layouts)", markup=False)
@@ -267,8 +267,7 @@ def check(
         ]
         out.print_json(json.dumps({"errors": errors, "warnings": warnings, "findings": findings}))
     else:
-        for diagnostic in report.diagnostics:
-            err.print(f"{_label(diagnostic.severity)}: {diagnostic.one_line()}", markup=False)
+        _print_diagnostics(report.diagnostics)
         out.print(
             f"{errors} errors, {warnings} warnings: {report.languages} languages, {report.regions} regions, "
             f"{report.templates} templates, {report.layouts} posters laid out",
@@ -362,6 +361,11 @@ def strings_stamp(
     files = load_translation(context.obj, lang)
     write_atomic(files.path, stamp(files.english, files.materials, tuple(keys or ())))
     out.print(f"{files.path}: marked as translating the current English", markup=False)
+
+
+def _print_diagnostics(diagnostics: Iterable[Diagnostic]) -> None:
+    for diagnostic in diagnostics:
+        err.print(f"{_label(diagnostic.severity)}: {diagnostic.one_line()}", markup=False)
 
 
 def _label(severity: Severity) -> str:

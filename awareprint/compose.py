@@ -7,7 +7,6 @@ layout stage mirrors alignment and markers inside each frame.
 from __future__ import annotations
 
 import math
-import unicodedata
 from dataclasses import replace
 from pathlib import Path
 
@@ -258,7 +257,7 @@ def _organisation(slot: OrganisationSlot, content: Content) -> list[Box]:
         return []
     paragraphs = (
         Paragraph(content.organisation_name, font="bold", colour=slot.name_colour),
-        *(Paragraph(line, direction=_own_direction(line)) for line in content.organisation_lines),
+        *(Paragraph(line, direction="auto") for line in content.organisation_lines),
     )
     frame = TextFrame(
         slot.name,
@@ -271,18 +270,6 @@ def _organisation(slot: OrganisationSlot, content: Content) -> list[Box]:
         content.language,
     )
     return [frame]
-
-
-def _own_direction(line: str) -> str:
-    """A line's direction from its first strong character (UAX #9 P2), left-to-right when it has none:
-    '020 7946 0000' in an Arabic leaflet must not come out as '0000 7946 020'."""
-    for char in line:
-        kind = unicodedata.bidirectional(char)
-        if kind in ("R", "AL"):
-            return "rtl"
-        if kind == "L":
-            return "ltr"
-    return "ltr"
 
 
 def _list(slot: ListSlot, content: Content) -> list[Box]:

@@ -81,7 +81,9 @@ class Paragraph:
     colour: Cmyk | None = None
     space_before: float = 0.0  # in multiples of the frame's fitted size
     marker: Marker | None = None
-    direction: str | None = None  # bidi base direction if not the frame's: phone numbers are "ltr" anywhere
+    # bidi base direction if not the frame's: phone numbers are "ltr" anywhere; "auto" takes it from the
+    # first strong character (an organisation's own lines: '020 7946 0000' stays in order in Arabic)
+    direction: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

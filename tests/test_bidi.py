@@ -107,3 +107,12 @@ def test_right_to_left_posters_mirror_the_page() -> None:
     template_qr = next(s for s in template.slots if s.name == "qr")
     assert template_qr.rect.x > template.geometry.trim_width / 2  # designed on the right...
     assert qr.rect.right < template.geometry.trim_width / 2  # ...shown on the left in Arabic
+
+
+def test_auto_direction_takes_the_first_strong_character() -> None:
+    from awareprint.text.bidi import base_is_rtl
+
+    assert base_is_rtl("مدرسة Riverside", "auto")
+    assert not base_is_rtl("Riverside مدرسة", "auto")
+    assert not base_is_rtl("020 7946 0000", "auto")  # no strong character: left to right
+    assert base_is_rtl("020", "rtl") and not base_is_rtl("مدرسة", "ltr")

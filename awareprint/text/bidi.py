@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 
 from bidi import get_display
 
@@ -41,6 +42,18 @@ def embedding_levels(text: str, rtl: bool) -> tuple[int, ...]:
     if offset != len(by_byte):
         raise BidiUnavailableError("python-bidi reported levels for a different text length")
     return tuple(levels)
+
+
+def base_is_rtl(text: str, direction: str) -> bool:
+    """The paragraph direction: "rtl", "ltr", or "auto" (UAX #9 P2-P3: the first strong character,
+    left-to-right when there is none, as in a phone number)."""
+    if direction != "auto":
+        return direction == "rtl"
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL", "L"):
+            return kind != "L"
+    return False
 
 
 def visual_order(levels: list[int]) -> list[int]:

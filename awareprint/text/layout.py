@@ -23,7 +23,7 @@ from awareprint.document import (
 )
 from awareprint.units import Cmyk, Pt
 
-from .bidi import visual_order
+from .bidi import base_is_rtl, visual_order
 from .fonts import FontFace, FontManifest, glyph_ink, harfbuzz_font
 from .hyphenate import HYPHEN, SOFT_HYPHEN, can_hyphenate, hyphen_points
 from .itemize import MissingGlyphs, Run, itemize
@@ -166,7 +166,7 @@ class FrameLayout:
                 self.manifest,
                 p.font or frame.style.font,
                 frame.language,
-                (p.direction or frame.direction) == "rtl",
+                base_is_rtl(p.text, p.direction or frame.direction),
                 self.tight,
             )
             for p in frame.paragraphs
