@@ -17,7 +17,8 @@ from rich.console import Console
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from .diagnostics import Diagnostic, Severity
+    from .batch import BatchItem, BatchReport, BatchSpec, Outcome
+    from .diagnostics import Diagnostic
     from .pipeline import Folders, PosterRequest
 
 app = typer.Typer(
@@ -143,6 +144,211 @@ def _poster(folders: Folders, request: PosterRequest) -> None:
     result = make_poster(request, folders)
     _print_diagnostics(result.diagnostics)
     out.print(f"wrote {result.output}", markup=False)
+
+
+def _names(values: list[str] | None) -> tuple[str, ...] | None:
+    """Repeatable options that also take commas: --lang en,ar --lang ur."""
+    if not values:
+        return None
+    return tuple(name.strip() for value in values for name in value.split(",") if name.strip())
+
+
+@app.command()
+def batch(
+    context: typer.Context,
+    batch_file: Annotated[
+        Path | None,
+        typer.Argument(help="A batch file (YAML) with the lists below; options given here override it."),
+    ] = None,
+    lang: Annotated[
+        list[str] | None, typer.Option(help="Languages (repeat, or use commas), or all [default: all].")
+    ] = None,
+    template: Annotated[list[str] | None, typer.Option(help="Templates, or all [default: all].")] = None,
+    audience: Annotated[
+        list[str] | None, typer.Option(help="parents, professionals, or all [default: all].")
+    ] = None,
+    region: Annotated[list[str] | None, typer.Option(help="Regions, or all [default: gb].")] = None,
+    edition: Annotated[list[str] | None, typer.Option(help="print, screen, or all [default: print].")] = None,
+    output: Annotated[
+        Path | None, typer.Option(help="Folder for the files and manifest.json [default: out/batch].")
+    ] = None,
+    org: Annotated[Path | None, typer.Option(help="Your organisation (YAML), as for `poster`.")] = None,
+    logo: Annotated[Path | None, typer.Option(help="A logo instead of the one in --org.")] = None,
+    pdfx: Annotated[str | None, typer.Option(help="x4 [default] or x1a, for the print edition.")] = None,
+    profile: Annotated[Path | None, typer.Option(help="Your print shop's CMYK ICC profile.")] = None,
+    jobs: Annotated[
+        int | None, typer.Option(min=1, help="Worker processes [default: one per CPU core].")
+    ] = None,
+    shard: Annotated[
+        str | None,
+        typer.Option(help="K/N: make only every N-th item from the K-th, for array jobs (see the README)."),
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Make every file again, even those up to date.")] = False,
+    allow_overflow: Annotated[
+        bool, typer.Option(help="Write files even if some text does not fit at the minimum size.")
+    ] = False,
+    no_preflight: Annotated[
+        bool, typer.Option("--no-preflight", help="Skip the print shop checks on each file.")
+    ] = False,
+    preview: Annotated[
+        bool, typer.Option(help="Then write PNG previews, contact sheets and index.html into OUTPUT/preview.")
+    ] = False,
+) -> None:
+    """Make many files at once: every language x template x audience x region x edition.
+
+    Files that are up to date are skipped; an interrupted run (Ctrl-C, or even kill -9) loses nothing and
+    the same command finishes the rest. Exit code 1 if any file failed, 130 if interrupted.
+    """
+    import signal
+
+    from .batch import load_batch_file, matrix, parse_shard, resolve_spec, run_batch
+    from .batch import shard as take_shard
+
+    chosen: dict[str, object] = load_batch_file(batch_file) if batch_file else {}
+    given = {
+        "languages": _names(lang),
+        "templates": _names(template),
+        "audiences": _names(audience),
+        "regions": _names(region),
+        "editions": _names(edition),
+        "organisation": org,
+        "logo": logo,
+        "standard": pdfx,
+        "profile": profile,
+        "allow_overflow": allow_overflow or None,
+    }
+    chosen.update({key: value for key, value in given.items() if value is not None})
+    folder = output or chosen.pop("output", None) or Path("out") / "batch"
+    chosen.pop("output", None)
+    if chosen.get("standard") not in (None, "x4", "x1a"):
+        raise typer.BadParameter("choose x4 or x1a", param_hint="--pdfx")
+    spec = resolve_spec(context.obj, Path(folder), **chosen)
+    items = matrix(spec)
+    shard_of = parse_shard(shard) if shard else None
+    if shard_of:
+        items = take_shard(items, *shard_of)
+    workers = jobs or len(os.sched_getaffinity(0))
+
+    def stop(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    err.print(
+        f"{len(items)} files ({_matrix_size(spec)}) into {spec.output}, {workers} workers", markup=False
+    )
+    previous = signal.signal(signal.SIGTERM, stop)  # a scheduler's stop: finish the files in progress
+    try:
+        with _BatchProgress(len(items)) as progress:
+            report = run_batch(
+                spec,
+                context.obj,
+                items,
+                jobs=workers,
+                shard_of=shard_of,
+                force=force,
+                preflight=not no_preflight,
+                on_start=progress.started,
+                on_done=progress.done,
+            )
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    _batch_summary(report)
+    if preview and not report.interrupted:
+        from .preview import make_previews
+
+        previews = make_previews([spec.output], spec.output / "preview")
+        out.print(f"previews: {previews.index}", markup=False)
+    if report.interrupted:
+        err.print(
+            f"interrupted after {len(report.outcomes)} of {report.total} files; "
+            "run the same command again to make the rest",
+            markup=False,
+        )
+        raise typer.Exit(130)
+    if report.failures:
+        raise typer.Exit(1)
+
+
+def _matrix_size(spec: BatchSpec) -> str:
+    counts = [
+        (len(spec.languages), "languages"),
+        (len(spec.templates), "templates"),
+        (len(spec.audiences), "audiences"),
+        (len(spec.regions), "regions"),
+        (len(spec.editions), "editions"),
+    ]
+    return " x ".join(f"{n} {what}" for n, what in counts)
+
+
+class _BatchProgress:
+    """A live bar on a terminal; in a log (CI, an array job), a line every 5 % so the log stays short."""
+
+    def __init__(self, total: int) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self.total = total
+        self.counts = {"made": 0, "skipped": 0, "failed": 0}
+        self.live = err.is_terminal
+        self.progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[counts]}"),
+            TimeRemainingColumn(),
+            console=err,
+            disable=not self.live,
+        )
+        self.task = self.progress.add_task("starting", total=total, counts="")
+        self.next_report = 0
+
+    def __enter__(self) -> _BatchProgress:
+        self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.__exit__(*exc)
+
+    def started(self, item: BatchItem) -> None:
+        self.progress.update(self.task, description=item.name)
+
+    def done(self, outcome: Outcome, finished: int) -> None:
+        self.counts[outcome.action] += 1
+        counts = ", ".join(f"{n} {what}" for what, n in self.counts.items() if n)
+        self.progress.update(self.task, completed=finished, counts=counts)
+        if not self.live and (finished >= self.next_report or finished == self.total):
+            err.print(f"[{finished}/{self.total}] {counts}", markup=False)
+            self.next_report = finished + max(1, self.total // 20)
+
+
+def _batch_summary(report: BatchReport) -> None:
+    """A row per template, then one plain line of totals (the line scripts and tests read)."""
+    from rich.table import Table
+
+    columns = ("made", "skipped", "failed")
+    rows: dict[str, list[int]] = {}
+    for outcome in report.outcomes:
+        row = rows.setdefault(outcome.record.template, [0, 0, 0, 0])
+        row[columns.index(outcome.action)] += 1
+        row[3] += sum(1 for line in outcome.record.diagnostics if line.startswith("warning"))
+    table = Table(title="batch")
+    for heading in ("template", "made", "up to date", "failed", "warnings"):
+        table.add_column(heading, justify="left" if heading == "template" else "right")
+    for template, row in rows.items():
+        table.add_row(template, *(str(n) if n else "" for n in row))
+    totals = [sum(row[i] for row in rows.values()) for i in range(4)]
+    table.add_row("all", *map(str, totals), style="bold")
+    out.print(table)
+    out.print(
+        f"{totals[0]} made, {totals[1]} up to date, {totals[2]} failed, {totals[3]} warnings "
+        f"(of {report.total} files)",
+        markup=False,
+    )
+    for outcome in report.failures[:20]:
+        reason = next((d for d in outcome.record.diagnostics if d.startswith("error")), "failed")
+        err.print(f"failed: {outcome.record.output}: {reason}", markup=False)
+    if len(report.failures) > 20:
+        err.print(f"… and {len(report.failures) - 20} more failures, listed in the manifest", markup=False)
+    if report.manifest:
+        out.print(f"manifest: {report.manifest}", markup=False)
 
 
 templates_app = typer.Typer(
@@ -365,13 +571,7 @@ def strings_stamp(
 
 def _print_diagnostics(diagnostics: Iterable[Diagnostic]) -> None:
     for diagnostic in diagnostics:
-        err.print(f"{_label(diagnostic.severity)}: {diagnostic.one_line()}", markup=False)
-
-
-def _label(severity: Severity) -> str:
-    from .diagnostics import Severity
-
-    return {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}[severity]
+        err.print(diagnostic.labelled(), markup=False)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -43,6 +43,13 @@ class Diagnostic:
         hint = f" (fix: {self.hint})" if self.hint else ""
         return f"{where}{key}{self.message}{hint}"
 
+    def labelled(self) -> str:
+        """`error: …`, `warning: …` or `note: …`: how the CLI and the batch manifest show it."""
+        return f"{_LABELS[self.severity]}: {self.one_line()}"
+
+
+_LABELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
 
 def _display_path(path: Path) -> str:
     try:

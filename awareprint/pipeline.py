@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -22,6 +23,8 @@ from .text.fonts import FontManifest, load_manifest
 
 PROJECT = Path(__file__).resolve().parent.parent
 AUTHOR = "awareprint (content: IWF 2018 study and sourced safety advice)"
+EDITIONS = ("print", "screen")  # print: PDF/X, CMYK, bleed and marks; screen: sRGB, links, trim size
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")  # a language, region or template: a file name, never a path
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +147,7 @@ def load_translation(folders: Folders, code: str) -> Translation:
 
 def existing(folder: Path, name: str, what: str) -> Path:
     path = folder / f"{name}.yaml"
-    if not path.is_file():
+    if not _NAME.fullmatch(name) or not path.is_file():
         known = sorted(
             p.stem for p in folder.glob("*.yaml") if p.stem != "source" and not p.name.startswith("_")
         )

@@ -48,6 +48,7 @@ MM = POINTS_PER_UNIT["mm"]
 _SPAN = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+))?\s*$")
 _SIZE_RANGE = re.compile(r"^\s*(\S+?)\s*-\s*(\S+)\s*$")
 _TRIM = re.compile(r"^\s*(\S+)\s*x\s*(\S+)\s*$")
+_TEMPLATE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")  # a file in the same folder, never a path
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,23 +195,34 @@ class Brand:
 
 
 def load_template(path: Path, brand: Brand | None = None) -> Template:
-    node = _resolve_extends(path, chain=())
+    node, _ = _resolve_extends(path, chain=())
     return _build(node, path, brand)
 
 
-def _resolve_extends(path: Path, chain: tuple[Path, ...]) -> Node:
+def extends_chain(path: Path) -> tuple[Path, ...]:
+    """The template's file and every file it extends: what a change to the design touches."""
+    return _resolve_extends(path, chain=())[1]
+
+
+def _resolve_extends(path: Path, chain: tuple[Path, ...]) -> tuple[Node, tuple[Path, ...]]:
+    """The merged template, and the files it was merged from (itself first)."""
     node = load_yaml(path)
     if not isinstance(node.value, dict) or "extends" not in node.value:
-        return node
+        return node, (path,)
     base_node = node.value["extends"]
-    base_path = path.parent / f"{as_text(base_node)}.yaml"
+    base_name = as_text(base_node)
+    if not _TEMPLATE_NAME.fullmatch(base_name):
+        raise base_node.error(
+            f"'{base_name}' is not a template name", hint="name a template in the same folder, e.g. _leaflet"
+        )
+    base_path = path.parent / f"{base_name}.yaml"
     if base_path.resolve() in chain or base_path.resolve() == path.resolve():
         raise base_node.error("templates extend each other in a circle", hint="remove one 'extends'")
     if not base_path.exists():
         raise base_node.error(f"no template '{base_node.value}' to extend", hint=f"expected {base_path}")
-    base = _resolve_extends(base_path, (*chain, path.resolve()))
+    base, files = _resolve_extends(base_path, (*chain, path.resolve()))
     own = {k: v for k, v in node.value.items() if k != "extends"}
-    return _merge(base, Node(own, node.file, node.line, node.key))
+    return _merge(base, Node(own, node.file, node.line, node.key)), (path, *files)
 
 
 def _merge(base: Node, override: Node) -> Node:

@@ -1,0 +1,616 @@
+"""Many files in one run: a matrix of requests, a process pool, and a record that survives being killed.
+
+Every output is content-addressed: its *inputs hash* covers the code, the fonts, the output profile, every
+data file the item reads and the request itself. An item whose PDF still has the recorded sha256 and whose
+inputs hash is unchanged is skipped, so a re-run after a small change redoes only what changed.
+
+Nothing is lost on interruption, even `kill -9`:
+- each PDF is written under a temporary name and renamed (`output.write_atomic`);
+- each finished item is appended to a journal (`.awareprint-journal*.jsonl`), one fsync'd JSON line, so a
+  line cut short by a kill is the only thing lost, and it is simply ignored;
+- `manifest.json` is rewritten atomically at the end (and when interrupted), from the previous manifest,
+  the journal and this run; the journal is removed once the manifest holds it.
+
+Shards (`--shard K/N`) take every N-th item of the sorted matrix, so N machines share one campaign without
+talking to each other. Each shard writes its own `manifest.shard-K-of-N.json` and journal; a final run
+without `--shard` finds every file up to date through them and writes the complete `manifest.json`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import multiprocessing
+import multiprocessing.context
+import os
+import re
+import select
+import signal
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .diagnostics import AwareprintError, Severity, user_error
+from .materials import AUDIENCES, language_codes
+from .output import write_atomic
+from .pdfx import STANDARDS
+from .pipeline import EDITIONS, PROJECT, Folders, PosterRequest
+from .schema import Mapping, Node, as_list, as_text, load_yaml
+from .templates import extends_chain, list_templates
+
+MANIFEST = "manifest.json"
+MANIFEST_FORMAT = 1
+_JOURNAL_PREFIX = ".awareprint-journal"
+_SHARD = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
+_MATRIX_KEYS = ("languages", "templates", "audiences", "regions", "editions")
+
+
+@dataclass(frozen=True, slots=True)
+class BatchSpec:
+    """What to make: every combination of the five lists, with one organisation and one print setting."""
+
+    languages: tuple[str, ...]
+    templates: tuple[str, ...]
+    audiences: tuple[str, ...]
+    regions: tuple[str, ...]
+    editions: tuple[str, ...]
+    output: Path
+    organisation: Path | None = None
+    logo: Path | None = None
+    standard: str = "x4"
+    profile: Path | None = None
+    allow_overflow: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class BatchItem:
+    language: str
+    template: str
+    audience: str
+    region: str
+    edition: str
+
+    @property
+    def name(self) -> str:
+        """The output file name: the same pattern as a single `poster` run writes into out/."""
+        screen = "-screen" if self.edition == "screen" else ""
+        return f"{self.template}-{self.language}-{self.region}-{self.audience}{screen}.pdf"
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRecord:
+    """One line of the journal and one entry of manifest.json."""
+
+    output: str  # file name, relative to the manifest's folder
+    language: str
+    template: str
+    audience: str
+    region: str
+    edition: str
+    status: str  # "ok": the file is there and passed preflight; "failed": see diagnostics
+    inputs: str  # the inputs hash the file was made from
+    sha256: str | None = None
+    bytes: int | None = None
+    pages: int | None = None
+    seconds: float | None = None
+    diagnostics: tuple[str, ...] = ()  # "error: …", "warning: …", "note: …": the lines a user would see
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What happened to one item in this run."""
+
+    record: ItemRecord
+    action: str  # "made", "skipped" (up to date) or "failed"
+
+
+@dataclass(slots=True)
+class BatchReport:
+    total: int
+    outcomes: list[Outcome] = field(default_factory=list)
+    interrupted: bool = False
+    manifest: Path | None = None
+
+    def count(self, action: str) -> int:
+        return sum(1 for o in self.outcomes if o.action == action)
+
+    @property
+    def failures(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.action == "failed"]
+
+
+# ---- the matrix
+
+
+def load_batch_file(path: Path) -> dict[str, object]:
+    """A batch file's settings, as keyword overrides for `resolve_spec`; paths are relative to the file."""
+    root = Mapping(load_yaml(path), {"batch"})
+    batch = root.sub(
+        "batch",
+        set(),
+        {*_MATRIX_KEYS, "output", "organisation", "logo", "pdfx", "profile", "allow_overflow"},
+    )
+    found: dict[str, object] = {}
+    for key in _MATRIX_KEYS:
+        if batch.has(key):
+            found[key] = _names(batch.get(key))
+    for key in ("organisation", "logo", "profile"):
+        if batch.has(key):
+            found[key] = _inside(path.parent, batch.get(key), must_exist=True)
+    if batch.has("output"):
+        found["output"] = _inside(path.parent, batch.get("output"), must_exist=False)
+    if batch.has("pdfx"):
+        found["standard"] = batch.choice("pdfx", tuple(STANDARDS))
+    if batch.has("allow_overflow"):
+        found["allow_overflow"] = batch.choice("allow_overflow", ("true", "false")) == "true"
+    return found
+
+
+def _names(node: Node) -> tuple[str, ...]:
+    """`all`, one name, or a list of names."""
+    if isinstance(node.value, str):
+        return (as_text(node),)
+    names = tuple(as_text(item) for item in as_list(node))
+    if not names:
+        raise node.error("the list is empty", hint="name at least one, or write 'all'")
+    return names
+
+
+def _inside(folder: Path, node: Node, must_exist: bool) -> Path:
+    """A relative path that stays inside the batch file's folder: a shared batch file cannot reach out."""
+    text = as_text(node)
+    path = (folder / text).resolve()
+    if Path(text).is_absolute() or not path.is_relative_to(folder.resolve()):
+        raise node.error(
+            f"'{text}' points outside the batch file's folder",
+            hint="give a path relative to the batch file, without '..', or pass it on the command line",
+        )
+    if must_exist and not path.is_file():
+        raise node.error(f"file not found: {text}", hint="give the path relative to the batch file")
+    return path
+
+
+def resolve_spec(folders: Folders, output: Path, **chosen: object) -> BatchSpec:
+    """Fill in defaults and expand `all`; every name is checked before any work starts."""
+    known = {
+        "languages": language_codes(folders.materials),
+        "templates": [p.stem for p in list_templates(folders.templates)],
+        "audiences": list(AUDIENCES),
+        "regions": sorted(p.stem for p in folders.regions.glob("*.yaml")),
+        "editions": list(EDITIONS),
+    }
+    defaults = {
+        "languages": "all",
+        "templates": "all",
+        "audiences": "all",
+        "regions": "gb",
+        "editions": "print",
+    }
+    lists = {}
+    for key in _MATRIX_KEYS:
+        names: tuple[str, ...] = chosen.pop(key, None) or (defaults[key],)  # type: ignore[assignment]
+        lists[key] = _expand(key, names, known[key])
+    settings = {k: v for k, v in chosen.items() if v is not None}
+    return BatchSpec(**lists, output=output, **settings)  # type: ignore[arg-type]
+
+
+def _expand(key: str, names: tuple[str, ...], known: list[str]) -> tuple[str, ...]:
+    if "all" in names:
+        return tuple(known)
+    for name in names:
+        if name not in known:
+            raise user_error(
+                f"unknown {key.removesuffix('s')} '{name}'", hint="choose from: all, " + ", ".join(known)
+            )
+    return tuple(dict.fromkeys(names))
+
+
+def matrix(spec: BatchSpec) -> list[BatchItem]:
+    """Every combination, in a fixed order (templates, then languages…), so shards are reproducible."""
+    return [
+        BatchItem(language, template, audience, region, edition)
+        for template in spec.templates
+        for language in spec.languages
+        for region in spec.regions
+        for audience in spec.audiences
+        for edition in spec.editions
+    ]
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    match = _SHARD.match(text)
+    if not match or not 1 <= int(match.group(1)) <= int(match.group(2)):
+        raise user_error(f"--shard '{text}' is not K/N with 1 <= K <= N", hint="e.g. --shard 2/8")
+    return int(match.group(1)), int(match.group(2))
+
+
+def shard(items: Sequence[BatchItem], index: int, count: int) -> list[BatchItem]:
+    """Every `count`-th item from the `index`-th (1-based): balanced across templates and languages."""
+    return list(items[index - 1 :: count])
+
+
+# ---- inputs hashes
+
+
+class Fingerprints:
+    """Hashes of everything an item reads, each file hashed once per run."""
+
+    def __init__(self, folders: Folders, spec: BatchSpec) -> None:
+        self.folders = folders
+        self.spec = spec
+        self._files: dict[Path, str] = {}
+        shared = [f"awareprint {__version__}", *self._tree(PROJECT / "awareprint", "*.py")]
+        shared += self._tree(folders.fonts, "*")
+        shared += self._tree(PROJECT / "profiles", "*")
+        for extra in (spec.organisation, spec.logo, spec.profile):
+            if extra is not None:
+                shared.append(self.file(extra))
+        if spec.organisation is not None:
+            from .organisation import load_organisation
+
+            logo = load_organisation(spec.organisation).logo
+            if logo is not None:
+                shared.append(self.file(logo))
+        shared += [f"standard={spec.standard}", f"allow_overflow={spec.allow_overflow}"]
+        shared += [self.file(folders.materials / "source.yaml"), self.file(folders.materials / "en.yaml")]
+        self._shared = _digest(shared)
+
+    def item(self, item: BatchItem) -> str:
+        parts = [self._shared, *(f"{k}={v}" for k, v in sorted(asdict(item).items()))]
+        parts.append(self.file(self.folders.materials / f"{item.language}.yaml"))
+        parts.append(self.file(self.folders.regions / f"{item.region}.yaml"))
+        parts += [self.file(p) for p in extends_chain(self.folders.templates / f"{item.template}.yaml")]
+        return _digest(parts)
+
+    def file(self, path: Path) -> str:
+        path = path.resolve()
+        if path not in self._files:
+            self._files[path] = f"{path.name}:{_sha256(path)}"
+        return self._files[path]
+
+    def _tree(self, folder: Path, pattern: str) -> list[str]:
+        return [
+            self.file(p)
+            for p in sorted(folder.rglob(pattern))
+            if p.is_file() and "__pycache__" not in p.parts
+        ]
+
+
+def _digest(parts: Iterable[str]) -> str:
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# ---- the record: manifests and journals
+
+
+def _suffix(shard_of: tuple[int, int] | None) -> str:
+    return f".shard-{shard_of[0]}-of-{shard_of[1]}" if shard_of else ""
+
+
+def previous_records(folder: Path) -> dict[str, list[ItemRecord]]:
+    """Every record earlier runs and shards left for each file, from manifests and journals.
+
+    All are kept: the one whose inputs and sha256 still match decides, whichever file it came from.
+    """
+    records: dict[str, list[ItemRecord]] = {}
+    for path in sorted(folder.glob("manifest*.json")):
+        with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
+            for entry in json.loads(path.read_text(encoding="utf-8"))["items"]:
+                record = _record(entry)
+                records.setdefault(record.output, []).append(record)
+    for path in sorted(folder.glob(f"{_JOURNAL_PREFIX}*.jsonl")):
+        with contextlib.suppress(OSError):
+            for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+                with contextlib.suppress(ValueError, TypeError, KeyError):  # a line cut short by a kill
+                    record = _record(json.loads(line))
+                    records.setdefault(record.output, []).append(record)
+    return records
+
+
+def _record(entry: dict[str, object]) -> ItemRecord:
+    entry = dict(entry)
+    entry["diagnostics"] = tuple(entry.get("diagnostics", ()))  # type: ignore[arg-type]
+    return ItemRecord(**entry)  # type: ignore[arg-type]
+
+
+class Journal:
+    """Append-only, one fsync'd line per finished item: what a kill cannot take back."""
+
+    def __init__(self, folder: Path, shard_of: tuple[int, int] | None) -> None:
+        self.path = folder / f"{_JOURNAL_PREFIX}{_suffix(shard_of)}.jsonl"
+        try:
+            self._handle = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o666)
+        except OSError as exc:
+            raise user_error(
+                f"cannot write in the output folder ({exc.strerror})",
+                file=folder,
+                hint="choose a writable folder with --output",
+            ) from None
+
+    def append(self, record: ItemRecord) -> None:
+        line = json.dumps(asdict(record), ensure_ascii=False, sort_keys=True) + "\n"
+        with contextlib.suppress(OSError):  # a full disk: the item is made again next time, nothing breaks
+            os.write(self._handle, line.encode())
+            os.fsync(self._handle)
+
+    def close(self, remove: bool) -> None:
+        os.close(self._handle)
+        if remove:
+            with contextlib.suppress(OSError):
+                self.path.unlink()
+
+
+def write_manifest(path: Path, records: Iterable[ItemRecord]) -> None:
+    entries = sorted((asdict(r) for r in records), key=lambda e: e["output"])
+    document = {"awareprint": __version__, "format": MANIFEST_FORMAT, "items": entries}
+    write_atomic(path, (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode())
+
+
+# ---- running
+
+
+Progress = Callable[[Outcome, int], None]  # an outcome, and how many items have finished so far
+
+
+def run_batch(
+    spec: BatchSpec,
+    folders: Folders,
+    items: Sequence[BatchItem],
+    *,
+    jobs: int,
+    shard_of: tuple[int, int] | None = None,
+    force: bool = False,
+    preflight: bool = True,
+    on_start: Callable[[BatchItem], None] | None = None,
+    on_done: Progress | None = None,
+) -> BatchReport:
+    """Make every item that is not up to date; never stops for one item's failure."""
+    folder = spec.output
+    check_shared_inputs(spec)
+    _prepare(folder, {item.name for item in items})
+    fingerprints = Fingerprints(folders, spec)
+    previous = previous_records(folder)
+    report = BatchReport(len(items))
+    kept: dict[str, ItemRecord] = {}
+    todo: list[tuple[BatchItem, str]] = []
+    for item in items:
+        inputs = fingerprints.item(item)
+        candidates = () if force else previous.get(item.name, ())
+        record = next((r for r in candidates if _up_to_date(r, inputs, folder)), None)
+        if record:
+            kept[item.name] = record
+            report.outcomes.append(Outcome(record, "skipped"))
+            if on_done:
+                on_done(report.outcomes[-1], len(report.outcomes))
+        else:
+            todo.append((item, inputs))
+
+    journal = Journal(folder, shard_of)
+    finished = False
+    outcomes = _make_all(todo, spec, folders, jobs, preflight, on_start)
+    try:
+        for outcome in outcomes:
+            journal.append(outcome.record)
+            kept[outcome.record.output] = outcome.record
+            report.outcomes.append(outcome)
+            if on_done:
+                on_done(outcome, len(report.outcomes))
+        finished = True
+    except KeyboardInterrupt:
+        report.interrupted = True
+    finally:
+        outcomes.close()  # stops the pool: running workers finish their file first
+        report.manifest = folder / f"manifest{_suffix(shard_of)}.json"
+        order = [item.name for item in items]
+        try:
+            write_manifest(report.manifest, [kept[name] for name in order if name in kept])
+        finally:
+            journal.close(remove=finished)
+    return report
+
+
+def check_shared_inputs(spec: BatchSpec) -> None:
+    """An unreadable org file, logo or profile would fail every item: say so once, before starting."""
+    from .images import open_logo
+    from .organisation import load_organisation
+    from .pdfx import custom_profile
+
+    organisation = load_organisation(spec.organisation) if spec.organisation else None
+    logo = spec.logo or (organisation.logo if organisation else None)
+    if logo:
+        open_logo(logo)
+    if spec.profile:
+        custom_profile(spec.profile)
+
+
+def _prepare(folder: Path, names: set[str]) -> None:
+    """Create the folder, and sweep the temporary files a killed run left of these items."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise user_error(
+            f"cannot create the output folder ({exc.strerror})", file=folder, hint="choose a writable folder"
+        ) from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise user_error("the output folder is not writable", file=folder, hint="choose a writable folder")
+    for part in folder.glob(".*.part"):  # .NAME.RANDOM.part, from output.write_atomic
+        if part.name[1:].rsplit(".", 2)[0] in names:  # another shard's files are not ours to touch
+            with contextlib.suppress(OSError):
+                part.unlink()
+
+
+def _up_to_date(record: ItemRecord, inputs: str, folder: Path) -> bool:
+    if record.failed or record.inputs != inputs or record.sha256 is None:
+        return False
+    path = folder / record.output
+    try:
+        return path.stat().st_size == record.bytes and _sha256(path) == record.sha256
+    except OSError:
+        return False
+
+
+def _make_all(
+    todo: list[tuple[BatchItem, str]],
+    spec: BatchSpec,
+    folders: Folders,
+    jobs: int,
+    preflight: bool,
+    on_start: Callable[[BatchItem], None] | None,
+) -> Iterable[Outcome]:
+    """Yield outcomes as they finish. A worker that dies takes only its own item with it."""
+    if not todo:
+        return
+    if jobs <= 1:
+        for item, inputs in todo:
+            if on_start:
+                on_start(item)
+            yield make_item(item, inputs, spec, folders, preflight)
+        return
+    pending = list(todo)
+    while pending:
+        workers = min(jobs, len(pending))
+        with ProcessPoolExecutor(
+            workers, _WORKERS, initializer=_start_worker, initargs=(os.getpid(),)
+        ) as pool:
+            running: dict[Future[Outcome], tuple[BatchItem, str]] = {}
+            queue = iter(list(pending))
+            pending = []
+            try:
+                for _ in range(jobs * 2):  # keep every worker busy without queueing the whole matrix
+                    _submit(pool, queue, running, spec, folders, preflight, on_start)
+                while running:
+                    done, _ = wait(running, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        item, inputs = running.pop(future)
+                        try:
+                            yield future.result()
+                        except BrokenProcessPool:
+                            yield _failed(item, inputs, "error: a worker process died (out of memory?)")
+                            pending.extend(running.values())
+                            pending.extend(queue)
+                            running.clear()
+                            break
+                        _submit(pool, queue, running, spec, folders, preflight, on_start)
+            except BaseException:
+                pool.shutdown(wait=True, cancel_futures=True)  # let workers finish their file, then stop
+                raise
+
+
+def _submit(
+    pool: ProcessPoolExecutor,
+    queue: Iterable[tuple[BatchItem, str]],
+    running: dict[Future[Outcome], tuple[BatchItem, str]],
+    spec: BatchSpec,
+    folders: Folders,
+    preflight: bool,
+    on_start: Callable[[BatchItem], None] | None,
+) -> None:
+    for item, inputs in queue:
+        running[pool.submit(make_item, item, inputs, spec, folders, preflight)] = (item, inputs)
+        if on_start:
+            on_start(item)
+        return
+
+
+def _worker_context() -> multiprocessing.context.BaseContext:
+    """Workers start from a clean process with the pipeline imported (not a fork of a threaded parent)."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["awareprint.pipeline", "awareprint.batch"])
+    return context
+
+
+_WORKERS = _worker_context()
+
+
+def _start_worker(batch_pid: int) -> None:
+    """Outlive neither the batch nor its stop request.
+
+    Ctrl-C and a scheduler's SIGTERM reach the whole process group: a worker ignores them, finishes its
+    file, and the batch stops it. If the batch itself dies (`kill -9`), nothing would stop the worker (it
+    holds both ends of its own task queue, so it never sees end-of-file): a watchdog thread exits with it.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    try:
+        batch = os.pidfd_open(batch_pid)
+    except (AttributeError, OSError):  # no pidfd (not Linux): the batch's own shutdown still stops workers
+        return
+
+    def exit_with_the_batch() -> None:
+        select.select([batch], [], [])
+        os._exit(1)
+
+    threading.Thread(target=exit_with_the_batch, daemon=True).start()
+
+
+def make_item(item: BatchItem, inputs: str, spec: BatchSpec, folders: Folders, preflight: bool) -> Outcome:
+    """One PDF, then its preflight; any failure becomes a record instead of an exception."""
+    from .pipeline import make_poster
+
+    started = time.perf_counter()
+    path = spec.output / item.name
+    request = PosterRequest(
+        item.language,
+        item.region,
+        item.audience,
+        item.template,
+        path,
+        allow_overflow=spec.allow_overflow,
+        logo=spec.logo,
+        organisation=spec.organisation,
+        edition=item.edition,
+        standard=spec.standard,
+        profile=spec.profile,
+    )
+    try:
+        result = make_poster(request, folders)
+        diagnostics = list(result.diagnostics)
+        if preflight:
+            from .preflight import preflight_pdf
+
+            diagnostics += preflight_pdf(path).diagnostics
+    except AwareprintError as error:
+        return _failed(item, inputs, error.diagnostic.labelled())
+    except Exception as error:  # an internal error in one item must not stop the others
+        where = traceback.extract_tb(error.__traceback__)[-1]
+        place = f"{Path(where.filename).name}:{where.lineno}"
+        return _failed(item, inputs, f"error: internal error: {type(error).__name__}: {error} ({place})")
+    errors = any(d.severity is Severity.ERROR and d.code != "overflow" for d in diagnostics)
+    record = ItemRecord(
+        **asdict(item),
+        output=item.name,
+        status="failed" if errors else "ok",
+        inputs=inputs,
+        sha256=_sha256(path),
+        bytes=path.stat().st_size,
+        pages=result.pages,
+        seconds=round(time.perf_counter() - started, 3),
+        diagnostics=tuple(d.labelled() for d in diagnostics),
+    )
+    return Outcome(record, "failed" if errors else "made")
+
+
+def _failed(item: BatchItem, inputs: str, reason: str) -> Outcome:
+    record = ItemRecord(
+        **asdict(item), output=item.name, status="failed", inputs=inputs, diagnostics=(reason,)
+    )
+    return Outcome(record, "failed")

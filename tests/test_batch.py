@@ -1,0 +1,315 @@
+"""Batch production: the matrix, shards, skipping what is up to date, and nothing lost when interrupted."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pikepdf
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from awareprint.batch import BatchItem, BatchSpec, load_batch_file, matrix, parse_shard, resolve_spec, shard
+from awareprint.diagnostics import AwareprintError
+from awareprint.pipeline import Folders
+
+PROJECT = Path(__file__).resolve().parent.parent
+SMALL = ["--template", "card-a6", "--audience", "parents", "--no-preflight"]
+
+
+def manifest(folder: Path, name: str = "manifest.json") -> dict[str, dict[str, object]]:
+    return {item["output"]: item for item in json.loads((folder / name).read_text())["items"]}
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# ---- the matrix, without making anything
+
+
+def test_all_expands_from_the_data_folders() -> None:
+    spec = resolve_spec(Folders(), Path("out"))
+    assert spec.languages[0] == "en" and len(spec.languages) == 29
+    assert "poster-a3" in spec.templates and "leaflet-a4-trifold" in spec.templates
+    assert "_leaflet" not in spec.templates
+    assert spec.audiences == ("parents", "professionals")
+    assert spec.regions == ("gb",) and spec.editions == ("print",)
+    items = matrix(spec)
+    assert len(items) == 29 * len(spec.templates) * 2
+    assert len({item.name for item in items}) == len(items)
+
+
+def test_unknown_names_are_refused_before_any_work() -> None:
+    with pytest.raises(AwareprintError, match=r"unknown language .xx..*choose from: all, en, "):
+        resolve_spec(Folders(), Path("out"), languages=("en", "xx"))
+    with pytest.raises(AwareprintError, match="unknown edition 'paper'"):
+        resolve_spec(Folders(), Path("out"), editions=("paper",))
+
+
+@given(st.integers(min_value=0, max_value=60), st.integers(min_value=1, max_value=9))
+def test_shards_split_the_matrix_exactly_once(size: int, count: int) -> None:
+    items = [BatchItem(f"l{i}", "t", "parents", "gb", "print") for i in range(size)]
+    shards = [shard(items, k, count) for k in range(1, count + 1)]
+    assert sorted(i.language for s in shards for i in s) == sorted(i.language for i in items)
+    assert max(map(len, shards)) - min(map(len, shards)) <= 1
+    assert shards == [shard(items, k, count) for k in range(1, count + 1)]  # the same every time
+
+
+@pytest.mark.parametrize("text", ["0/4", "5/4", "2", "a/b", "1/0"])
+def test_a_bad_shard_is_one_clear_error(text: str) -> None:
+    with pytest.raises(AwareprintError, match="is not K/N"):
+        parse_shard(text)
+
+
+def test_batch_file_lists_and_relative_paths(tmp_path: Path) -> None:
+    (tmp_path / "org.yaml").write_text("organisation:\n  name: Riverside Primary\n")
+    batch = tmp_path / "school.yaml"
+    batch.write_text(
+        "batch:\n  languages: [en, pl]\n  templates: card-a6\n  organisation: org.yaml\n  output: pdfs\n"
+    )
+    found = load_batch_file(batch)
+    assert found["languages"] == ("en", "pl") and found["templates"] == ("card-a6",)
+    assert found["organisation"] == tmp_path / "org.yaml" and found["output"] == tmp_path / "pdfs"
+
+
+@pytest.mark.parametrize(
+    ("body", "fragments"),
+    [
+        (
+            "batch:\n  langauges: [en]\n",
+            ["school.yaml:2", "unknown key 'langauges'", "did you mean 'languages'"],
+        ),
+        ("batch:\n  output: ../../elsewhere\n", ["school.yaml:2", "points outside the batch file's folder"]),
+        ("batch:\n  output: /tmp/x\n", ["points outside"]),
+        ("batch:\n  organisation: missing.yaml\n", ["file not found: missing.yaml"]),
+        ("batch:\n  languages: []\n", ["the list is empty"]),
+        ("batch:\n  pdfx: x3\n", ["'x3' is not one of x4, x1a"]),
+        ("batch: !!python/object/apply:os.system [echo]\n", ["YAML tag", "is not allowed"]),
+    ],
+)
+def test_bad_batch_files_name_file_line_and_fix(tmp_path: Path, body: str, fragments: list[str]) -> None:
+    batch = tmp_path / "school.yaml"
+    batch.write_text(body)
+    with pytest.raises(AwareprintError) as raised:
+        load_batch_file(batch)
+    for fragment in fragments:
+        assert fragment in str(raised.value)
+
+
+# ---- running, in this process (one worker) and in a pool
+
+
+def test_batch_makes_checks_and_records_every_file(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "campaign"
+    result = cli(
+        "batch",
+        "--lang",
+        "en,ar",
+        "--template",
+        "card-a6",
+        "--audience",
+        "parents",
+        "--jobs",
+        "1",
+        "--output",
+        str(folder),
+    )
+    assert result.code == 0, result.err
+    assert "2 files (2 languages x 1 templates x 1 audiences x 1 regions x 1 editions)" in result.err
+    records = manifest(folder)
+    assert sorted(records) == ["card-a6-ar-gb-parents.pdf", "card-a6-en-gb-parents.pdf"]
+    for name, record in records.items():
+        path = folder / name
+        assert record["status"] == "ok" and record["sha256"] == sha256(path)
+        assert record["bytes"] == path.stat().st_size and record["pages"] == 2
+        with pikepdf.open(path) as pdf:
+            assert len(pdf.pages) == 2
+            assert str(pdf.Root.Lang).startswith(str(record["language"]))
+    assert any(
+        "Arabic translation is a draft" in line
+        for line in records["card-a6-ar-gb-parents.pdf"]["diagnostics"]
+    )
+    assert "made" in result.out and "manifest:" in result.out
+    assert not list(folder.glob(".*"))  # no temporary files, no journal left after a full run
+
+
+def test_a_rerun_skips_what_is_up_to_date_and_redoes_what_changed(cli, data: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "campaign"
+    args = (
+        "--data",
+        str(data),
+        "batch",
+        "--lang",
+        "en,pl,de",
+        *SMALL,
+        "--jobs",
+        "1",
+        "--output",
+        str(folder),
+    )
+    assert cli(*args).code == 0
+    times = {p.name: p.stat().st_mtime_ns for p in folder.glob("*.pdf")}
+
+    again = cli(*args)
+    assert again.code == 0 and "0 made, 3 up to date, 0 failed" in again.out
+    assert times == {p.name: p.stat().st_mtime_ns for p in folder.glob("*.pdf")}
+
+    polish = data / "materials" / "pl.yaml"
+    polish.write_text(polish.read_text(encoding="utf-8") + "\n# a reviewer's note\n", encoding="utf-8")
+    (folder / "card-a6-de-gb-parents.pdf").write_bytes(b"%PDF-1.6 damaged")  # a file changed by hand
+    third = cli(*args)
+    assert third.code == 0
+    assert "2 made, 1 up to date, 0 failed" in third.out
+    assert times["card-a6-en-gb-parents.pdf"] == (folder / "card-a6-en-gb-parents.pdf").stat().st_mtime_ns
+    assert manifest(folder)["card-a6-de-gb-parents.pdf"]["sha256"] == sha256(
+        folder / "card-a6-de-gb-parents.pdf"
+    )
+
+
+def test_one_failure_does_not_stop_the_others(cli, data: Path, tmp_path: Path, plant) -> None:  # type: ignore[no-untyped-def]
+    plant(data / "materials" / "pl.yaml", "  status: draft", "  statuss: draft")
+    folder = tmp_path / "campaign"
+    result = cli(
+        "--data", str(data), "batch", "--lang", "en,pl,de", *SMALL, "--jobs", "1", "--output", str(folder)
+    )
+    assert result.code == 1
+    assert (
+        "failed: card-a6-pl-gb-parents.pdf: error: " in result.err and "unknown key 'statuss'" in result.err
+    )
+    assert "Traceback" not in result.err
+    records = manifest(folder)
+    assert records["card-a6-pl-gb-parents.pdf"]["status"] == "failed"
+    assert {records[n]["status"] for n in ("card-a6-en-gb-parents.pdf", "card-a6-de-gb-parents.pdf")} == {
+        "ok"
+    }
+    assert not (folder / "card-a6-pl-gb-parents.pdf").exists()
+
+
+def test_shards_share_a_folder_and_a_final_run_gathers_them(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "campaign"
+    args = ("batch", "--lang", "en,fr,de", *SMALL, "--jobs", "1", "--output", str(folder))
+    assert cli(*args, "--shard", "1/2").code == 0
+    assert cli(*args, "--shard", "2/2").code == 0
+    first, second = (
+        manifest(folder, "manifest.shard-1-of-2.json"),
+        manifest(folder, "manifest.shard-2-of-2.json"),
+    )
+    assert len(first) == 2 and len(second) == 1 and not set(first) & set(second)
+    gathered = cli(*args)
+    assert gathered.code == 0 and "0 made, 3 up to date, 0 failed" in gathered.out
+    assert sorted(manifest(folder)) == sorted({**first, **second})
+
+
+def test_an_unwritable_output_folder_is_one_line(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = cli("batch", "--lang", "en", *SMALL, "--output", str(blocker / "sub"))
+    assert result.code == 1
+    lines = [line for line in result.err.splitlines() if line.startswith("error")]
+    assert len(lines) == 1 and "cannot create the output folder" in lines[0] and "Traceback" not in result.err
+
+
+def run_batch_process(folder: Path, *extra: str) -> subprocess.Popen[str]:
+    command = [sys.executable, str(PROJECT / "generate.py"), "batch", "--lang", "en,fr,de,es,it,pl"]
+    command += [*SMALL, "--jobs", "2", "--output", str(folder), *extra]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def wait_for_journal_lines(folder: Path, count: int, process: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        journals = list(folder.glob(".awareprint-journal*.jsonl"))
+        if journals and journals[0].read_text().count("\n") >= count:
+            return
+        time.sleep(0.02)
+    pytest.fail("the batch did not get going")
+
+
+def assert_nothing_half_written(folder: Path) -> None:
+    for path in folder.glob("*.pdf"):
+        with pikepdf.open(path) as pdf:  # a truncated PDF would not open
+            assert len(pdf.pages) == 2
+    if (folder / "manifest.json").exists():
+        json.loads((folder / "manifest.json").read_text())
+
+
+def test_kill_9_loses_nothing_and_the_next_run_makes_only_the_rest(tmp_path: Path) -> None:
+    folder = tmp_path / "campaign"
+    process = run_batch_process(folder)
+    wait_for_journal_lines(folder, 2, process)
+    process.kill()
+    process.wait()
+    assert_nothing_half_written(folder)
+    recorded = [
+        json.loads(line)
+        for line in next(folder.glob(".awareprint-journal*")).read_text().splitlines()
+        if line.endswith("}")
+    ]
+
+    resumed = run_batch_process(folder)
+    out, err = resumed.communicate(timeout=300)
+    assert resumed.returncode == 0, err
+    records = manifest(folder)
+    assert len(records) == 6 and all(r["status"] == "ok" for r in records.values())
+    assert (
+        f"{6 - len(recorded)} made, {len(recorded)} up to date, 0 failed" in out
+    )  # what was recorded before the kill is not made again
+    assert_nothing_half_written(folder)
+    assert not list(folder.glob(".*"))
+    for name, record in records.items():
+        assert sha256(folder / name) == record["sha256"]
+
+
+def test_sigterm_stops_cleanly_with_a_manifest_of_what_is_done(tmp_path: Path) -> None:
+    folder = tmp_path / "campaign"
+    process = run_batch_process(folder)
+    wait_for_journal_lines(folder, 1, process)
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=120)
+    if process.returncode == 0:
+        pytest.skip("the batch finished before the signal arrived")
+    assert process.returncode == 130
+    assert "interrupted after" in err and "run the same command again" in err and "Traceback" not in err
+    done = manifest(folder)
+    assert 1 <= len(done) < 6
+    assert_nothing_half_written(folder)
+    assert {p.name for p in folder.glob("*.pdf")} >= set(done)
+
+
+def test_workers_do_not_outlive_a_killed_batch(tmp_path: Path) -> None:
+    folder = tmp_path / "campaign"
+    process = run_batch_process(folder)
+    wait_for_journal_lines(folder, 1, process)
+    children = subprocess.run(
+        ["pgrep", "-P", str(process.pid)], capture_output=True, text=True, check=False
+    ).stdout.split()
+    process.kill()
+    process.wait()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in children):
+        time.sleep(0.1)
+    alive = [pid for pid in children if Path(f"/proc/{pid}").exists() and _not_zombie(pid)]
+    assert not alive
+
+
+def _not_zombie(pid: str) -> bool:
+    try:
+        return " Z " not in Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+
+
+def test_spec_is_plain_data() -> None:
+    spec = resolve_spec(Folders(), Path("out"), languages=("en",), templates=("card-dl",))
+    assert isinstance(spec, BatchSpec) and matrix(spec)[0] == BatchItem(
+        "en", "card-dl", "parents", "gb", "print"
+    )
+    assert os.fspath(spec.output) == "out"
