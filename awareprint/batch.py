@@ -250,6 +250,7 @@ class Fingerprints:
         self.folders = folders
         self.spec = spec
         self._files: dict[Path, str] = {}
+        self._templates: dict[str, list[str]] = {}
         shared = [f"awareprint {__version__}", *self._tree(PROJECT / "awareprint", "*.py")]
         shared += self._tree(folders.fonts, "*")
         shared += self._tree(PROJECT / "profiles", "*")
@@ -270,8 +271,14 @@ class Fingerprints:
         parts = [self._shared, *(f"{k}={v}" for k, v in sorted(asdict(item).items()))]
         parts.append(self.file(self.folders.materials / f"{item.language}.yaml"))
         parts.append(self.file(self.folders.regions / f"{item.region}.yaml"))
-        parts += [self.file(p) for p in extends_chain(self.folders.templates / f"{item.template}.yaml")]
+        parts += self._template(item.template)
         return _digest(parts)
+
+    def _template(self, name: str) -> list[str]:
+        if name not in self._templates:
+            chain = extends_chain(self.folders.templates / f"{name}.yaml")
+            self._templates[name] = [self.file(path) for path in chain]
+        return self._templates[name]
 
     def file(self, path: Path) -> str:
         path = path.resolve()

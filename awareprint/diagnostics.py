@@ -11,6 +11,7 @@ Severity levels:
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,7 +42,7 @@ class Diagnostic:
             where += ": "
         key = f"key '{self.key}': " if self.key else ""
         hint = f" (fix: {self.hint})" if self.hint else ""
-        return f"{where}{key}{self.message}{hint}"
+        return _CONTROL.sub(_escape, f"{where}{key}{self.message}{hint}")
 
     def labelled(self) -> str:
         """`error: …`, `warning: …` or `note: …`: how the CLI and the batch manifest show it."""
@@ -49,6 +50,13 @@ class Diagnostic:
 
 
 _LABELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # a line break in a user's value must not break the line
+
+
+def _escape(match: re.Match[str]) -> str:
+    return repr(match.group())[1:-1]
 
 
 def _display_path(path: Path) -> str:

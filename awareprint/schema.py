@@ -21,6 +21,7 @@ from .diagnostics import AwareprintError, user_error
 from .units import Cmyk, Pt, parse_cmyk, parse_length
 
 MAX_DATA_FILE_BYTES = 1_000_000
+MAX_NESTING = 32  # the deepest real file nests 6 levels; a deeper one is a mistake or an attack
 _PLAIN_TAGS = {"tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 _IMPLICIT_TAGS = _PLAIN_TAGS | {
     "tag:yaml.org,2002:int",
@@ -87,15 +88,28 @@ def load_yaml(path: Path) -> Node:
             line=line,
             hint="check indentation, colons and quotes on this line or the one before",
         ) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, e.g. NUL from a binary file
+        raise user_error(
+            f"character U+{exc.character:04X} is not allowed in YAML"
+            if isinstance(exc.character, int)
+            else "a character YAML does not allow",
+            file=path,
+            line=text.count("\n", 0, exc.position) + 1,
+            hint="is this the right file? data files are plain UTF-8 text",
+        ) from None
     except yaml.YAMLError as exc:
-        raise user_error(f"YAML error: {exc}", file=path) from None
+        raise user_error(f"YAML error: {str(exc).splitlines()[0]}", file=path) from None
     if root is None:
         raise user_error("file is empty", file=path)
-    return _convert(root, path, "", seen=set())
+    return _convert(root, path, "", seen=set(), depth=0)
 
 
-def _convert(node: yaml.Node, path: Path, key: str, seen: set[int]) -> Node:
+def _convert(node: yaml.Node, path: Path, key: str, seen: set[int], depth: int) -> Node:
     line = node.start_mark.line + 1
+    if depth > MAX_NESTING:
+        raise user_error(
+            f"nested more than {MAX_NESTING} levels deep", file=path, line=line, hint="flatten the lists"
+        )
     if id(node) in seen:
         raise user_error("anchors and aliases (& and *) are not supported", file=path, line=line, key=key)
     seen.add(id(node))
@@ -110,7 +124,7 @@ def _convert(node: yaml.Node, path: Path, key: str, seen: set[int]) -> Node:
     if isinstance(node, yaml.ScalarNode):
         return Node(node.value, path, line, key)
     if isinstance(node, yaml.SequenceNode):
-        items = [_convert(child, path, f"{key}[{i}]", seen) for i, child in enumerate(node.value)]
+        items = [_convert(child, path, f"{key}[{i}]", seen, depth + 1) for i, child in enumerate(node.value)]
         return Node(items, path, line, key)
     assert isinstance(node, yaml.MappingNode)
     mapping: dict[str, Node] = {}
@@ -131,7 +145,7 @@ def _convert(node: yaml.Node, path: Path, key: str, seen: set[int]) -> Node:
                 key=child_key,
                 hint="keep one of the two",
             )
-        mapping[name] = _convert(value_node, path, child_key, seen)
+        mapping[name] = _convert(value_node, path, child_key, seen, depth + 1)
     return Node(mapping, path, line, key)
 
 

@@ -65,6 +65,10 @@ def test_syntax_error_has_line(tmp_path: Path) -> None:
         ("a: !!python/object:os.system echo\n", "tag"),
         ("a: &x 1\nb: *x\n", "anchors and aliases"),
         ("", "empty"),
+        ("a: " + "[" * 900 + "]" * 900 + "\n", "nested more than"),
+        ("a: " + "[" * 5000 + "\n", "YAML syntax error"),
+        ("a: 1\n<<: {b: 2}\n", "merge keys"),
+        ("\x00\x01\x02", "character U+0000 is not allowed"),
     ],
 )
 def test_unsafe_or_empty_yaml_is_refused(tmp_path: Path, text: str, expected: str) -> None:
