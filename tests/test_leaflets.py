@@ -98,7 +98,7 @@ def test_trifold_opens_the_other_way_in_arabic(made) -> None:  # type: ignore[no
         assert len(pdf.pages) == 2
 
 
-@pytest.mark.parametrize("lang", ["ar", "fa", "he"])
+@pytest.mark.parametrize("lang", ["ar", "fa", "he", "ur"])
 def test_right_to_left_trifold_extracts_as_its_source_text(made, lang: str) -> None:  # type: ignore[no-untyped-def]
     """Every paragraph composed for a page of a right-to-left leaflet reads back from it as written
     (issue 4): left-to-right names and numbers in their order, marks on their letters."""

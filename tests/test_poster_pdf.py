@@ -19,8 +19,9 @@ PROJECT = Path(__file__).resolve().parent.parent
 MM = 72 / 25.4
 NASTALIQ_EXTRACTION = pytest.mark.xfail(
     strict=True,
-    reason="issue 4, open for Urdu only: a Nastaliq caption's first line sits on the baseline of the "
-    "row of figures beside it, and pdfium reads them as one line",
+    reason="issue 4, open for Urdu posters only: the first line of a Nastaliq caption shares its baseline "
+    "with the row of figures beside it ('18% ... 2,000'), so pdfium merges them into one line and the "
+    "other numbers land inside the first caption",
 )
 LANGUAGES_FOR_EXTRACTION = [
     pytest.param(p.stem, marks=NASTALIQ_EXTRACTION) if p.stem == "ur" else p.stem

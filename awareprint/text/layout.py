@@ -282,10 +282,12 @@ class FrameLayout:
             if line.hyphen and runs:
                 runs.append(_hyphen_run(runs[-1], psize, frame.language, len(runs)))
                 runs = [replace(run, line_runs=len(runs)) for run in runs]
-            items += runs
             first_of_paragraph = number == 0 or trial.lines[number - 1].paragraph != line.paragraph
             if paragraph.marker and first_of_paragraph:
+                # drawn before the line it marks: an extractor that does not join the two (its label may
+                # sit off the baseline, as in Nastaliq) then reads it before the item, not inside it
                 items += self._marker(paragraph, prepared, psize, y)
+            items += runs
         used = Rect(frame.rect.x, Pt(top), frame.rect.width, Pt(trial.height))
         return items, FittedFrame(frame.name, Pt(size), Pt(trial.height), used)
 
