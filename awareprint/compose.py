@@ -91,6 +91,7 @@ def compose(
         language=content.language,
         author=author,
         date=content.date,
+        direction=content.direction,
     )
     return Document(template.geometry, tuple(pages), metadata), diagnostics
 
@@ -207,6 +208,7 @@ def _cells(rect: Rect, count: int, per_row: int, gap: float, rtl: bool) -> list[
 
 def _figures(slot: FiguresSlot, figures: tuple[Statistic, ...], content: Content, rtl: bool) -> list[Box]:
     boxes: list[Box] = []
+    numbers: list[Box] = []
     number_group, caption_group = f"{slot.name}.number", f"{slot.name}.caption"
     for index, (figure, cell) in enumerate(
         zip(figures, _cells(slot.rect, len(figures), slot.columns, slot.column_gap, rtl), strict=True)
@@ -227,29 +229,32 @@ def _figures(slot: FiguresSlot, figures: tuple[Statistic, ...], content: Content
             caption_rect = Rect(Pt(caption_x), cell.y, Pt(cell.width - number_width - gap), cell.height)
             number_valign = "top"
         common = {"align": "start", "direction": content.direction, "language": content.language}
-        boxes.append(
-            TextFrame(
-                f"{slot.name}[{index}].number",
-                number_rect,
-                (Paragraph(figure.number),),
-                slot.number_style,
-                valign=number_valign,
-                fit_group=number_group,
-                **common,
-            )
+        number_frame = TextFrame(
+            f"{slot.name}[{index}].number",
+            number_rect,
+            (Paragraph(figure.number),),
+            slot.number_style,
+            valign=number_valign,
+            fit_group=number_group,
+            **common,
         )
-        boxes.append(
-            TextFrame(
-                f"{slot.name}[{index}].caption",
-                caption_rect,
-                (Paragraph(figure.caption),),
-                slot.caption_style,
-                valign="top",
-                fit_group=caption_group,
-                **common,
-            )
+        caption_frame = TextFrame(
+            f"{slot.name}[{index}].caption",
+            caption_rect,
+            (Paragraph(figure.caption),),
+            slot.caption_style,
+            valign="top",
+            fit_group=caption_group,
+            **common,
         )
-    return boxes
+        (numbers if rtl else boxes).append(number_frame)
+        boxes.append(caption_frame)
+    # In a right-to-left poster the numbers are drawn before all the captions, not each before its own.
+    # Text extractors (pdfium, poppler) join text at about the same height into one line and order its
+    # pieces by x; a large number drawn between captions, at the right of the caption it belongs to, is
+    # joined to a line of the next caption or bridges two lines of its own and shuffles them. Drawn
+    # first, the numbers make lines of their own.
+    return numbers + boxes
 
 
 def _organisation(slot: OrganisationSlot, content: Content) -> list[Box]:

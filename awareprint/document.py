@@ -128,6 +128,7 @@ class Metadata:
     language: str
     author: str
     date: dt.date  # the content's date, written as the PDF's creation date: reproducible and meaningful
+    direction: str = "ltr"  # the language's: "rtl" asks viewers and text extractors to read right to left
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +175,13 @@ class PlacedGlyph:
 
 @dataclass(frozen=True, slots=True)
 class GlyphRun:
+    """Glyphs of one font, size and direction on one line, in visual order (left to right).
+
+    A line's runs are consecutive items, left to right: the first says how many there are
+    (`line_runs`), and each its place in the line's reading order (`reading`), so a renderer can give
+    text extractors the line's text in reading order.
+    """
+
     font_file: str  # path of the font file, the key the renderer embeds by
     size: Pt
     x: Pt  # baseline origin of the run in trim space
@@ -182,6 +190,8 @@ class GlyphRun:
     text: str  # logical text of the run
     colour: Cmyk
     rtl: bool = False
+    reading: int = 0  # index of the run in its line's reading (logical) order
+    line_runs: int = 1  # how many runs the line has
 
 
 @dataclass(frozen=True, slots=True)

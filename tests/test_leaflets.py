@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 from pathlib import Path
@@ -11,8 +12,15 @@ import pypdfium2 as pdfium
 import pytest
 from test_logo import make_logo
 
+from awareprint.compose import compose
+from awareprint.content import build_content, load_region, load_source
+from awareprint.document import TextFrame
+from awareprint.materials import load_language
+from awareprint.templates import load_template
+
 PROJECT = Path(__file__).resolve().parent.parent
 MM = 72 / 25.4
+TODAY = dt.date.today()  # as the CLI builds its content
 FOLDED = ["leaflet-a4-trifold", "leaflet-a5-bifold", "card-dl", "card-a6"]
 
 
@@ -88,6 +96,32 @@ def test_trifold_opens_the_other_way_in_arabic(made) -> None:  # type: ignore[no
     assert 100 < headline_x < 200
     with pikepdf.open(path) as pdf:
         assert len(pdf.pages) == 2
+
+
+@pytest.mark.parametrize("lang", ["ar", "fa", "he", "ur"])
+def test_right_to_left_trifold_extracts_as_its_source_text(made, lang: str) -> None:  # type: ignore[no-untyped-def]
+    """Every paragraph composed for a page of a right-to-left leaflet reads back from it as written
+    (issue 4): left-to-right names and numbers in their order, marks on their letters."""
+    path = made("leaflet-a4-trifold", lang, "parents")
+    source = load_source(PROJECT / "materials" / "source.yaml")
+    materials = load_language(PROJECT / "materials", lang, source.figure_ids)
+    region = load_region(PROJECT / "regions" / "gb.yaml")
+    content, _ = build_content(source, materials, region, "parents", TODAY)
+    document, _ = compose(load_template(PROJECT / "templates" / "leaflet-a4-trifold.yaml"), content, "test")
+
+    def bare(text: str) -> str:  # as in test_poster_pdf: line breaks and hyphens are the layout's
+        return "".join(text.replace("\ufffe", "").replace("-", "").split())
+
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        for number, page in enumerate(document.pages):
+            text = bare(pdf[number].get_textpage().get_text_range())
+            written = [p.text for box in page.boxes if isinstance(box, TextFrame) for p in box.paragraphs]
+            assert len(written) > 20
+            missing = [p for p in written if bare(p) not in text]
+            assert not missing, f"page {number} not extractable as written: {missing}"
+    finally:
+        pdf.close()
 
 
 def test_fold_marks_sit_in_the_slug_at_the_folds(made) -> None:  # type: ignore[no-untyped-def]

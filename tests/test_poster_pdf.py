@@ -17,13 +17,14 @@ from awareprint.materials import load_language
 
 PROJECT = Path(__file__).resolve().parent.parent
 MM = 72 / 25.4
-RTL_EXTRACTION = pytest.mark.xfail(
+NASTALIQ_EXTRACTION = pytest.mark.xfail(
     strict=True,
-    reason="issue 4, open: pdfium reverses left-to-right words inside right-to-left lines "
-    "('Foundation Watch Internet') and moves marks and digits",
+    reason="issue 4, open for Urdu posters only: the first line of a Nastaliq caption shares its baseline "
+    "with the row of figures beside it ('18% ... 2,000'), so pdfium merges them into one line and the "
+    "other numbers land inside the first caption",
 )
 LANGUAGES_FOR_EXTRACTION = [
-    pytest.param(p.stem, marks=RTL_EXTRACTION) if p.stem in ("ar", "fa", "he", "ur") else p.stem
+    pytest.param(p.stem, marks=NASTALIQ_EXTRACTION) if p.stem == "ur" else p.stem
     for p in sorted((PROJECT / "materials").glob("*.yaml"))
     if p.stem != "source"
 ]

@@ -37,10 +37,13 @@ from awareprint.document import (
     Link,
     PageGeometry,
     Picture,
+    PlacedGlyph,
     QrCode,
     Rect,
 )
 from awareprint.units import Cmyk, Pt
+
+from . import reading
 
 CROP_MARK_WIDTH = 0.25  # points
 CROP_MARK_GAP = Pt(1.0)  # beyond the bleed, so marks never reach into the printed area
@@ -70,12 +73,16 @@ def render_pdf(document: LaidOutDocument, primary_font_file: str) -> bytes:
     canvas.setCreator(f"awareprint {__version__}")
     canvas.setProducer(f"awareprint {__version__} (reportlab)")
     canvas.setViewerPreference("DisplayDocTitle", "true")
+    rtl = meta.direction == "rtl"
+    if rtl:
+        canvas.setViewerPreference("Direction", "/R2L")
     fonts = _FontSet(canvas)
     colour = (lambda c: _rgb(screen.rgb[c])) if screen else _cmyk
     for page in document.pages:
         canvas.saveState()
         canvas.translate(offset, offset)
-        painter = _Painter(canvas, geometry.trim_height, fonts, colour)
+        painter = _Painter(canvas, geometry.trim_height, fonts, colour, rtl)
+        line: list[GlyphRun] = []
         for item in page.items:
             match item:
                 case Fill():
@@ -87,9 +94,13 @@ def render_pdf(document: LaidOutDocument, primary_font_file: str) -> bytes:
                 case Picture():
                     painter.picture(item)
                 case GlyphRun():
-                    painter.glyphs(item)
+                    line.append(item)
+                    if len(line) == line[0].line_runs:
+                        painter.line(line)
+                        line = []
                 case Link():
                     painter.link(item)
+        assert not line, "a line's runs are consecutive items"
         canvas.restoreState()
         if not screen:
             _crop_marks(canvas, geometry)
@@ -155,14 +166,18 @@ def _rgb(rgb: tuple[float, float, float]) -> Color:
     return Color(*rgb)
 
 
+_Written = tuple[PlacedGlyph, float, str]  # a glyph, the x of its run's origin, the text it stands for
+
+
 class _Painter:
     def __init__(
-        self, canvas: Canvas, trim_height: float, fonts: _FontSet, colour: Callable[[Cmyk], Color]
+        self, canvas: Canvas, trim_height: float, fonts: _FontSet, colour: Callable[[Cmyk], Color], rtl: bool
     ) -> None:
         self.canvas = canvas
         self.height = trim_height
         self.fonts = fonts
         self.colour = colour
+        self.rtl = rtl  # the document reads right to left (its viewer preferences say so)
 
     def fill(self, rect: Rect, colour: Cmyk) -> None:
         self.canvas.setFillColor(self.colour(colour))
@@ -205,15 +220,67 @@ class _Painter:
                 path.rect(left + start * module, y, (column - start) * module, module)
         self.canvas.drawPath(path, stroke=0, fill=1, fillMode=0)
 
-    def glyphs(self, run: GlyphRun) -> None:
+    def line(self, runs: list[GlyphRun]) -> None:
+        """A line's runs, drawn where the layout put them.
+
+        Text extractors rebuild a line's text from its text objects ordered by x, and from the glyphs of
+        each in stream order. Left-to-right text drawn left to right reads back as written. A line with
+        right-to-left text, or any line of a right-to-left document (which pdfium then reads right to
+        left), is written in the order that makes pdfium read its logical text back (see reading.py):
+        adjacent runs of one font, size and colour share a text object, which writes its glyphs in that
+        order, each standing for its own characters. Only the stream order changes, never a glyph's place.
+        """
+        logical = sorted(runs, key=lambda run: run.reading)
+        text = "".join(run.text for run in logical)
+        if not self.rtl and not any(reading.direction(c) is reading.Direction.RIGHT for c in text):
+            for run in runs:
+                self._text_object(run, [(glyph, run.x, glyph.text) for glyph in run.glyphs], _ltr_actual(run))
+            return
+        written = reading.extractor_order(text, self.rtl)
+        position = {w.index: n for n, w in enumerate(written)}
+        mirrored = {w.index for w in written if w.mirrored}
+        starts = {}
+        start = 0
+        for run in logical:
+            starts[id(run)] = start
+            start += len(run.text)
+        silent: list[tuple[GlyphRun, list[_Written]]] = []
+        for group in _same_font_groups(runs):
+            entries: list[tuple[float, _Written]] = []
+            for run in group:
+                key = -1.0
+                for glyph, indices in zip(run.glyphs, _glyph_chars(run, starts[id(run)]), strict=True):
+                    if indices:
+                        key = float(min(position[i] for i in indices))
+                    else:
+                        key += 1e-3  # a glyph that stands for no text of its own goes with the one before
+                    ordered = sorted(indices, key=position.__getitem__)
+                    chars = "".join(_mirror(text[i]) if i in mirrored else text[i] for i in ordered)
+                    entries.append((key, (glyph, run.x, chars)))
+            entries.sort(key=lambda entry: entry[0])
+            glyphs = _carry_raised_text([entry for _, entry in entries])
+            self._text_object(group[0], [g for g in glyphs if g[2] != NO_TEXT], None)
+            silent.append((group[0], [g for g in glyphs if g[2] == NO_TEXT]))
+        # Glyphs that stand for no text come after the line, as text objects of their own that say so
+        # (an empty ActualText, which poppler and the specification honour; pdfium reads their NO_TEXT
+        # and drops it). Left among the others, a raised one would split the line for pdfium.
+        for run, glyphs in silent:
+            if glyphs:
+                self._text_object(run, glyphs, "")
+
+    def _text_object(self, run: GlyphRun, glyphs: list[_Written], actual: str | None) -> None:
+        """One text object in the run's font, size and colour: each glyph at its place (offset from the
+        given run origin x), standing for the given text, in the given order; `actual`, if given, is the
+        object's text for extractors (ActualText) instead of its glyphs'."""
         font = self.fonts.get(run.font_file)
         self.canvas.setFillColor(self.colour(run.colour))
         size = run.size
-        parts = [f"BT /{font.resource} {_num(size)} Tf 1 0 0 1 {_num(run.x)} {_num(self.height - run.y)} Tm"]
+        origin = run.x
+        parts = [f"BT /{font.resource} {_num(size)} Tf 1 0 0 1 {_num(origin)} {_num(self.height - run.y)} Tm"]
         rise = 0.0
-        cursor = 0.0  # where the next glyph lands without adjustment, from the run origin
+        cursor = 0.0  # where the next glyph lands without adjustment, from the object origin
         pending: list[str] = []
-        for glyph in run.glyphs:
+        for glyph, x, text in glyphs:
             glyph_rise = -glyph.y
             if abs(glyph_rise - rise) > 1e-6:
                 if pending:
@@ -221,22 +288,91 @@ class _Painter:
                     pending = []
                 parts.append(f"{_num(glyph_rise)} Ts")
                 rise = glyph_rise
-            shift = glyph.x - cursor
+            place = x - origin + glyph.x
+            shift = place - cursor
             if abs(shift) > 1e-4:
                 pending.append(_num(-shift * 1000 / size))
-            pending.append(f"<{font.code(glyph.glyph_id, glyph.text):04X}>")
-            cursor = glyph.x + font.width(glyph.glyph_id) * size / 1000
+            pending.append(f"<{font.code(glyph.glyph_id, text):04X}>")
+            cursor = place + font.width(glyph.glyph_id) * size / 1000
         if pending:
             parts.append("[" + " ".join(pending) + "] TJ")
         if rise:
             parts.append("0 Ts")  # the rise is graphics state: BT does not reset it for the next run
         parts.append("ET")
-        if not run.rtl and any(not g.text or len(g.text) > 1 or not g.advance for g in run.glyphs):
-            # clusters that are not one glyph per character, or marks placed on other glyphs: extractors
-            # guess wrong from glyph positions (gaps, order), so give them the run's text outright
-            actual = "FEFF" + run.text.encode("utf-16-be").hex().upper()
-            parts = [f"/Span << /ActualText <{actual}> >> BDC", *parts, "EMC"]
+        if actual is not None:
+            encoded = "<FEFF" + actual.encode("utf-16-be").hex().upper() + ">" if actual else "()"
+            parts = [f"/Span << /ActualText {encoded} >> BDC", *parts, "EMC"]
         self.canvas.addLiteral("\n".join(parts))
+
+
+def _ltr_actual(run: GlyphRun) -> str | None:
+    """Clusters that are not one glyph per character, or marks placed on other glyphs: extractors guess
+    wrong from glyph positions (gaps, order), so a left-to-right run with them gives its text outright."""
+    if not run.rtl and any(not g.text or len(g.text) > 1 or not g.advance for g in run.glyphs):
+        return run.text
+    return None
+
+
+NO_TEXT = "\ufffe"  # what a glyph that stands for no text maps to: pdfium drops it (IsControlChar)
+
+
+def _carry_raised_text(glyphs: list[_Written]) -> list[_Written]:
+    """Raised or lowered glyphs (marks) are drawn in text objects of their own, which extractors order
+    by x rather than as written; their text goes to the next glyph on the baseline instead (or the one
+    before, at the end), which keeps the order written. A glyph that then stands for no text maps to
+    NO_TEXT, since pdfium would otherwise make up a character from its code."""
+    out = list(glyphs)
+    carried = ""
+    for index, (glyph, x, text) in enumerate(out):
+        if _raised(glyph):
+            carried += text
+            out[index] = (glyph, x, NO_TEXT)
+        elif carried:
+            out[index] = (glyph, x, carried + text)
+            carried = ""
+    if carried:
+        for index in reversed(range(len(out))):
+            glyph, x, text = out[index]
+            if not _raised(glyph):
+                out[index] = (glyph, x, text + carried)
+                carried = ""
+                break
+    if carried:  # nothing on the baseline: leave the text where it was
+        out = glyphs
+    return [(glyph, x, text or NO_TEXT) for glyph, x, text in out]
+
+
+def _mirror(char: str) -> str:
+    return reading.MIRROR.get(char, char)
+
+
+def _raised(glyph: PlacedGlyph) -> bool:
+    return abs(glyph.y) > 1e-6
+
+
+def _same_font_groups(runs: list[GlyphRun]) -> list[list[GlyphRun]]:
+    """Runs next to each other (left to right) in one font, size and colour."""
+    groups: list[list[GlyphRun]] = []
+    for run in runs:
+        last = groups[-1][-1] if groups else None
+        if last and (last.font_file, last.size, last.colour) == (run.font_file, run.size, run.colour):
+            groups[-1].append(run)
+        else:
+            groups.append([run])
+    return groups
+
+
+def _glyph_chars(run: GlyphRun, start: int) -> list[list[int]]:
+    """For each glyph of the run, the indices (in its line's logical text, where the run starts at
+    `start`) of the characters it stands for."""
+    chars: list[list[int]] = [[] for _ in run.glyphs]
+    indices = reversed(range(len(run.glyphs))) if run.rtl else range(len(run.glyphs))
+    offset = start
+    for index in indices:
+        length = len(run.glyphs[index].text)
+        chars[index] = list(range(offset, offset + length))
+        offset += length
+    return chars
 
 
 def _num(value: float) -> str:

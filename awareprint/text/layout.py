@@ -280,11 +280,14 @@ class FrameLayout:
             colour = paragraph.colour or frame.style.colour
             runs = _glyph_runs(prepared, line.start, line.end, psize, x, y, colour, frame.language)
             if line.hyphen and runs:
-                runs.append(_hyphen_run(runs[-1], psize, frame.language))
-            items += runs
+                runs.append(_hyphen_run(runs[-1], psize, frame.language, len(runs)))
+                runs = [replace(run, line_runs=len(runs)) for run in runs]
             first_of_paragraph = number == 0 or trial.lines[number - 1].paragraph != line.paragraph
             if paragraph.marker and first_of_paragraph:
+                # drawn before the line it marks: an extractor that does not join the two (its label may
+                # sit off the baseline, as in Nastaliq) then reads it before the item, not inside it
                 items += self._marker(paragraph, prepared, psize, y)
+            items += runs
         used = Rect(frame.rect.x, Pt(top), frame.rect.width, Pt(trial.height))
         return items, FittedFrame(frame.name, Pt(size), Pt(trial.height), used)
 
@@ -435,19 +438,34 @@ def _glyph_runs(
         run, glyphs, lo, hi = pieces[index]
         placed, advance = _place(glyphs, run.face, size, prepared.text, hi)
         text = prepared.text[lo:hi]
-        runs.append(GlyphRun(run.face.path, Pt(size), Pt(pen), Pt(y), placed, text, colour, run.rtl))
+        runs.append(
+            GlyphRun(
+                run.face.path, Pt(size), Pt(pen), Pt(y), placed, text, colour, run.rtl, index, len(pieces)
+            )
+        )
         pen += advance
     return runs
 
 
-def _hyphen_run(last: GlyphRun, size: float, language: str) -> GlyphRun:
-    """A hyphen after the line's last run, in its font; it stands for a soft hyphen in the text."""
+def _hyphen_run(last: GlyphRun, size: float, language: str, reading: int) -> GlyphRun:
+    """A hyphen after the line's last run, in its font, read last; it stands for a soft hyphen in the
+    text."""
     shaped = shape(last.font_file, HYPHEN, 0, 1, "Zyyy", False, language).glyphs[0]
     upem = harfbuzz_font(last.font_file).face.upem
     advance = shaped.x_advance * size / upem
     x = last.x + sum(g.advance for g in last.glyphs)
     glyph = PlacedGlyph(shaped.glyph_id, 0.0, 0.0, advance, SOFT_HYPHEN)
-    return GlyphRun(last.font_file, Pt(size), Pt(x), last.y, (glyph,), SOFT_HYPHEN, last.colour)
+    return GlyphRun(
+        last.font_file,
+        Pt(size),
+        Pt(x),
+        last.y,
+        (glyph,),
+        SOFT_HYPHEN,
+        last.colour,
+        rtl=False,
+        reading=reading,
+    )
 
 
 def _unsafe(glyphs: tuple[ShapedGlyph, ...], lo: int, hi: int, run: Run) -> bool:
