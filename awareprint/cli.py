@@ -351,6 +351,33 @@ def _batch_summary(report: BatchReport) -> None:
         out.print(f"manifest: {report.manifest}", markup=False)
 
 
+@app.command()
+def preview(
+    paths: Annotated[list[Path], typer.Argument(help="PDFs, or folders of PDFs (a batch's output folder).")],
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Folder for the previews (default: preview/ in the first folder given, or out/preview).",
+        ),
+    ] = None,
+    dpi: Annotated[int, typer.Option(min=10, max=300, help="Resolution of the page images.")] = 72,
+) -> None:
+    """Page images (cropped to the trim), a contact sheet per design with every language side by side,
+    and an index.html gallery to review a batch by eye."""
+    from .diagnostics import Severity
+    from .preview import default_out_dir, make_previews
+
+    result = make_previews(paths, out_dir or default_out_dir(paths), dpi)
+    _print_diagnostics(result.diagnostics)
+    failed = sum(1 for item in result.items if item.failed)
+    marked = f" ({_count(failed, 'file')} failed, marked in the gallery)" if failed else ""
+    pages, sheets = _count(len(result.pages), "page image"), _count(len(result.sheets), "contact sheet")
+    out.print(f"wrote {pages} and {sheets}{marked}; open {result.index}", markup=False)
+    if any(d.severity is Severity.ERROR for d in result.diagnostics):
+        raise typer.Exit(1)
+
+
 templates_app = typer.Typer(
     help="The page designs: list them, check one you are writing, print the format as JSON Schema.",
     invoke_without_command=True,
@@ -567,6 +594,10 @@ def strings_stamp(
     files = load_translation(context.obj, lang)
     write_atomic(files.path, stamp(files.english, files.materials, tuple(keys or ())))
     out.print(f"{files.path}: marked as translating the current English", markup=False)
+
+
+def _count(number: int, thing: str) -> str:
+    return f"{number} {thing}{'' if number == 1 else 's'}"
 
 
 def _print_diagnostics(diagnostics: Iterable[Diagnostic]) -> None:
