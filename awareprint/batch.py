@@ -38,10 +38,11 @@ from pathlib import Path
 
 from . import __version__
 from .diagnostics import AwareprintError, Severity, user_error
+from .folders import PROJECT, Folders
 from .materials import AUDIENCES, language_codes
 from .output import write_atomic
 from .pdfx import STANDARDS
-from .pipeline import EDITIONS, PROJECT, Folders, PosterRequest
+from .pipeline import EDITIONS, PosterRequest
 from .schema import Mapping, Node, as_list, as_text, load_yaml
 from .templates import extends_chain, list_templates
 

@@ -14,9 +14,10 @@ from pathlib import Path
 
 from .content import Region, SourceData, build_content, load_region, load_source
 from .diagnostics import AwareprintError, Diagnostic, Severity
+from .folders import Folders
 from .materials import AUDIENCES, ENGLISH, Materials, language_codes, load_english, load_materials
 from .organisation import Organisation
-from .pipeline import Folders, lay_out
+from .pipeline import lay_out
 from .templates import Template, list_templates, load_template
 from .text.fonts import FontManifest, load_manifest
 

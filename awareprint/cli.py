@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 
     from .batch import BatchItem, BatchReport, BatchSpec, Outcome
     from .diagnostics import Diagnostic
-    from .pipeline import Folders, PosterRequest
+    from .folders import Folders
+    from .pipeline import PosterRequest
 
 app = typer.Typer(
     name="awareprint",
@@ -52,10 +53,12 @@ def root(
     ] = None,
 ) -> None:
     """Without a command: generate the default posters into out/."""
-    from .pipeline import Folders, PosterRequest
+    from .folders import Folders
 
     context.obj = Folders.at(data) if data else Folders()
     if context.invoked_subcommand is None:
+        from .pipeline import PosterRequest
+
         for language, region, audience, template in DEFAULT_SET:
             output = _default_output(template, language, region, audience)
             _poster(context.obj, PosterRequest(language, region, audience, template, output))

@@ -11,6 +11,7 @@ from .compose import compose
 from .content import Content, build_content, load_region, load_source
 from .diagnostics import AwareprintError, Diagnostic, Severity, user_error
 from .document import Disc, Fill, GlyphRun, LaidOutDocument, LaidOutPage, QrCode, ScreenColours, TextFrame
+from .folders import Folders
 from .images import Logo, as_printed_rgb, open_logo
 from .materials import ENGLISH, Materials, load_english, load_language, load_materials
 from .organisation import load_organisation
@@ -21,27 +22,9 @@ from .templates import Brand, Template, load_template
 from .text import layout_frames
 from .text.fonts import FontManifest, load_manifest
 
-PROJECT = Path(__file__).resolve().parent.parent
 AUTHOR = "awareprint (content: IWF 2018 study and sourced safety advice)"
 EDITIONS = ("print", "screen")  # print: PDF/X, CMYK, bleed and marks; screen: sRGB, links, trim size
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")  # a language, region or template: a file name, never a path
-
-
-@dataclass(frozen=True, slots=True)
-class Folders:
-    """Where the data lives: the project's own folders, or a user's copy (`--data`)."""
-
-    materials: Path = PROJECT / "materials"
-    regions: Path = PROJECT / "regions"
-    templates: Path = PROJECT / "templates"
-    fonts: Path = PROJECT / "fonts"
-
-    @classmethod
-    def at(cls, root: Path) -> Folders:
-        """A data folder holding materials/, regions/ and templates/; fonts stay the vendored ones."""
-        if not root.is_dir():
-            raise user_error("data folder not found", file=root, hint="give a folder holding materials/")
-        return cls(root / "materials", root / "regions", root / "templates")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +50,8 @@ class PosterResult:
     diagnostics: tuple[Diagnostic, ...]
 
 
-def make_poster(request: PosterRequest, folders: Folders = Folders()) -> PosterResult:
+def make_poster(request: PosterRequest, folders: Folders | None = None) -> PosterResult:
+    folders = folders or Folders()
     source = load_source(folders.materials / "source.yaml")
     existing(folders.materials, request.language, "language")
     materials = load_language(folders.materials, request.language, source.figure_ids)
