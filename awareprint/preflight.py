@@ -621,7 +621,7 @@ class _PageScan:
         self.transparency: Counter[str] = Counter()
 
     def run(self) -> None:
-        self._walk(_instructions(self.page), self.page.obj.get("/Resources"), IDENTITY, 0)
+        self._walk(_instructions(self.page), self.page.obj.get("/Resources"), _State(), 0)
         where = f"page {self.number}"
         if self.rgb:
             findings = ", ".join(f"{what} ({n}x)" if n > 1 else what for what, n in self.rgb.most_common())
@@ -638,8 +638,9 @@ class _PageScan:
                 "flatten the transparency, or make the file as PDF/X-4 (--pdfx x4)",
             )
 
-    def _walk(self, instructions: list, resources: pikepdf.Object | None, ctm: Matrix, depth: int) -> None:
-        state, saved = _State(ctm), []
+    def _walk(self, instructions: list, resources: pikepdf.Object | None, state: _State, depth: int) -> None:
+        """One content stream, starting from the graphics state it inherits (a form: the state at `Do`)."""
+        saved = []
         if not isinstance(resources, pikepdf.Dictionary):
             resources = pikepdf.Dictionary()
         for operands, operator in instructions:
@@ -673,7 +674,7 @@ class _PageScan:
                 self._graphics_state(resources.get("/ExtGState", pikepdf.Dictionary()).get(operands[0]))
             elif op == "Do" and operands:
                 xobject = resources.get("/XObject", pikepdf.Dictionary()).get(operands[0])
-                self._draw(xobject, str(operands[0]), state.ctm, depth)
+                self._draw(xobject, str(operands[0]), state, depth)
             elif op == "INLINE IMAGE":
                 self._inline_image(operands[0], state.ctm)
 
@@ -700,15 +701,15 @@ class _PageScan:
         if isinstance(blend, pikepdf.Name) and blend not in (pikepdf.Name.Normal, pikepdf.Name.Compatible):
             self.transparency[f"blend mode {str(blend)[1:]}"] += 1
 
-    def _draw(self, xobject: pikepdf.Object | None, name: str, ctm: Matrix, depth: int) -> None:
+    def _draw(self, xobject: pikepdf.Object | None, name: str, state: _State, depth: int) -> None:
         if not isinstance(xobject, pikepdf.Stream):
             return
         if xobject.get("/Subtype") == pikepdf.Name.Image:
-            self._image(xobject, name, ctm)
+            self._image(xobject, name, state.ctm)
         elif xobject.get("/Subtype") == pikepdf.Name.Form and depth < _MAX_FORM_DEPTH:
             matrix = tuple(float(v) for v in xobject.get("/Matrix", IDENTITY))
             resources = xobject.get("/Resources") or self.page.obj.get("/Resources")
-            inner = _multiply(matrix, ctm)  # type: ignore[arg-type]
+            inner = _State(_multiply(matrix, state.ctm), state.fill, state.stroke)  # type: ignore[arg-type]
             self._walk(_instructions(xobject), resources, inner, depth + 1)
 
     def _image(self, image: pikepdf.Stream, name: str, ctm: Matrix) -> None:

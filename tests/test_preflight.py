@@ -200,6 +200,31 @@ def test_low_resolution_image(shipped: dict[str, Path], pixels: int, severity: S
     assert "needs 150 ppi" in diagnostic.message
 
 
+def test_inside_a_form_xobject(shipped: dict[str, Path]) -> None:
+    """A form's /Matrix scales what it draws, and its own resources are checked for fonts."""
+
+    def in_a_form(pdf: pikepdf.Pdf, page: pikepdf.Page) -> None:
+        _add_image(pdf, page, Image.new("CMYK", (500, 500)), 0)  # only to make the image XObject
+        form = pikepdf.Stream(pdf, b"q 50 0 0 50 0 0 cm /Planted Do Q")  # 50 pt in the form's space
+        form.Type, form.Subtype, form.BBox = pikepdf.Name.XObject, pikepdf.Name.Form, [0, 0, 50, 50]
+        form.Matrix = [2, 0, 0, 2, 0, 0]  # 100 pt on the page
+        helvetica = pikepdf.Dictionary(
+            Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont="/Helvetica"
+        )
+        form.Resources = pikepdf.Dictionary(
+            XObject=page.obj.Resources.XObject, Font=pikepdf.Dictionary(F9=helvetica)
+        )
+        page.obj.Resources.XObject = pikepdf.Dictionary(Wrapper=form)
+        page.obj.Contents = pikepdf.Stream(pdf, b"q 2.835 0 0 2.835 100 100 cm /Wrapper Do Q")  # mm to pt
+
+    report = preflight_pdf(_edit(shipped["a3-en"], in_a_form))
+    assert codes(report) == {"preflight-ppi", "preflight-font"}
+    assert messages(report, "preflight-font") == ["page 1: font Helvetica is not embedded"]
+    assert messages(report, "preflight-ppi")[0].startswith(
+        "page 1, image /Planted is 127 ppi at its printed size (500 x 500 px over 100 x 100 mm)"
+    )
+
+
 def test_a_leaflet_needs_300_ppi(shipped: dict[str, Path]) -> None:
     flat = Image.new("CMYK", (1000, 1000), (0, 0, 0, 0))  # 254 ppi at 100 mm: fine on A3, not on A5
     report = preflight_pdf(_edit(shipped["a5-logo"], lambda pdf, page: _add_image(pdf, page, flat, 100)))
