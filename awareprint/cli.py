@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from .diagnostics import Diagnostic
     from .folders import Folders
     from .pipeline import PosterRequest
+    from .preflight import PreflightReport
 
 app = typer.Typer(
     name="awareprint",
@@ -489,18 +490,7 @@ def check(
     report = run_check(context.obj, dt.date.today(), scope)
     errors, warnings = report.count(Severity.ERROR), report.count(Severity.WARNING)
     if as_json:
-        findings = [
-            {
-                "severity": d.severity.name.lower(),
-                "code": d.code,
-                "file": str(d.file) if d.file else None,
-                "line": d.line,
-                "key": d.key,
-                "message": d.message,
-                "hint": d.hint,
-            }
-            for d in report.diagnostics
-        ]
+        findings = [_as_json(d) for d in report.diagnostics]
         out.print_json(json.dumps({"errors": errors, "warnings": warnings, "findings": findings}))
     else:
         _print_diagnostics(report.diagnostics)
@@ -511,6 +501,64 @@ def check(
         )
     if errors or (strict and warnings):
         raise typer.Exit(1)
+
+
+@app.command()
+def preflight(
+    files: Annotated[list[Path], typer.Argument(help="Finished PDF files to check.")],
+    safe_margin: Annotated[float, typer.Option(help="How far inside the trim text must stay, in mm.")] = 3.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one report per file as JSON.")] = False,
+) -> None:
+    """Check finished PDFs as a print shop would: boxes, fonts, colour, resolution, PDF/X, ink, safe area."""
+    import json
+
+    from .diagnostics import Severity
+    from .preflight import preflight_pdf
+
+    if safe_margin < 0:
+        raise typer.BadParameter("give a distance of 0 mm or more", param_hint="--safe-margin")
+    reports = [preflight_pdf(path, safe_margin) for path in files]
+    if as_json:
+        found = [
+            {
+                "file": str(report.path),
+                "edition": report.edition,
+                "standard": report.standard,
+                "pages": report.pages,
+                "max_ink_percent": report.max_ink_percent,
+                "max_ink_at": report.max_ink_at,
+                "errors": report.count(Severity.ERROR),
+                "warnings": report.count(Severity.WARNING),
+                "findings": [_as_json(d) for d in report.diagnostics],
+            }
+            for report in reports
+        ]
+        out.print_json(json.dumps(found))
+    else:
+        for report in reports:
+            _print_diagnostics(report.diagnostics)
+            out.print(f"{report.path}: {_preflight_summary(report)}", markup=False)
+    if any(report.count(Severity.ERROR) for report in reports):
+        raise typer.Exit(1)
+
+
+def _preflight_summary(report: PreflightReport) -> str:
+    """`PDF/X-4, 1 page, max ink 241 %, OK` or `..., 2 errors, 1 warning`."""
+    from .diagnostics import Severity
+
+    if report.edition is None:
+        facts = ["unreadable"]
+    else:
+        facts = [report.standard or f"{report.edition} edition", _plural(report.pages, "page")]
+        if report.max_ink_percent is not None:
+            facts.append(f"max ink {report.max_ink_percent:.0f} %")
+    errors, warnings = report.count(Severity.ERROR), report.count(Severity.WARNING)
+    problems = [_plural(n, what) for n, what in ((errors, "error"), (warnings, "warning")) if n]
+    return ", ".join(facts + (problems or ["OK"]))
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
 strings_app = typer.Typer(help="Translator workflow: PO/XLIFF export and import, new languages.")
@@ -606,6 +654,18 @@ def _count(number: int, thing: str) -> str:
 def _print_diagnostics(diagnostics: Iterable[Diagnostic]) -> None:
     for diagnostic in diagnostics:
         err.print(diagnostic.labelled(), markup=False)
+
+
+def _as_json(diagnostic: Diagnostic) -> dict[str, object]:
+    return {
+        "severity": diagnostic.severity.name.lower(),
+        "code": diagnostic.code,
+        "file": str(diagnostic.file) if diagnostic.file else None,
+        "line": diagnostic.line,
+        "key": diagnostic.key,
+        "message": diagnostic.message,
+        "hint": diagnostic.hint,
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
