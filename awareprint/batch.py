@@ -101,6 +101,8 @@ class ItemRecord:
     bytes: int | None = None
     pages: int | None = None
     seconds: float | None = None
+    standard: str | None = None  # what preflight found the file to be, e.g. "PDF/X-4"
+    max_ink: float | None = None  # preflight's highest total ink, percent
     diagnostics: tuple[str, ...] = ()  # "error: …", "warning: …", "note: …": the lines a user would see
 
     @property
@@ -592,10 +594,12 @@ def make_item(item: BatchItem, inputs: str, spec: BatchSpec, folders: Folders, p
     try:
         result = make_poster(request, folders)
         diagnostics = list(result.diagnostics)
+        checked = None
         if preflight:
             from .preflight import preflight_pdf
 
-            diagnostics += preflight_pdf(path).diagnostics
+            checked = preflight_pdf(path)
+            diagnostics += checked.diagnostics
     except AwareprintError as error:
         return _failed(item, inputs, error.diagnostic.labelled())
     except Exception as error:  # an internal error in one item must not stop the others
@@ -612,6 +616,8 @@ def make_item(item: BatchItem, inputs: str, spec: BatchSpec, folders: Folders, p
         bytes=path.stat().st_size,
         pages=result.pages,
         seconds=round(time.perf_counter() - started, 3),
+        standard=checked.standard if checked else None,
+        max_ink=round(checked.max_ink_percent, 1) if checked and checked.max_ink_percent else None,
         diagnostics=tuple(d.labelled() for d in diagnostics),
     )
     return Outcome(record, "failed" if errors else "made")

@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from awareprint.batch import BatchItem, BatchSpec, load_batch_file, matrix, parse_shard, resolve_spec, shard
-from awareprint.diagnostics import AwareprintError
+from awareprint.diagnostics import AwareprintError, Diagnostic, Severity
 from awareprint.folders import Folders
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -130,6 +130,7 @@ def test_batch_makes_checks_and_records_every_file(cli, tmp_path: Path) -> None:
         path = folder / name
         assert record["status"] == "ok" and record["sha256"] == sha256(path)
         assert record["bytes"] == path.stat().st_size and record["pages"] == 2
+        assert record["standard"] == "PDF/X-4" and 200 < record["max_ink"] <= 300  # preflight ran
         with pikepdf.open(path) as pdf:
             assert len(pdf.pages) == 2
             assert str(pdf.Root.Lang).startswith(str(record["language"]))
@@ -313,3 +314,31 @@ def test_spec_is_plain_data() -> None:
         "en", "card-dl", "parents", "gb", "print"
     )
     assert os.fspath(spec.output) == "out"
+
+
+def test_a_preflight_error_fails_the_file(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    import awareprint.preflight as preflight
+
+    def rgb_found(path: Path) -> preflight.PreflightReport:
+        found = Diagnostic(Severity.ERROR, "preflight-rgb", "page 1 paints in RGB", path, hint="use CMYK")
+        return preflight.PreflightReport(path, "print", "PDF/X-4", 2, 241.0, None, (found,))
+
+    monkeypatch.setattr(preflight, "preflight_pdf", rgb_found)
+    folder = tmp_path / "campaign"
+    result = cli(
+        "batch",
+        "--lang",
+        "en",
+        "--template",
+        "card-a6",
+        "--audience",
+        "parents",
+        "--jobs",
+        "1",
+        "--output",
+        str(folder),
+    )
+    assert result.code == 1
+    assert "failed: card-a6-en-gb-parents.pdf: error: " in result.err and "page 1 paints in RGB" in result.err
+    assert manifest(folder)["card-a6-en-gb-parents.pdf"]["status"] == "failed"
+    assert "0 made, 0 up to date, 1 failed" in result.out
