@@ -346,6 +346,15 @@ def _batch_summary(report: BatchReport) -> None:
         f"(of {report.total} files)",
         markup=False,
     )
+    warned: dict[str, int] = {}
+    for outcome in report.outcomes:
+        for line in outcome.record.diagnostics:
+            if line.startswith("warning"):
+                warned[line] = warned.get(line, 0) + 1
+    for line, files in list(warned.items())[:10]:
+        err.print(f"{line} ({_count(files, 'file')})", markup=False)
+    if len(warned) > 10:
+        err.print(f"… and {len(warned) - 10} more different warnings, listed in the manifest", markup=False)
     for outcome in report.failures[:20]:
         reason = next((d for d in outcome.record.diagnostics if d.startswith("error")), "failed")
         err.print(f"failed: {outcome.record.output}: {reason}", markup=False)
