@@ -43,7 +43,6 @@ from awareprint.text.layout import MARKER_GAP, MARKER_RADIUS, MARKER_TEXT_SCALE
 from awareprint.units import Cmyk
 
 LANGUAGES = ("en", "ar", "hi", "zh-Hans")
-ENGINES = ("awareprint", "weasyprint", "typst")
 REGION = "gb"
 AUDIENCE = "parents"
 TEMPLATE = "poster-a3"
@@ -157,8 +156,8 @@ def _pt(value: float) -> str:
 
 
 def physical_align(frame: TextFrame) -> str:
-    """ "left", "center" or "right": a frame's start side holds for all its lines, as in awareprint, even
-    for a left-to-right phone number in a right-to-left frame."""
+    """The side a frame's lines align to ("left", "center" or "right"): its start side holds for all its
+    lines, as in awareprint, even for a left-to-right phone number in a right-to-left frame."""
     if frame.align == "center":
         return "center"
     return "right" if (frame.align == "start") == (frame.direction == "rtl") else "left"
