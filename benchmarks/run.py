@@ -3,6 +3,7 @@
 Run from anywhere: `python benchmarks/run.py` (7 runs per measurement; `--repeat N`, or `--quick` for 3).
 Prints the machine it ran on and a Markdown table of medians with min and max: cold CLI runs (a new process
 each time), warm posters (the same process, per template and per language), output size and peak memory.
+`--peers` adds WeasyPrint and Typst making the same poster in the same run (benchmarks/peers.py).
 """
 
 from __future__ import annotations
@@ -65,6 +66,9 @@ def main() -> None:
     )
     parser.add_argument("--repeat", type=int, default=7, metavar="N", help="runs per measurement (default 7)")
     parser.add_argument("--quick", action="store_true", help="3 runs per measurement")
+    parser.add_argument(
+        "--peers", action="store_true", help="also WeasyPrint and Typst on the same poster (the bench extra)"
+    )
     options = parser.parse_args()
     repeat = 3 if options.quick else options.repeat
     if repeat < 1:
@@ -113,6 +117,11 @@ def main() -> None:
     print("\n".join(rows))
     print(f"\nOutput size, A3 poster: {', '.join(f'{k} {v:.0f} KB' for k, v in size_kb.items())}.")
     print(f"Peak RSS: warm process {warm_peak:.0f} MB; cold poster process {cold_peak:.0f} MB.")
+    if options.peers:
+        import peers  # next to this file
+
+        print("\n## Peers: the same A3 poster in WeasyPrint and Typst\n")
+        print("\n".join(peers.peer_report(repeat)))
 
 
 if __name__ == "__main__":
