@@ -181,7 +181,10 @@ def batch(
     pdfx: Annotated[str | None, typer.Option(help="x4 [default] or x1a, for the print edition.")] = None,
     profile: Annotated[Path | None, typer.Option(help="Your print shop's CMYK ICC profile.")] = None,
     jobs: Annotated[
-        int | None, typer.Option(min=1, help="Worker processes [default: one per CPU core].")
+        int | None,
+        typer.Option(
+            min=0, help="Worker processes [default: one per CPU core]; 0 makes the files in this process."
+        ),
     ] = None,
     shard: Annotated[
         str | None,
@@ -231,13 +234,15 @@ def batch(
     shard_of = parse_shard(shard) if shard else None
     if shard_of:
         items = take_shard(items, *shard_of)
-    workers = jobs or len(os.sched_getaffinity(0))
+    workers = len(os.sched_getaffinity(0)) if jobs is None else jobs
 
     def stop(*_: object) -> None:
         raise KeyboardInterrupt
 
     err.print(
-        f"{len(items)} files ({_matrix_size(spec)}) into {spec.output}, {workers} workers", markup=False
+        f"{len(items)} files ({_matrix_size(spec)}) into {spec.output}, "
+        + (_count(workers, "worker") if workers else "in this process"),
+        markup=False,
     )
     previous = signal.signal(signal.SIGTERM, stop)  # a scheduler's stop: finish the files in progress
     try:

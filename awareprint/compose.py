@@ -28,6 +28,7 @@ from .document import (
     TextStyle,
 )
 from .images import Logo, logo_jpeg, resolution_diagnostic
+from .qr import qr_modules
 from .templates import (
     PAPER,
     ContactsSlot,
@@ -162,7 +163,11 @@ def _boxes(slot: Slot, content: Content, screen: bool) -> list[Box]:
             side = Pt(min(slot.rect.width, slot.rect.height))
             square = Rect(Pt(slot.rect.x + (slot.rect.width - side) / 2), slot.rect.y, side, side)
             link = [Link(square, content.qr_url)] if screen else []
-            return [Fill(square, PAPER), QrCode(square, content.qr_url, slot.colour), *link]
+            return [
+                Fill(square, PAPER),
+                QrCode(square, content.qr_url, qr_modules(content.qr_url), slot.colour),
+                *link,
+            ]
         case OrganisationSlot():
             return _organisation(slot, content)
     raise AssertionError(f"unhandled slot {slot!r}")

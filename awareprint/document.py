@@ -109,8 +109,11 @@ class Fill:
 
 @dataclass(frozen=True, slots=True)
 class QrCode:
+    """A QR symbol, already encoded: `modules[row][column]` is True for a dark module (no quiet zone)."""
+
     rect: Rect
     data: str
+    modules: tuple[tuple[bool, ...], ...]
     colour: Cmyk
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import html
+import itertools
 import json
 import statistics
 import subprocess
@@ -35,6 +36,7 @@ from awareprint.content import build_content, load_region, load_source
 from awareprint.document import Fill, GlyphRun, PageGeometry, QrCode, TextFrame
 from awareprint.materials import load_language
 from awareprint.pipeline import AUTHOR, Folders
+from awareprint.qr import QUIET_ZONE
 from awareprint.templates import load_template
 from awareprint.text import layout_frames
 from awareprint.text.bidi import base_is_rtl
@@ -123,23 +125,16 @@ def _paths(family: FontFamily) -> set[str]:
 
 
 def encode_qr(code: QrCode) -> Qr:
-    """The same data and error correction (M) as awareprint's QR code, with its 4-module quiet zone."""
-    import zxingcpp
-
-    symbol = zxingcpp.create_barcode(code.data, zxingcpp.BarcodeFormat.QRCode, options="ecLevel=M")
-    image = memoryview(symbol.to_image(scale=1, add_quiet_zones=False))
-    count, quiet = image.shape[0], 4
+    """awareprint's own symbol (the same modules), as an SVG path with the 4-module quiet zone."""
+    count = len(code.modules)
     runs = []
-    for row in range(count):
-        column = 0
-        while column < count:
-            if image[row, column] == 0:  # dark
-                start = column
-                while column < count and image[row, column] == 0:
-                    column += 1
-                runs.append(f"M{start + quiet} {row + quiet}h{column - start}v1h{start - column}Z")
-            column += 1
-    return Qr(code, count + 2 * quiet, "".join(runs))
+    for row, dark in enumerate(code.modules):
+        for is_dark, cells in itertools.groupby(enumerate(dark), key=lambda cell: cell[1]):
+            if is_dark:
+                columns = [column for column, _ in cells]
+                start, width = columns[0] + QUIET_ZONE, len(columns)
+                runs.append(f"M{start} {row + QUIET_ZONE}h{width}v1h{-width}Z")
+    return Qr(code, count + 2 * QUIET_ZONE, "".join(runs))
 
 
 def qr_svg(qr: Qr) -> str:
@@ -349,7 +344,6 @@ def peers_installed() -> bool:
     try:
         import typst  # noqa: F401
         import weasyprint  # noqa: F401
-        import zxingcpp  # noqa: F401
     except (ImportError, OSError):
         return False
     return True

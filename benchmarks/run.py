@@ -4,6 +4,8 @@ Run from anywhere: `python benchmarks/run.py` (7 runs per measurement; `--repeat
 Prints the machine it ran on and a Markdown table of medians with min and max: cold CLI runs (a new process
 each time), warm posters (the same process, per template and per language), output size and peak memory.
 `--peers` adds WeasyPrint and Typst making the same poster in the same run (benchmarks/peers.py).
+`--batch` adds the full default matrix (`generate.py batch`: 29 languages x 9 templates x 2 audiences) with
+1 and 2 workers, the speed-up, the peak RSS of each worker process, and a re-run with nothing to do.
 """
 
 from __future__ import annotations
@@ -60,6 +62,82 @@ def cli(*args: str) -> None:
         raise SystemExit(f"generate.py {' '.join(args)} failed ({done.returncode}):\n{done.stderr}")
 
 
+def batch_report() -> list[str]:
+    """One run each (a run is a minute or more): 1 worker, 2 workers, then 2 workers with nothing to do."""
+    lines = [
+        "| run | files | seconds | files/s | peak RSS per worker |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    seconds = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for jobs, force, label in (
+            (1, True, "1 worker"),
+            (2, True, "2 workers"),
+            (2, False, "re-run, no change"),
+        ):
+            command = [
+                sys.executable,
+                str(ROOT / "generate.py"),
+                "batch",
+                "--output",
+                folder,
+                "--jobs",
+                str(jobs),
+            ]
+            start = time.perf_counter()
+            with tempfile.TemporaryFile() as log:
+                process = subprocess.Popen(
+                    [*command, *(["--force"] if force else [])],
+                    cwd=ROOT,
+                    stdout=subprocess.DEVNULL,
+                    stderr=log,
+                )
+                peaks = _watch_peaks(process)
+                elapsed = time.perf_counter() - start
+                if process.returncode != 0:
+                    log.seek(0)
+                    raise SystemExit(f"batch failed ({process.returncode}): {log.read().decode()[-2000:]}")
+            files = len(list(Path(folder).glob("*.pdf")))
+            # workers are the children of the forkserver, itself a child of the batch
+            workers = [kb for pid, (ppid, kb) in peaks.items() if process.pid not in (pid, ppid)]
+            peak = f"{max(workers) / 1024:.0f} MB" if workers and force else "-"
+            seconds[label] = elapsed
+            lines.append(f"| {label} | {files} | {elapsed:.1f} | {files / elapsed:.1f} | {peak} |")
+    speedup = seconds["1 worker"] / seconds["2 workers"]
+    lines.append(f"\nThroughput from 1 to 2 workers: {speedup:.2f}x.")
+    return lines
+
+
+def _watch_peaks(process: subprocess.Popen[bytes]) -> dict[int, tuple[int, int]]:
+    """Parent and peak RSS (VmHWM, KB) of the batch and each descendant, sampled until the batch exits."""
+    peaks: dict[int, tuple[int, int]] = {}
+    while process.poll() is None:
+        for status in Path("/proc").glob("[0-9]*/status"):
+            try:
+                text = status.read_text()
+            except OSError:
+                continue
+            fields = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
+            pid, ppid = int(fields.get("Pid", 0)), int(fields.get("PPid", 0))
+            if "VmHWM" in fields and (pid == process.pid or _descends_from(ppid, process.pid)):
+                peak = int(fields["VmHWM"].split()[0])
+                peaks[pid] = (ppid, max(peaks.get(pid, (ppid, 0))[1], peak))
+        time.sleep(0.2)
+    return peaks
+
+
+def _descends_from(pid: int, ancestor: int) -> bool:
+    while pid > 1:
+        if pid == ancestor:
+            return True
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            return False
+        pid = int(stat.rsplit(")", 1)[1].split()[1])
+    return False
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -68,6 +146,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="3 runs per measurement")
     parser.add_argument(
         "--peers", action="store_true", help="also WeasyPrint and Typst on the same poster (the bench extra)"
+    )
+    parser.add_argument(
+        "--batch", action="store_true", help="also the full batch matrix with 1 and 2 workers (a few minutes)"
     )
     options = parser.parse_args()
     repeat = 3 if options.quick else options.repeat
@@ -117,6 +198,9 @@ def main() -> None:
     print("\n".join(rows))
     print(f"\nOutput size, A3 poster: {', '.join(f'{k} {v:.0f} KB' for k, v in size_kb.items())}.")
     print(f"Peak RSS: warm process {warm_peak:.0f} MB; cold poster process {cold_peak:.0f} MB.")
+    if options.batch:
+        print("\n## Batch: the full default matrix\n")
+        print("\n".join(batch_report()))
     if options.peers:
         import peers  # next to this file
 

@@ -179,7 +179,7 @@ def test_one_failure_does_not_stop_the_others(cli, data: Path, tmp_path: Path, p
     plant(data / "materials" / "pl.yaml", "  status: draft", "  statuss: draft")
     folder = tmp_path / "campaign"
     result = cli(
-        "--data", str(data), "batch", "--lang", "en,pl,de", *SMALL, "--jobs", "1", "--output", str(folder)
+        "--data", str(data), "batch", "--lang", "en,pl,de", *SMALL, "--jobs", "0", "--output", str(folder)
     )
     assert result.code == 1
     assert (
@@ -196,7 +196,7 @@ def test_one_failure_does_not_stop_the_others(cli, data: Path, tmp_path: Path, p
 
 def test_shards_share_a_folder_and_a_final_run_gathers_them(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     folder = tmp_path / "campaign"
-    args = ("batch", "--lang", "en,fr,de", *SMALL, "--jobs", "1", "--output", str(folder))
+    args = ("batch", "--lang", "en,fr,de", *SMALL, "--jobs", "0", "--output", str(folder))
     assert cli(*args, "--shard", "1/2").code == 0
     assert cli(*args, "--shard", "2/2").code == 0
     first, second = (
@@ -334,7 +334,7 @@ def test_a_preflight_error_fails_the_file(cli, tmp_path: Path, monkeypatch: pyte
         "--audience",
         "parents",
         "--jobs",
-        "1",
+        "0",
         "--output",
         str(folder),
     )
@@ -342,3 +342,14 @@ def test_a_preflight_error_fails_the_file(cli, tmp_path: Path, monkeypatch: pyte
     assert "failed: card-a6-en-gb-parents.pdf: error: " in result.err and "page 1 paints in RGB" in result.err
     assert manifest(folder)["card-a6-en-gb-parents.pdf"]["status"] == "failed"
     assert "0 made, 0 up to date, 1 failed" in result.out
+
+
+def test_batch_preview_shows_every_file_in_a_gallery(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "campaign"
+    result = cli("batch", "--lang", "en,ar", *SMALL, "--jobs", "0", "--output", str(folder), "--preview")
+    assert result.code == 0, result.err
+    index = (folder / "preview" / "index.html").read_text()
+    for name in manifest(folder):
+        assert name in index
+    assert (folder / "preview" / "sheet-card-a6-parents-gb-print.png").is_file()
+    assert f"previews: {folder / 'preview' / 'index.html'}" in result.out

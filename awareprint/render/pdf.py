@@ -13,6 +13,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import io
+import itertools
 import os
 import string
 from collections.abc import Callable, Iterator
@@ -21,7 +22,6 @@ from dataclasses import dataclass, field
 from fontTools import subset as ft_subset
 from fontTools.ttLib import TTFont as FtFont
 from reportlab import rl_config
-from reportlab.graphics.barcode import qrencoder
 from reportlab.lib.colors import CMYKColor, CMYKColorSep, Color
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfdoc, pdfmetrics
@@ -41,6 +41,8 @@ from awareprint.document import (
     QrCode,
     Rect,
 )
+from awareprint.qr import QUIET_ZONE
+from awareprint.text.fonts import harfbuzz_font
 from awareprint.units import Cmyk, Pt
 
 from . import reading
@@ -48,7 +50,6 @@ from . import reading
 CROP_MARK_WIDTH = 0.25  # points
 CROP_MARK_GAP = Pt(1.0)  # beyond the bleed, so marks never reach into the printed area
 FOLD_MARK_DASH = (2, 1.5)  # points on, off: dashed, so a fold mark never reads as a crop mark
-QR_QUIET_ZONE = 4  # modules, as the QR standard asks
 REGISTRATION = CMYKColorSep(1, 1, 1, 1, spotName="All")
 _PLACEHOLDER_FONT = "awareprint-initial"
 LAYOUT_TABLES = ("GSUB", "GPOS", "GDEF", "BASE", "JSTF", "morx", "kerx")
@@ -198,26 +199,19 @@ class _Painter:
         self.canvas.circle(disc.cx, self.height - disc.cy, disc.radius, stroke=0, fill=1)
 
     def qr(self, code: QrCode) -> None:
-        qr = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
-        qr.addData(code.data)
-        qr.make()
-        count = qr.getModuleCount()
-        module = code.rect.width / (count + 2 * QR_QUIET_ZONE)
-        left = code.rect.x + QR_QUIET_ZONE * module
-        top = code.rect.y + QR_QUIET_ZONE * module
+        """Each horizontal run of dark modules is one rectangle: vector, and no hairline gaps."""
+        count = len(code.modules)
+        module = code.rect.width / (count + 2 * QUIET_ZONE)
+        left = code.rect.x + QUIET_ZONE * module
+        top = code.rect.y + QUIET_ZONE * module
         self.canvas.setFillColor(self.colour(code.colour))
         path = self.canvas.beginPath()
-        for row in range(count):
-            column = 0
-            while column < count:
-                if not qr.isDark(row, column):
-                    column += 1
-                    continue
-                start = column
-                while column < count and qr.isDark(row, column):
-                    column += 1
-                y = self.height - (top + (row + 1) * module)
-                path.rect(left + start * module, y, (column - start) * module, module)
+        for row, dark in enumerate(code.modules):
+            for is_dark, run in itertools.groupby(enumerate(dark), key=lambda cell: cell[1]):
+                if is_dark:
+                    columns = [column for column, _ in run]
+                    y = self.height - (top + (row + 1) * module)
+                    path.rect(left + columns[0] * module, y, len(columns) * module, module)
         self.canvas.drawPath(path, stroke=0, fill=1, fillMode=0)
 
     def line(self, runs: list[GlyphRun]) -> None:
@@ -463,8 +457,9 @@ class _GlyphFont:
 
     def width(self, glyph_id: int) -> float:
         """Advance in thousandths of an em, as PDF text space measures it."""
-        name = self.font.getGlyphName(glyph_id)
-        return self.font["hmtx"][name][0] * 1000 / self.font["head"].unitsPerEm
+        # from HarfBuzz, as shaped: fontTools would decompile every glyph's name and metrics and keep them
+        font = harfbuzz_font(self.path)
+        return font.get_glyph_h_advance(glyph_id) * 1000 / font.face.upem
 
     def addObjects(self, doc: pdfdoc.PDFDocument) -> None:  # noqa: N802 (reportlab's hook name)
         glyph_ids = sorted({glyph_id for glyph_id, _ in self.codes})

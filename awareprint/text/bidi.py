@@ -22,7 +22,7 @@ class BidiUnavailableError(RuntimeError):
     """python-bidi's debug output no longer has the shape this module reads."""
 
 
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=2048)
 def embedding_levels(text: str, rtl: bool) -> tuple[int, ...]:
     """The resolved level of each character; the paragraph direction is the language's, not guessed."""
     if not text:

@@ -139,7 +139,7 @@ def harfbuzz_font(path: str) -> hb.Font:
     return hb.Font(hb.Face(hb.Blob.from_file_path(path)))
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=16384)
 def glyph_ink(path: str, glyph_id: int) -> tuple[int, int]:
     """Top and bottom of a glyph's ink relative to the baseline, in font units (0, 0 for blank glyphs)."""
     extents = harfbuzz_font(path).get_glyph_extents(glyph_id)

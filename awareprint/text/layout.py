@@ -92,7 +92,7 @@ class _Trial:
     too_wide: float  # points by which the widest unbreakable piece exceeds the frame
 
 
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=1024)
 def _prepare(
     text: str, manifest: FontManifest, weight: str, language: str, rtl: bool, tight: bool = False
 ) -> _Prepared:

@@ -26,7 +26,7 @@ class Segment:
     mandatory: bool  # the line must break after this segment
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=1024)
 def segments(text: str, language: str) -> tuple[Segment, ...]:
     # ICU reports UTF-16 offsets; map them back to code point indices.
     utf16_to_index: dict[int, int] = {}

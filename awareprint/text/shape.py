@@ -35,7 +35,7 @@ class ShapedRun:
         return sum(g.x_advance for g in self.glyphs)
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=4096)
 def shape(
     font_file: str, text: str, start: int, end: int, script: str, rtl: bool, language: str
 ) -> ShapedRun:
