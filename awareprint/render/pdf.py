@@ -19,7 +19,7 @@ import string
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from fontTools import subset as ft_subset
+import uharfbuzz as hb
 from fontTools.ttLib import TTFont as FtFont
 from reportlab import rl_config
 from reportlab.lib.colors import CMYKColor, CMYKColorSep, Color
@@ -532,28 +532,27 @@ def _font_file(path: str) -> FtFont:
 
 
 def _subset(path: str, glyph_ids: list[int]) -> bytes:
-    """Keep only the glyphs used, at their original ids, so the content streams stay valid."""
-    options = ft_subset.Options()
-    options.retain_gids = True
-    options.notdef_outline = True
-    options.hinting = False
-    options.layout_features = []
-    options.name_IDs = [0, 1, 2, 3, 4, 5, 6]
-    options.drop_tables += [*LAYOUT_TABLES, "DSIG"]
-    # A fresh timestamp would break byte-identical output. Bounding boxes are left as they are: glyphs
-    # are copied unchanged, and recomputing them recompiled every glyph (two thirds of the subsetting time).
-    font = FtFont(path, recalcTimestamp=False, recalcBBoxes=False)
-    for (
-        tag
-    ) in LAYOUT_TABLES:  # shaping is done; deleting them unread saves decompiling them (85 % of the time)
-        if tag in font:
-            del font[tag]
-    subsetter = ft_subset.Subsetter(options)
-    subsetter.populate(gids=glyph_ids)
-    subsetter.subset(font)
-    out = io.BytesIO()
-    font.save(out)
-    return out.getvalue()
+    """Keep only the glyphs used, at their original ids, so the content streams stay valid.
+
+    HarfBuzz's subsetter: under a millisecond per font where fontTools took 15 to 50 ms, and no import
+    of fontTools.subset (about 100 ms of every cold start). Shaping is done by now, so the layout tables
+    go; glyphs are copied without hinting, and names 0-6 (copyright to PostScript name) are kept.
+    """
+    plan = hb.SubsetInput()
+    plan.glyph_set.update(glyph_ids)
+    plan.flags = (
+        hb.SubsetFlags.RETAIN_GIDS
+        | hb.SubsetFlags.NO_HINTING
+        | hb.SubsetFlags.NOTDEF_OUTLINE
+        | hb.SubsetFlags.NO_LAYOUT_CLOSURE
+    )
+    dropped = plan.sets(hb.SubsetInputSets.DROP_TABLE_TAG)
+    for tag in (*LAYOUT_TABLES, "DSIG"):
+        dropped.add(int.from_bytes(tag.encode("ascii"), "big"))
+    subset = hb.subset(harfbuzz_font(path).face, plan)
+    if subset is None:
+        raise ValueError(f"HarfBuzz could not subset {path}")
+    return bytes(subset.blob.data)
 
 
 def _subset_tag(name: str, glyph_ids: list[int]) -> str:
