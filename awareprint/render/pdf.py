@@ -155,8 +155,8 @@ def _source_date(date: dt.date) -> Iterator[None]:
 def _register_placeholder_font(path: str) -> None:
     """reportlab writes an unembedded Helvetica into every page unless its initial font is a TrueType
     font; registering ours (never drawn with) keeps the file free of it."""
-    if _PLACEHOLDER_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(_PLACEHOLDER_FONT, path))
+    if _PLACEHOLDER_FONT not in pdfmetrics.getRegisteredFontNames():  # .notdef alone: parsed in no time
+        pdfmetrics.registerFont(TTFont(_PLACEHOLDER_FONT, io.BytesIO(_subset(path, [0], unicodes=[32]))))
 
 
 def _cmyk(colour: Cmyk) -> Color:
@@ -463,7 +463,8 @@ class _GlyphFont:
 
     def addObjects(self, doc: pdfdoc.PDFDocument) -> None:  # noqa: N802 (reportlab's hook name)
         glyph_ids = sorted({glyph_id for glyph_id, _ in self.codes})
-        postscript = self.font["name"].getDebugName(6) or "Font"
+        # HarfBuzz reads the name: fontTools' name table module loads all of otTables (50 ms once)
+        postscript = harfbuzz_font(self.path).face.get_name(hb.OTNameIdPredefined.POSTSCRIPT_NAME) or "Font"
         tag = _subset_tag(postscript, glyph_ids)
         base_font = f"{tag}+{postscript}"
         font_file = pdfdoc.PDFStream(content=_subset(self.path, glyph_ids), filters=[pdfdoc.PDFZCompress])
@@ -531,7 +532,7 @@ def _font_file(path: str) -> FtFont:
     return _FONT_CACHE[path]
 
 
-def _subset(path: str, glyph_ids: list[int]) -> bytes:
+def _subset(path: str, glyph_ids: list[int], unicodes: list[int] | None = None) -> bytes:
     """Keep only the glyphs used, at their original ids, so the content streams stay valid.
 
     HarfBuzz's subsetter: under a millisecond per font where fontTools took 15 to 50 ms, and no import
@@ -540,6 +541,7 @@ def _subset(path: str, glyph_ids: list[int]) -> bytes:
     """
     plan = hb.SubsetInput()
     plan.glyph_set.update(glyph_ids)
+    plan.unicode_set.update(unicodes or ())  # only for reportlab's placeholder, which wants a cmap
     plan.flags = (
         hb.SubsetFlags.RETAIN_GIDS
         | hb.SubsetFlags.NO_HINTING
