@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.metadata
 import json
 import multiprocessing
 import multiprocessing.context
@@ -30,10 +31,11 @@ import signal
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
+from multiprocessing import forkserver
 from pathlib import Path
 
 from . import __version__
@@ -53,6 +55,21 @@ _SHARD = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 # Each language leaves fonts, dictionaries and locale data in a worker (German hyphenation alone is 20 MB).
 # A fresh worker after this many files keeps each under 200 MB, at the cost of about 1 % in throughput.
 TASKS_PER_WORKER = 100
+# The libraries whose version can change a file's bytes: shaping, breaking, fonts, PDF writing and checking.
+_LIBRARIES = (
+    "reportlab",
+    "uharfbuzz",
+    "fonttools",
+    "icu4py",
+    "python-bidi",
+    "pyphen",
+    "babel",
+    "pillow",
+    "pikepdf",
+    "zxing-cpp",
+    "pypdfium2",
+    "pyyaml",
+)
 _MATRIX_KEYS = ("languages", "templates", "audiences", "regions", "editions")
 
 
@@ -139,7 +156,7 @@ class BatchReport:
 # ---- the matrix
 
 
-def load_batch_file(path: Path) -> dict[str, object]:
+def load_batch_file(path: Path, folders: Folders) -> dict[str, object]:
     """A batch file's settings, as keyword overrides for `resolve_spec`; paths are relative to the file."""
     root = Mapping(load_yaml(path), {"batch"})
     batch = root.sub(
@@ -148,9 +165,10 @@ def load_batch_file(path: Path) -> dict[str, object]:
         {*_MATRIX_KEYS, "output", "organisation", "logo", "pdfx", "profile", "allow_overflow"},
     )
     found: dict[str, object] = {}
+    known = known_names(folders)
     for key in _MATRIX_KEYS:
         if batch.has(key):
-            found[key] = _names(batch.get(key))
+            found[key] = _names(batch.get(key), key, known[key])
     for key in ("organisation", "logo", "profile"):
         if batch.has(key):
             found[key] = _inside(path.parent, batch.get(key), must_exist=True)
@@ -163,14 +181,20 @@ def load_batch_file(path: Path) -> dict[str, object]:
     return found
 
 
-def _names(node: Node) -> tuple[str, ...]:
-    """`all`, one name, or a list of names."""
-    if isinstance(node.value, str):
-        return (as_text(node),)
-    names = tuple(as_text(item) for item in as_list(node))
-    if not names:
+def _names(node: Node, key: str, known: list[str]) -> tuple[str, ...]:
+    """`all`, one name, or a list of names; an unknown one is refused on its own line of the file."""
+    items = [node] if isinstance(node.value, str) else as_list(node)
+    if not items:
         raise node.error("the list is empty", hint="name at least one, or write 'all'")
-    return names
+    for item in items:
+        name = as_text(item)
+        if name != "all" and name not in known:
+            raise item.error(f"unknown {key.removesuffix('s')} '{name}'", hint=_choices(known))
+    return tuple(as_text(item) for item in items)
+
+
+def _choices(known: list[str]) -> str:
+    return "choose from: all, " + ", ".join(known)
 
 
 def _inside(folder: Path, node: Node, must_exist: bool) -> Path:
@@ -187,15 +211,20 @@ def _inside(folder: Path, node: Node, must_exist: bool) -> Path:
     return path
 
 
-def resolve_spec(folders: Folders, output: Path, **chosen: object) -> BatchSpec:
-    """Fill in defaults and expand `all`; every name is checked before any work starts."""
-    known = {
+def known_names(folders: Folders) -> dict[str, list[str]]:
+    """What each list of the matrix may name, `all` aside."""
+    return {
         "languages": language_codes(folders.materials),
         "templates": [p.stem for p in list_templates(folders.templates)],
         "audiences": list(AUDIENCES),
         "regions": sorted(p.stem for p in folders.regions.glob("*.yaml")),
         "editions": list(EDITIONS),
     }
+
+
+def resolve_spec(folders: Folders, output: Path, **chosen: object) -> BatchSpec:
+    """Fill in defaults and expand `all`; every name is checked before any work starts."""
+    known = known_names(folders)
     defaults = {
         "languages": "all",
         "templates": "all",
@@ -216,9 +245,7 @@ def _expand(key: str, names: tuple[str, ...], known: list[str]) -> tuple[str, ..
         return tuple(known)
     for name in names:
         if name not in known:
-            raise user_error(
-                f"unknown {key.removesuffix('s')} '{name}'", hint="choose from: all, " + ", ".join(known)
-            )
+            raise user_error(f"unknown {key.removesuffix('s')} '{name}'", hint=_choices(known))
     return tuple(dict.fromkeys(names))
 
 
@@ -262,6 +289,7 @@ class Fingerprints:
         self._files: dict[Path, str] = {}
         self._templates: dict[str, list[str]] = {}
         shared = [f"awareprint {__version__}", *self._tree(PROJECT / "awareprint", "*.py")]
+        shared += [f"{name} {_version(name)}" for name in _LIBRARIES]  # a new shaper may set text differently
         shared += self._tree(folders.fonts, "*")
         shared += self._tree(PROJECT / "profiles", "*")
         for extra in (spec.organisation, spec.logo, spec.profile):
@@ -302,6 +330,13 @@ class Fingerprints:
             for p in sorted(folder.rglob(pattern))
             if p.is_file() and "__pycache__" not in p.parts
         ]
+
+
+def _version(distribution: str) -> str:
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return "absent"
 
 
 def _digest(parts: Iterable[str]) -> str:
@@ -422,27 +457,46 @@ def run_batch(
             todo.append((item, inputs))
 
     journal = Journal(folder, shard_of)
+
+    def record(outcome: Outcome) -> None:
+        journal.append(outcome.record)
+        kept[outcome.record.output] = outcome.record
+        report.outcomes.append(outcome)
+        if on_done:
+            on_done(outcome, len(report.outcomes))
+
     finished = False
-    outcomes = _make_all(todo, spec, folders, jobs, preflight, on_start)
     try:
-        for outcome in outcomes:
-            journal.append(outcome.record)
-            kept[outcome.record.output] = outcome.record
-            report.outcomes.append(outcome)
-            if on_done:
-                on_done(outcome, len(report.outcomes))
+        _make_all(todo, spec, folders, jobs, preflight, on_start, record)
         finished = True
     except KeyboardInterrupt:
         report.interrupted = True
     finally:
-        outcomes.close()  # stops the pool: running workers finish their file first
         report.manifest = folder / f"manifest{_suffix(shard_of)}.json"
         order = [item.name for item in items]
+        # the folder's manifest also keeps the files of earlier runs with other options; a shard's, its own
+        others = [] if shard_of else _still_there(previous, set(order), folder)
         try:
-            write_manifest(report.manifest, [kept[name] for name in order if name in kept])
+            write_manifest(report.manifest, [kept[name] for name in order if name in kept] + others)
         finally:
             journal.close(remove=finished)
     return report
+
+
+def _still_there(previous: dict[str, list[ItemRecord]], made: set[str], folder: Path) -> list[ItemRecord]:
+    """Records of files this run did not cover whose file is still the one recorded.
+
+    The manifest describes the folder: `--lang pl` after a full run must not forget the other languages,
+    or the next full run would make them all again.
+    """
+    found = []
+    for name, candidates in previous.items():
+        if name in made:
+            continue
+        recorded = next((r for r in reversed(candidates) if _up_to_date(r, r.inputs, folder)), None)
+        if recorded:
+            found.append(recorded)
+    return found
 
 
 def check_shared_inputs(spec: BatchSpec) -> None:
@@ -492,10 +546,14 @@ def _make_all(
     jobs: int,
     preflight: bool,
     on_start: Callable[[BatchItem], None] | None,
-) -> Iterable[Outcome]:
-    """Yield outcomes as they finish. A worker that dies takes only its own item with it.
+    record: Callable[[Outcome], None],
+) -> None:
+    """Make the items, recording each outcome as it finishes.
 
-    `jobs` 0 makes the files in this process: no start-up cost, but no limit on memory either.
+    `jobs` 0 makes the files in this process: no start-up cost, but no limit on memory either. A worker
+    that dies (the out-of-memory killer, a crash in a library) breaks the pool: the files in flight are
+    tried again in a new one, and a file in flight when a worker died twice is recorded as failed.
+    An interrupt lets the workers finish the file in hand, and those files are recorded too.
     """
     if not todo:
         return
@@ -503,51 +561,69 @@ def _make_all(
         for item, inputs in todo:
             if on_start:
                 on_start(item)
-            yield make_item(item, inputs, spec, folders, preflight)
+            record(make_item(item, inputs, spec, folders, preflight))
         return
+    _start_forkserver()
+    strikes: dict[BatchItem, int] = {}
     pending = list(todo)
     while pending:
         workers = min(jobs, len(pending))
-        with ProcessPoolExecutor(
+        queue = iter(pending)
+        pending = []
+        pool = ProcessPoolExecutor(
             workers,
             _WORKERS,
             initializer=_start_worker,
             initargs=(os.getpid(),),
             max_tasks_per_child=TASKS_PER_WORKER,
-        ) as pool:
-            running: dict[Future[Outcome], tuple[BatchItem, str]] = {}
-            queue = iter(list(pending))
-            pending = []
-            try:
-                for _ in range(jobs * 2):  # keep every worker busy without queueing the whole matrix
+        )
+        running: dict[Future[Outcome], tuple[BatchItem, str]] = {}
+        try:
+            for _ in range(jobs * 2):  # keep every worker busy without queueing the whole matrix
+                _submit(pool, queue, running, spec, folders, preflight, on_start)
+            while running:
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                if any(isinstance(future.exception(), BrokenProcessPool) for future in done):
+                    for future, (item, inputs) in running.items():  # in flight: the culprit among them
+                        if future.done() and future.exception() is None:
+                            record(future.result())
+                            continue
+                        strikes[item] = strikes.get(item, 0) + 1
+                        if strikes[item] < 2:
+                            pending.append((item, inputs))
+                        else:
+                            record(
+                                _failed(
+                                    item,
+                                    inputs,
+                                    "error: a worker process died twice making this file (out of memory?)",
+                                )
+                            )
+                    pending.extend(queue)
+                    break
+                for future in done:
+                    running.pop(future)
+                    record(future.result())
                     _submit(pool, queue, running, spec, folders, preflight, on_start)
-                while running:
-                    done, _ = wait(running, return_when=FIRST_COMPLETED)
-                    for future in done:
-                        item, inputs = running.pop(future)
-                        try:
-                            yield future.result()
-                        except BrokenProcessPool:
-                            yield _failed(item, inputs, "error: a worker process died (out of memory?)")
-                            pending.extend(running.values())
-                            pending.extend(queue)
-                            running.clear()
-                            break
-                        _submit(pool, queue, running, spec, folders, preflight, on_start)
-            except BaseException:
-                pool.shutdown(wait=True, cancel_futures=True)  # let workers finish their file, then stop
-                raise
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)  # workers finish the file in hand
+            for future in running:
+                if future.done() and not future.cancelled() and future.exception() is None:
+                    record(future.result())
+            raise
+        pool.shutdown(wait=True)
 
 
 def _submit(
     pool: ProcessPoolExecutor,
-    queue: Iterable[tuple[BatchItem, str]],
+    queue: Iterator[tuple[BatchItem, str]],
     running: dict[Future[Outcome], tuple[BatchItem, str]],
     spec: BatchSpec,
     folders: Folders,
     preflight: bool,
     on_start: Callable[[BatchItem], None] | None,
 ) -> None:
+    """Hand the next item, if any, to the pool."""
     for item, inputs in queue:
         running[pool.submit(make_item, item, inputs, spec, folders, preflight)] = (item, inputs)
         if on_start:
@@ -565,17 +641,33 @@ def _worker_context() -> multiprocessing.context.BaseContext:
 _WORKERS = _worker_context()
 
 
-def _start_worker(batch_pid: int) -> None:
-    """Outlive neither the batch nor its stop request.
+def _start_forkserver() -> None:
+    """Start the fork server with Ctrl-C ignored, a setting it passes on to every worker it forks.
 
-    Ctrl-C and a scheduler's SIGTERM reach the whole process group: a worker ignores them, finishes its
-    file, and the batch stops it. If the batch itself dies (`kill -9`), nothing would stop the worker (it
-    holds both ends of its own task queue, so it never sees end-of-file): a watchdog thread exits with it.
+    Ctrl-C reaches the whole process group: the batch stops the workers itself, after they finish their
+    file. Started without this, the fork server printed a traceback if Ctrl-C came while it was loading,
+    and a worker not yet past its start-up died of it.
+    """
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _start_worker(batch_pid: int) -> None:
+    """Outlive the batch in no case.
+
+    If the batch itself dies (`kill -9`), nothing would stop the worker: it holds both ends of its own
+    task queue, so it never sees end-of-file. A watchdog thread exits with the batch, and a worker that
+    starts after the batch is already gone exits at once. SIGTERM keeps its default: the pool stops
+    workers with it.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     try:
         batch = os.pidfd_open(batch_pid)
+    except ProcessLookupError:
+        os._exit(1)
     except (AttributeError, OSError):  # no pidfd (not Linux): the batch's own shutdown still stops workers
         return
 

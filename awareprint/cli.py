@@ -150,11 +150,15 @@ def _poster(folders: Folders, request: PosterRequest) -> None:
     out.print(f"wrote {result.output}", markup=False)
 
 
-def _names(values: list[str] | None) -> tuple[str, ...] | None:
-    """Repeatable options that also take commas: --lang en,ar --lang ur."""
-    if not values:
+def _names(values: list[str] | None, option: str) -> tuple[str, ...] | None:
+    """Repeatable options that also take commas: --lang en,ar --lang ur. Given but empty is a mistake
+    (an unset shell variable), not a quiet `all`."""
+    if values is None:
         return None
-    return tuple(name.strip() for value in values for name in value.split(",") if name.strip())
+    names = tuple(name.strip() for value in values for name in value.split(",") if name.strip())
+    if not names:
+        raise typer.BadParameter("is empty: name at least one, or all", param_hint=option)
+    return names
 
 
 @app.command()
@@ -211,13 +215,13 @@ def batch(
     from .batch import load_batch_file, matrix, parse_shard, resolve_spec, run_batch
     from .batch import shard as take_shard
 
-    chosen: dict[str, object] = load_batch_file(batch_file) if batch_file else {}
+    chosen: dict[str, object] = load_batch_file(batch_file, context.obj) if batch_file else {}
     given = {
-        "languages": _names(lang),
-        "templates": _names(template),
-        "audiences": _names(audience),
-        "regions": _names(region),
-        "editions": _names(edition),
+        "languages": _names(lang, "--lang"),
+        "templates": _names(template, "--template"),
+        "audiences": _names(audience, "--audience"),
+        "regions": _names(region, "--region"),
+        "editions": _names(edition, "--edition"),
         "organisation": org,
         "logo": logo,
         "standard": pdfx,

@@ -42,6 +42,7 @@ MIN_BLEED_MM = 3.0
 MAX_INK_PERCENT = 300.0
 SMALL_FORMAT_MM = 297.0  # a trim whose longer side is at most A4's is read close up: it needs 300 ppi
 _TOLERANCE_PT = 0.01 * MM  # box coordinates are rounded when written
+_NO_PASSWORD = "save it again without a password or other protection"
 _MAX_FORM_DEPTH = 12  # forms inside forms: deeper is a loop or a hostile file
 _SHOWN_WORDS = 3  # text outside the safe area: how many words a diagnostic quotes
 # What a malformed or hostile file raises from deep inside pikepdf or pdfium: reported, never a traceback.
@@ -108,8 +109,17 @@ def _open(path: Path, findings: _Findings) -> pikepdf.Pdf | None:
         return None
     try:
         pdf = pikepdf.open(path)
+    except pikepdf.PasswordError:
+        findings.error("preflight-encrypted", "the PDF is password-protected", _NO_PASSWORD)
+        return None
     except pikepdf.PdfError as error:
         findings.error("preflight-unreadable", f"not a readable PDF ({_reason(error, path)})", _REGENERATE)
+        return None
+    if pdf.is_encrypted:  # opened with an empty user password: a print shop's RIP may still refuse it
+        pdf.close()
+        findings.error(
+            "preflight-encrypted", "the PDF is encrypted, which PDF/X does not allow", _NO_PASSWORD
+        )
         return None
     if damage := pdf.get_warnings():  # qpdf repaired it: "file is damaged", then what it found
         pdf.close()
@@ -405,7 +415,8 @@ def _fonts(
                 yield from _fonts(font.get("/Resources"), seen)
     for group in ("/XObject", "/Pattern"):
         for child in resources.get(group, pikepdf.Dictionary()).values():
-            if isinstance(child, pikepdf.Stream) and child.get("/Subtype") != pikepdf.Name.Image:
+            form = isinstance(child, pikepdf.Stream) and child.get("/Subtype") != pikepdf.Name.Image
+            if form and _first_visit(child, seen):  # a form may hold itself in its own resources
                 yield from _fonts(child.get("/Resources"), seen)
 
 

@@ -227,7 +227,7 @@ def _describe(source: _Source, diagnostics: list[Diagnostic]) -> tuple[Labels, _
     if source.pdf.exists():
         try:
             fallback["template"], found = _from_pdf(source.pdf)
-        except (pikepdf.PdfError, OSError, ValueError) as exc:
+        except (pikepdf.PdfError, pikepdf.PasswordError, OSError, ValueError) as exc:
             diagnostics.append(_unreadable(source.pdf, exc))
             status = "unreadable"
     fields = fallback | _from_name(source.pdf.stem) | found | (entry.fields if entry else {})

@@ -75,7 +75,7 @@ def test_batch_file_lists_and_relative_paths(tmp_path: Path) -> None:
     batch.write_text(
         "batch:\n  languages: [en, pl]\n  templates: card-a6\n  organisation: org.yaml\n  output: pdfs\n"
     )
-    found = load_batch_file(batch)
+    found = load_batch_file(batch, Folders())
     assert found["languages"] == ("en", "pl") and found["templates"] == ("card-a6",)
     assert found["organisation"] == tmp_path / "org.yaml" and found["output"] == tmp_path / "pdfs"
 
@@ -99,7 +99,7 @@ def test_bad_batch_files_name_file_line_and_fix(tmp_path: Path, body: str, fragm
     batch = tmp_path / "school.yaml"
     batch.write_text(body)
     with pytest.raises(AwareprintError) as raised:
-        load_batch_file(batch)
+        load_batch_file(batch, Folders())
     for fragment in fragments:
         assert fragment in str(raised.value)
 
@@ -353,3 +353,65 @@ def test_batch_preview_shows_every_file_in_a_gallery(cli, tmp_path: Path) -> Non
         assert name in index
     assert (folder / "preview" / "sheet-card-a6-parents-gb-print.png").is_file()
     assert f"previews: {folder / 'preview' / 'index.html'}" in result.out
+
+
+def test_a_run_for_one_language_keeps_the_others_in_the_manifest(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "campaign"
+    everything = ("batch", "--lang", "en,fr,de", *SMALL, "--jobs", "0", "--output", str(folder))
+    assert cli(*everything).code == 0
+    assert cli("batch", "--lang", "fr", *SMALL, "--jobs", "0", "--output", str(folder), "--force").code == 0
+    assert len(manifest(folder)) == 3
+    again = cli(*everything)
+    assert "0 made, 3 up to date" in again.out
+
+
+@pytest.mark.parametrize("empty", [",", "", " , "])
+def test_an_empty_list_is_a_mistake_not_all(cli, tmp_path: Path, empty: str) -> None:  # type: ignore[no-untyped-def]
+    result = cli("batch", "--lang", empty, "--output", str(tmp_path / "x"))
+    assert result.code == 1 and "--lang" in result.err and "is empty" in result.err
+    assert not (tmp_path / "x").exists()
+
+
+def test_an_unknown_name_in_a_batch_file_names_its_line(tmp_path: Path) -> None:
+    batch = tmp_path / "school.yaml"
+    batch.write_text("batch:\n  languages:\n    - en\n    - klingon\n")
+    with pytest.raises(AwareprintError) as raised:
+        load_batch_file(batch, Folders())
+    assert "school.yaml:4" in str(raised.value) and "unknown language 'klingon'" in str(raised.value)
+
+
+def test_a_worker_that_dies_is_replaced_and_its_file_made_again(tmp_path: Path) -> None:
+    """The out-of-memory killer's way: SIGKILL to one worker in the middle of a batch."""
+    folder = tmp_path / "campaign"
+    process = run_batch_process(folder)
+    wait_for_journal_lines(folder, 1, process)
+    killed = False
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+        except OSError:
+            continue
+        cmdline = Path(status.parent / "cmdline").read_bytes()
+        grandchild = fields.get("PPid", "").strip() not in ("", str(process.pid))
+        if b"forkserver" in cmdline and grandchild and _descends(int(fields["Pid"]), process.pid):
+            os.kill(int(fields["Pid"]), signal.SIGKILL)
+            killed = True
+            break
+    _, err = process.communicate(timeout=300)
+    if not killed:
+        pytest.skip("the batch finished before a worker could be killed")
+    assert process.returncode in (0, 1), err
+    records = manifest(folder)
+    assert len(records) == 6 and "Traceback" not in err
+    assert_nothing_half_written(folder)
+
+
+def _descends(pid: int, ancestor: int) -> bool:
+    while pid > 1:
+        if pid == ancestor:
+            return True
+        try:
+            pid = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        except OSError:
+            return False
+    return False

@@ -12,6 +12,7 @@ import string
 import subprocess
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pikepdf
@@ -21,6 +22,7 @@ from hypothesis import strategies as st
 
 from awareprint.batch import load_batch_file
 from awareprint.diagnostics import AwareprintError
+from awareprint.folders import Folders
 from awareprint.organisation import load_organisation
 from awareprint.schema import load_yaml
 
@@ -91,7 +93,7 @@ def assert_one_error_line(err: str) -> None:
 def test_any_text_as_a_data_file_loads_or_is_one_clear_line(tmp_path_factory, text: str) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path_factory.mktemp("yaml") / "org.yaml"
     path.write_text(text, encoding="utf-8", errors="replace")
-    for load in (load_yaml, load_organisation, load_batch_file):
+    for load in (load_yaml, load_organisation, partial(load_batch_file, folders=Folders())):
         error = refusal(load, path)
         if error is not None:
             line = error.diagnostic.one_line()

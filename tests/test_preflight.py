@@ -442,3 +442,27 @@ def test_cli_json(shipped: dict[str, Path], tmp_path: Path, cli) -> None:  # typ
 def test_cli_refuses_a_negative_margin(shipped: dict[str, Path], cli) -> None:  # type: ignore[no-untyped-def]
     result = cli("preflight", "--safe-margin", "-1", str(shipped["a3-en"]))
     assert result.code == 1 and "--safe-margin" in result.err
+
+
+@pytest.mark.parametrize(("user", "message"), [("secret", "password-protected"), ("", "encrypted")])
+def test_an_encrypted_pdf_is_refused_in_one_line(
+    shipped: dict[str, Path], tmp_path: Path, user: str, message: str
+) -> None:
+    locked = tmp_path / "locked.pdf"
+    with pikepdf.open(shipped["a3-en"]) as pdf:
+        pdf.save(locked, encryption=pikepdf.Encryption(owner="owner", user=user, R=6))
+    report = preflight_pdf(locked)
+    assert codes(report) == {"preflight-encrypted"} and message in report.diagnostics[0].message
+
+
+def test_a_form_that_holds_itself_is_no_crash(shipped: dict[str, Path]) -> None:
+    def loop(pdf: pikepdf.Pdf, page: pikepdf.Page) -> None:
+        form = pdf.make_stream(
+            b"/X0 Do", Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Form, BBox=[0, 0, 10, 10]
+        )
+        form.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(X0=form))
+        page.obj.Resources.XObject = pikepdf.Dictionary(X0=form)
+        _paint(pdf, page, b"/X0 Do")
+
+    report = preflight_pdf(_edit(shipped["a3-en"], loop))
+    assert report.edition == "print" and report.pages == 1

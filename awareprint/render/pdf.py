@@ -155,8 +155,10 @@ def _source_date(date: dt.date) -> Iterator[None]:
 def _register_placeholder_font(path: str) -> None:
     """reportlab writes an unembedded Helvetica into every page unless its initial font is a TrueType
     font; registering ours (never drawn with) keeps the file free of it."""
-    if _PLACEHOLDER_FONT not in pdfmetrics.getRegisteredFontNames():  # .notdef alone: parsed in no time
-        pdfmetrics.registerFont(TTFont(_PLACEHOLDER_FONT, io.BytesIO(_subset(path, [0], unicodes=[32]))))
+    # The whole font, not a small subset of it: reportlab files faces under their PostScript name, so a
+    # subset would stand in for the real font in any later reportlab use of it in this process.
+    if _PLACEHOLDER_FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(_PLACEHOLDER_FONT, path))
 
 
 def _cmyk(colour: Cmyk) -> Color:
@@ -532,7 +534,7 @@ def _font_file(path: str) -> FtFont:
     return _FONT_CACHE[path]
 
 
-def _subset(path: str, glyph_ids: list[int], unicodes: list[int] | None = None) -> bytes:
+def _subset(path: str, glyph_ids: list[int]) -> bytes:
     """Keep only the glyphs used, at their original ids, so the content streams stay valid.
 
     HarfBuzz's subsetter: under a millisecond per font where fontTools took 15 to 50 ms, and no import
@@ -541,7 +543,6 @@ def _subset(path: str, glyph_ids: list[int], unicodes: list[int] | None = None) 
     """
     plan = hb.SubsetInput()
     plan.glyph_set.update(glyph_ids)
-    plan.unicode_set.update(unicodes or ())  # only for reportlab's placeholder, which wants a cmap
     plan.flags = (
         hb.SubsetFlags.RETAIN_GIDS
         | hb.SubsetFlags.NO_HINTING
