@@ -30,6 +30,7 @@ app = typer.Typer(
     invoke_without_command=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
@@ -169,14 +170,21 @@ def batch(
         typer.Argument(help="A batch file (YAML) with the lists below; options given here override it."),
     ] = None,
     lang: Annotated[
-        list[str] | None, typer.Option(help="Languages (repeat, or use commas), or all [default: all].")
+        list[str] | None,
+        typer.Option(metavar="CODES", help="Languages (repeat, or use commas), or all [default: all]."),
     ] = None,
-    template: Annotated[list[str] | None, typer.Option(help="Templates, or all [default: all].")] = None,
+    template: Annotated[
+        list[str] | None, typer.Option(metavar="NAMES", help="Templates, or all [default: all].")
+    ] = None,
     audience: Annotated[
-        list[str] | None, typer.Option(help="parents, professionals, or all [default: all].")
+        list[str] | None, typer.Option(metavar="NAMES", help="parents, professionals, or all [default: all].")
     ] = None,
-    region: Annotated[list[str] | None, typer.Option(help="Regions, or all [default: gb].")] = None,
-    edition: Annotated[list[str] | None, typer.Option(help="print, screen, or all [default: print].")] = None,
+    region: Annotated[
+        list[str] | None, typer.Option(metavar="CODES", help="Regions, or all [default: gb].")
+    ] = None,
+    edition: Annotated[
+        list[str] | None, typer.Option(metavar="NAMES", help="print, screen, or all [default: print].")
+    ] = None,
     output: Annotated[
         Path | None, typer.Option(help="Folder for the files and manifest.json [default: out/batch].")
     ] = None,
