@@ -19,6 +19,7 @@ without `--shard` finds every file up to date through them and writes the comple
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import importlib.metadata
 import json
@@ -31,7 +32,8 @@ import signal
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
@@ -567,44 +569,43 @@ def _make_all(
     strikes: dict[BatchItem, int] = {}
     pending = list(todo)
     while pending:
-        workers = min(jobs, len(pending))
-        queue = iter(pending)
+        waiting = deque(pending)
         pending = []
         pool = ProcessPoolExecutor(
-            workers,
+            min(jobs, len(waiting)),
             _WORKERS,
             initializer=_start_worker,
             initargs=(os.getpid(),),
             max_tasks_per_child=TASKS_PER_WORKER,
         )
         running: dict[Future[Outcome], tuple[BatchItem, str]] = {}
+        # every worker busy, without queueing the whole matrix
+        submit = functools.partial(
+            _submit, pool, waiting, running, jobs * 2, spec, folders, preflight, on_start
+        )
         try:
-            for _ in range(jobs * 2):  # keep every worker busy without queueing the whole matrix
-                _submit(pool, queue, running, spec, folders, preflight, on_start)
-            while running:
+            broken = not submit()
+            while running and not broken:
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
-                if any(isinstance(future.exception(), BrokenProcessPool) for future in done):
-                    for future, (item, inputs) in running.items():  # in flight: the culprit among them
-                        if future.done() and future.exception() is None:
-                            record(future.result())
-                            continue
-                        strikes[item] = strikes.get(item, 0) + 1
-                        if strikes[item] < 2:
-                            pending.append((item, inputs))
-                        else:
-                            record(
-                                _failed(
-                                    item,
-                                    inputs,
-                                    "error: a worker process died twice making this file (out of memory?)",
-                                )
-                            )
-                    pending.extend(queue)
-                    break
-                for future in done:
-                    running.pop(future)
-                    record(future.result())
-                    _submit(pool, queue, running, spec, folders, preflight, on_start)
+                broken = any(isinstance(future.exception(), BrokenProcessPool) for future in done)
+                if not broken:
+                    for future in done:
+                        running.pop(future)
+                        record(future.result())
+                    broken = not submit()
+            if broken:
+                wait(running)  # a broken pool fails every file in flight at once
+                for future, (item, inputs) in running.items():  # in flight: the culprit among them
+                    if future.exception() is None:
+                        record(future.result())
+                        continue
+                    strikes[item] = strikes.get(item, 0) + 1
+                    if strikes[item] < 2:
+                        pending.append((item, inputs))
+                    else:
+                        message = "error: a worker process died twice making this file (out of memory?)"
+                        record(_failed(item, inputs, message))
+                pending.extend(waiting)
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)  # workers finish the file in hand
             for future in running:
@@ -616,19 +617,30 @@ def _make_all(
 
 def _submit(
     pool: ProcessPoolExecutor,
-    queue: Iterator[tuple[BatchItem, str]],
+    waiting: deque[tuple[BatchItem, str]],
     running: dict[Future[Outcome], tuple[BatchItem, str]],
+    in_flight: int,
     spec: BatchSpec,
     folders: Folders,
     preflight: bool,
     on_start: Callable[[BatchItem], None] | None,
-) -> None:
-    """Hand the next item, if any, to the pool."""
-    for item, inputs in queue:
-        running[pool.submit(make_item, item, inputs, spec, folders, preflight)] = (item, inputs)
+) -> bool:
+    """Hand items to the pool until `in_flight` are running; False if the pool is broken.
+
+    A worker can die between `wait` and `submit`: the pool then refuses new work before it has failed
+    the files in flight, and the item stays waiting for the next pool.
+    """
+    while waiting and len(running) < in_flight:
+        item, inputs = waiting[0]
+        try:
+            future = pool.submit(make_item, item, inputs, spec, folders, preflight)
+        except BrokenProcessPool:
+            return False
+        waiting.popleft()
+        running[future] = (item, inputs)
         if on_start:
             on_start(item)
-        return
+    return True
 
 
 def _worker_context() -> multiprocessing.context.BaseContext:

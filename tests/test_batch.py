@@ -415,3 +415,31 @@ def _descends(pid: int, ancestor: int) -> bool:
         except OSError:
             return False
     return False
+
+
+def test_a_pool_that_breaks_between_wait_and_submit_loses_no_file(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A worker can die after `wait` returns and before the next `submit`: the pool then refuses work
+    before it has failed the files in flight. The refused file must wait for the next pool, not crash
+    the batch."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    import awareprint.batch as batch
+
+    submits = {"count": 0}
+
+    class RefusesTheThirdFile(ProcessPoolExecutor):
+        def submit(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            submits["count"] += 1
+            if submits["count"] == 3:
+                raise BrokenProcessPool("a worker died")
+            return super().submit(*args, **kwargs)
+
+    monkeypatch.setattr(batch, "ProcessPoolExecutor", RefusesTheThirdFile)
+    folder = tmp_path / "campaign"
+    result = cli("batch", "--lang", "en,fr,de", *SMALL, "--jobs", "1", "--output", str(folder))
+    assert result.code == 0, result.err
+    assert "3 made, 0 up to date, 0 failed" in result.out and "Traceback" not in result.err
+    assert len(manifest(folder)) == 3 and submits["count"] == 4
