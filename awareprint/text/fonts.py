@@ -51,9 +51,10 @@ class FontManifest:
     def chain(
         self, script: str, weight: str, language: str = "", tight: bool = False
     ) -> tuple[FontFace, ...]:
-        """Fonts to try for a character of `script` in `language`: the script's (the language's own
-        first), the language's own in other scripts, then the fallback order; in a `tight` frame, without
-        the families that need extra room."""
+        """Fonts to try for a character of `script` in `language`: the script's own for this language,
+        then its unrestricted ones, the fallback order, other languages' fonts for the script, and the
+        language's own fonts in other scripts; in a `tight` frame, without the families that need extra
+        room."""
         return _chain(self, script, weight, language, tight)
 
     def family(self, name: str) -> FontFamily:
@@ -76,7 +77,9 @@ def _chain(
     # Japanese resolves to Latin, which the Latin fonts lack but the Japanese font has
     for_language = [f for f in manifest.families if language in f.languages and not (tight and f.roomy)]
     rest = [manifest.family(name) for name in manifest.fallback]
-    return tuple(dict.fromkeys(f.faces[weight] for f in own + general + others + for_language + rest))
+    # the fallback comes before other languages' fonts: an Arabic "(" that Naskh lacks is set in Noto
+    # Sans, not in the Urdu Nastaliq (a whole font embedded for one bracket, its pair from another font)
+    return tuple(dict.fromkeys(f.faces[weight] for f in own + general + rest + others + for_language))
 
 
 @functools.cache
