@@ -528,6 +528,9 @@ def peer_report(repeat: int) -> list[str]:
         warm[variant] = json.loads(run.stdout)
         warm_peak[variant] = run.peak_mb
     seconds = {variant: {lang: warm[variant][lang]["seconds"] for lang in LANGUAGES} for variant in VARIANTS}
+    from run import compile_bytecode  # next to this file
+
+    compile_bytecode()
     with tempfile.TemporaryDirectory() as folder:
         commands = cold_commands(Path(folder))
         cold: dict[str, list[float]] = {engine: [] for engine in commands}

@@ -11,6 +11,7 @@ each time), warm posters (the same process, per template and per language), outp
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import platform
 import resource
@@ -51,6 +52,16 @@ def machine() -> str:
         ]
         cpu = names[0] if names else cpu
     return f"{platform.platform()}; Python {platform.python_version()}; {os.cpu_count()} CPUs ({cpu})"
+
+
+def compile_bytecode() -> None:
+    """Byte-compile awareprint as `pip install` does for an installed package, before any cold run.
+
+    An editable checkout with PYTHONDONTWRITEBYTECODE set (as on the machine these figures come from)
+    compiles every module in every new process: about 65 ms of a cold poster that no user of an installed
+    package pays, and that the peers, compiled when pip installed them, do not pay either.
+    """
+    compileall.compile_dir(ROOT / "awareprint", quiet=1)
 
 
 def cli(*args: str) -> None:
@@ -162,6 +173,7 @@ def main() -> None:
         path.stem for path in (ROOT / "templates").glob("*.yaml") if not path.stem.startswith("_")
     )
     rows: list[str] = []
+    compile_bytecode()
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder)
         poster = ("poster", "--lang", "en", "--region", "gb", "--template", "poster-a3")
