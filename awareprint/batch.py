@@ -553,9 +553,11 @@ def _make_all(
     """Make the items, recording each outcome as it finishes.
 
     `jobs` 0 makes the files in this process: no start-up cost, but no limit on memory either. A worker
-    that dies (the out-of-memory killer, a crash in a library) breaks the pool: the files in flight are
-    tried again in a new one, and a file in flight when a worker died twice is recorded as failed.
-    An interrupt lets the workers finish the file in hand, and those files are recorded too.
+    that dies (the out-of-memory killer, a crash in a library) breaks the pool and every file in flight
+    with it, and the pool cannot tell which file killed it. Those files are made again one at a time, each
+    alone in a new worker: one that kills its worker alone is the culprit and is recorded as failed, and
+    the others are not blamed for it. An interrupt lets the workers finish the file in hand, and those
+    files are recorded too.
     """
     if not todo:
         return
@@ -566,13 +568,14 @@ def _make_all(
             record(make_item(item, inputs, spec, folders, preflight))
         return
     _start_forkserver()
-    strikes: dict[BatchItem, int] = {}
     pending = list(todo)
-    while pending:
-        waiting = deque(pending)
-        pending = []
+    suspects: list[tuple[BatchItem, str]] = []  # in flight when a worker died
+    while pending or suspects:
+        alone = bool(suspects)
+        waiting = deque(suspects if alone else pending)
+        suspects, pending = ([], pending) if alone else (suspects, [])
         pool = ProcessPoolExecutor(
-            min(jobs, len(waiting)),
+            1 if alone else min(jobs, len(waiting)),
             _WORKERS,
             initializer=_start_worker,
             initargs=(os.getpid(),),
@@ -580,8 +583,9 @@ def _make_all(
         )
         running: dict[Future[Outcome], tuple[BatchItem, str]] = {}
         # every worker busy, without queueing the whole matrix
+        in_flight = 1 if alone else jobs * 2
         submit = functools.partial(
-            _submit, pool, waiting, running, jobs * 2, spec, folders, preflight, on_start
+            _submit, pool, waiting, running, in_flight, spec, folders, preflight, on_start
         )
         try:
             broken = not submit()
@@ -595,17 +599,15 @@ def _make_all(
                     broken = not submit()
             if broken:
                 wait(running)  # a broken pool fails every file in flight at once
-                for future, (item, inputs) in running.items():  # in flight: the culprit among them
+                for future, (item, inputs) in running.items():
                     if future.exception() is None:
                         record(future.result())
-                        continue
-                    strikes[item] = strikes.get(item, 0) + 1
-                    if strikes[item] < 2:
-                        pending.append((item, inputs))
-                    else:
-                        message = "error: a worker process died twice making this file (out of memory?)"
+                    elif alone:
+                        message = "error: the worker process died making this file (out of memory?)"
                         record(_failed(item, inputs, message))
-                pending.extend(waiting)
+                    else:
+                        suspects.append((item, inputs))
+                (suspects if alone else pending).extend(waiting)
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)  # workers finish the file in hand
             for future in running:

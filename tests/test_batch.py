@@ -443,3 +443,35 @@ def test_a_pool_that_breaks_between_wait_and_submit_loses_no_file(
     assert result.code == 0, result.err
     assert "3 made, 0 up to date, 0 failed" in result.out and "Traceback" not in result.err
     assert len(manifest(folder)) == 3 and submits["count"] == 4
+
+
+def _dies_making_german(item: BatchItem, *args: object) -> object:
+    """A file that kills its worker, as a file that needs more memory than the machine has would."""
+    from awareprint.batch import make_item
+
+    if item.language == "de":
+        os._exit(9)
+    return make_item(item, *args)  # type: ignore[arg-type]
+
+
+def test_only_the_file_that_kills_its_worker_fails(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Every file in flight breaks with the pool; retried one at a time, only the culprit fails."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    import awareprint.batch as batch
+
+    class GermanKillsItsWorker(ProcessPoolExecutor):
+        def submit(self, function, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+            return super().submit(_dies_making_german, *args, **kwargs)
+
+    monkeypatch.setattr(batch, "ProcessPoolExecutor", GermanKillsItsWorker)
+    folder = tmp_path / "campaign"
+    result = cli("batch", "--lang", "en,de,fr,es", *SMALL, "--jobs", "2", "--output", str(folder))
+    assert result.code == 1 and "Traceback" not in result.err
+    assert "3 made, 0 up to date, 1 failed" in result.out
+    records = manifest(folder)
+    failed = {name for name, record in records.items() if record["status"] != "ok"}
+    assert len(records) == 4 and len(failed) == 1 and "-de-" in failed.pop()
+    assert "the worker process died making this file" in result.out + result.err
