@@ -218,8 +218,10 @@ def test_an_unwritable_output_folder_is_one_line(cli, tmp_path: Path) -> None:  
     assert len(lines) == 1 and "cannot create the output folder" in lines[0] and "Traceback" not in result.err
 
 
-def run_batch_process(folder: Path, *extra: str) -> subprocess.Popen[str]:
-    command = [sys.executable, str(PROJECT / "generate.py"), "batch", "--lang", "en,fr,de,es,it,pl"]
+def run_batch_process(
+    folder: Path, *extra: str, languages: str = "en,fr,de,es,it,pl"
+) -> subprocess.Popen[str]:
+    command = [sys.executable, str(PROJECT / "generate.py"), "batch", "--lang", languages]
     command += [*SMALL, "--jobs", "2", "--output", str(folder), *extra]
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
@@ -271,7 +273,7 @@ def test_kill_9_loses_nothing_and_the_next_run_makes_only_the_rest(tmp_path: Pat
 
 def test_sigterm_stops_cleanly_with_a_manifest_of_what_is_done(tmp_path: Path) -> None:
     folder = tmp_path / "campaign"
-    process = run_batch_process(folder)
+    process = run_batch_process(folder, languages="all")  # 29 cards: the files in flight cannot be all
     wait_for_journal_lines(folder, 1, process)
     process.send_signal(signal.SIGTERM)
     _, err = process.communicate(timeout=120)
@@ -280,7 +282,7 @@ def test_sigterm_stops_cleanly_with_a_manifest_of_what_is_done(tmp_path: Path) -
     assert process.returncode == 130
     assert "interrupted after" in err and "run the same command again" in err and "Traceback" not in err
     done = manifest(folder)
-    assert 1 <= len(done) < 6
+    assert 1 <= len(done) < 29
     assert_nothing_half_written(folder)
     assert {p.name for p in folder.glob("*.pdf")} >= set(done)
 
