@@ -573,13 +573,16 @@ def _make_all(
     while pending or suspects:
         alone = bool(suspects)
         waiting = deque(suspects if alone else pending)
+        offered = len(waiting)
         suspects, pending = ([], pending) if alone else (suspects, [])
         pool = ProcessPoolExecutor(
             1 if alone else min(jobs, len(waiting)),
             _WORKERS,
             initializer=_start_worker,
             initargs=(os.getpid(),),
-            max_tasks_per_child=TASKS_PER_WORKER,
+            # a suspect gets a worker of its own: one that died just after the previous file cannot
+            # blame this one
+            max_tasks_per_child=1 if alone else TASKS_PER_WORKER,
         )
         running: dict[Future[Outcome], tuple[BatchItem, str]] = {}
         # every worker busy, without queueing the whole matrix
@@ -597,9 +600,15 @@ def _make_all(
                         running.pop(future)
                         record(future.result())
                     broken = not submit()
+            if broken and len(waiting) == offered:  # not one file taken: no worker could start
+                raise user_error(
+                    "could not start a worker process (out of memory?)",
+                    hint="run again with fewer --jobs, or --jobs 0 to make the files in this process",
+                )
             if broken:
                 wait(running)  # a broken pool fails every file in flight at once
-                for future, (item, inputs) in running.items():
+                for future in list(running):
+                    item, inputs = running.pop(future)  # so that an interrupt now cannot record it twice
                     if future.exception() is None:
                         record(future.result())
                     elif alone:
@@ -630,13 +639,14 @@ def _submit(
     """Hand items to the pool until `in_flight` are running; False if the pool is broken.
 
     A worker can die between `wait` and `submit`: the pool then refuses new work before it has failed
-    the files in flight, and the item stays waiting for the next pool.
+    the files in flight. Starting a worker can fail too (the fork server cannot fork when memory is
+    short). Either way the item stays waiting for the next pool.
     """
     while waiting and len(running) < in_flight:
         item, inputs = waiting[0]
         try:
             future = pool.submit(make_item, item, inputs, spec, folders, preflight)
-        except BrokenProcessPool:
+        except (BrokenProcessPool, OSError, EOFError):
             return False
         waiting.popleft()
         running[future] = (item, inputs)

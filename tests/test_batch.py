@@ -447,15 +447,6 @@ def test_a_pool_that_breaks_between_wait_and_submit_loses_no_file(
     assert len(manifest(folder)) == 3 and submits["count"] == 4
 
 
-def _dies_making_german(item: BatchItem, *args: object) -> object:
-    """A file that kills its worker, as a file that needs more memory than the machine has would."""
-    from awareprint.batch import make_item
-
-    if item.language == "de":
-        os._exit(9)
-    return make_item(item, *args)  # type: ignore[arg-type]
-
-
 def test_only_the_file_that_kills_its_worker_fails(
     cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
@@ -466,7 +457,9 @@ def test_only_the_file_that_kills_its_worker_fails(
 
     class GermanKillsItsWorker(ProcessPoolExecutor):
         def submit(self, function, /, *args, **kwargs):  # type: ignore[no-untyped-def]
-            return super().submit(_dies_making_german, *args, **kwargs)
+            from dying_worker import dies_making_german
+
+            return super().submit(dies_making_german, *args, **kwargs)
 
     monkeypatch.setattr(batch, "ProcessPoolExecutor", GermanKillsItsWorker)
     folder = tmp_path / "campaign"
@@ -477,3 +470,22 @@ def test_only_the_file_that_kills_its_worker_fails(
     failed = {name for name, record in records.items() if record["status"] != "ok"}
     assert len(records) == 4 and len(failed) == 1 and "-de-" in failed.pop()
     assert "the worker process died making this file" in result.out + result.err
+
+
+def test_workers_that_cannot_start_are_one_clear_error(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The fork server cannot fork when memory is short: one line and a hint, not a traceback or a loop."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    import awareprint.batch as batch
+
+    class CannotFork(ProcessPoolExecutor):
+        def submit(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            raise OSError(12, "Cannot allocate memory")
+
+    monkeypatch.setattr(batch, "ProcessPoolExecutor", CannotFork)
+    result = cli("batch", "--lang", "en,fr", *SMALL, "--jobs", "2", "--output", str(tmp_path / "campaign"))
+    assert result.code == 1 and "Traceback" not in result.err
+    errors = [line for line in result.err.splitlines() if line.startswith("error")]
+    assert len(errors) == 1 and "could not start a worker process" in errors[0] and "--jobs 0" in errors[0]
