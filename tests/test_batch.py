@@ -489,3 +489,34 @@ def test_workers_that_cannot_start_are_one_clear_error(
     assert result.code == 1 and "Traceback" not in result.err
     errors = [line for line in result.err.splitlines() if line.startswith("error")]
     assert len(errors) == 1 and "could not start a worker process" in errors[0] and "--jobs 0" in errors[0]
+
+
+def test_a_lane_keeps_to_one_language_and_shares_only_at_the_end() -> None:
+    """Each worker that meets a language pays for its shaping and fitting once more: lanes keep apart."""
+    from awareprint.batch import _Lane, _Schedule
+
+    items = [BatchItem(language, "card-a6", "parents", "gb", "print") for language in "aaabbbc"]
+    schedule = _Schedule([(item, "inputs") for item in items])
+    first, second = _Lane(pool=None), _Lane(pool=None)  # type: ignore[arg-type]
+    lanes = [first, second]
+
+    def take(lane: _Lane) -> str:
+        taken = schedule.take(lane, {other.language for other in lanes if other is not lane})
+        return taken[0].language if taken else "-"
+
+    order = [take(first), take(second), take(first), take(first), take(first), take(second), take(first)]
+    assert order == ["a", "b", "a", "a", "c", "b", "b"]  # c is free when a runs out; then b is shared
+    assert take(second) == "-" and take(first) == "-"
+
+
+def test_a_suspect_is_made_before_anything_else() -> None:
+    from awareprint.batch import _Lane, _Schedule
+
+    items = [BatchItem(language, "card-a6", "parents", "gb", "print") for language in ("en", "fr")]
+    schedule = _Schedule([(items[0], "inputs")])
+    schedule.suspects.append((items[1], "inputs"))
+    lane = _Lane(pool=None)  # type: ignore[arg-type]
+    assert [schedule.take(lane, set()), schedule.take(lane, set())] == [
+        (items[1], "inputs"),
+        (items[0], "inputs"),
+    ]
