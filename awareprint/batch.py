@@ -567,7 +567,7 @@ def _make_all(
         return
     _start_forkserver()
     schedule = _Schedule(todo)
-    lanes = [_Lane(_pool(alone=False)) for _ in range(min(jobs, len(todo)))]
+    lanes = [_Lane(_pool()) for _ in range(min(jobs, len(todo)))]
 
     def give_work(lane: _Lane) -> None:
         _give_work(lane, schedule, lanes, spec, folders, preflight, on_start)
@@ -586,11 +586,13 @@ def _make_all(
                         record(_failed(item, inputs, message))
                     else:
                         schedule.suspects.append((item, inputs))
-                    lane.replace_pool(lane.alone)
+                    lane.broken = True
                     give_work(lane)
                 else:
-                    give_work(lane)  # the worker starts its next file while the journal line is written
-                    record(future.result())
+                    try:
+                        give_work(lane)  # the worker starts its next file while the journal line is written
+                    finally:
+                        record(future.result())
     except BaseException:
         for lane in lanes:
             lane.pool.shutdown(wait=True, cancel_futures=True)  # workers finish the file in hand
@@ -603,15 +605,14 @@ def _make_all(
         lane.pool.shutdown(wait=True)
 
 
-def _pool(alone: bool) -> ProcessPoolExecutor:
-    """One worker; a suspect's worker makes one file and exits, so that no earlier file can kill it."""
-    return ProcessPoolExecutor(
-        1,
-        _WORKERS,
-        initializer=_start_worker,
-        initargs=(os.getpid(),),
-        max_tasks_per_child=1 if alone else TASKS_PER_WORKER,
-    )
+def _pool() -> ProcessPoolExecutor:
+    """One worker, started by the first `submit` in this thread, where a failure to start is caught.
+
+    No `max_tasks_per_child`: with it, Python 3.11 starts the replacement worker in the pool's own thread,
+    and if that start fails the thread dies and the batch waits forever. The lane replaces the whole pool
+    instead (`_Lane.pool_for`).
+    """
+    return ProcessPoolExecutor(1, _WORKERS, initializer=_start_worker, initargs=(os.getpid(),))
 
 
 @dataclass(eq=False)
@@ -620,18 +621,25 @@ class _Lane:
 
     Each worker that meets a language pays once more for its shaping, line breaking and fitting: with one
     queue for all workers, every worker met every language (8 % more work with two). A lane holds one file
-    at a time, so a broken pool names its file, and no backlog waits when a worker is replaced after
-    TASKS_PER_WORKER files (CPython 3.11 can strand a backlog then: gh-115634).
+    at a time, so a broken pool names its file.
     """
 
     pool: ProcessPoolExecutor
     alone: bool = False  # making a suspect, in a worker of its own
     language: str | None = None
     running: tuple[Future[Outcome], BatchItem, str] | None = None
+    made: int = 0  # files handed to this pool's worker
+    broken: bool = False  # its worker died, or could not start
 
-    def replace_pool(self, alone: bool) -> None:
-        self.pool.shutdown(wait=True)
-        self.pool, self.alone = _pool(alone), alone
+    def pool_for(self, alone: bool) -> ProcessPoolExecutor:
+        """The pool for the lane's next file. A new one, with a new worker: for a suspect and after one
+        (no earlier file can have hurt it, and it hurts no later one), after a death, and every
+        TASKS_PER_WORKER files (memory)."""
+        if alone or self.alone or self.broken or self.made >= TASKS_PER_WORKER:
+            self.pool.shutdown(wait=True)
+            self.pool, self.alone, self.broken, self.made = _pool(), alone, False, 0
+        self.made += 1
+        return self.pool
 
 
 class _Schedule:
@@ -681,10 +689,8 @@ def _give_work(
         if taken is None:
             return
         item, inputs = taken
-        if lane.alone != suspect:
-            lane.replace_pool(suspect)
         try:
-            future = lane.pool.submit(make_item, item, inputs, spec, folders, preflight)
+            future = lane.pool_for(suspect).submit(make_item, item, inputs, spec, folders, preflight)
         except (BrokenProcessPool, OSError, EOFError):
             schedule.give_back(item, inputs, suspect)
             if retried:
@@ -693,7 +699,7 @@ def _give_work(
                     hint="run again with fewer --jobs, or --jobs 0 to make the files in this process",
                 ) from None
             retried = True
-            lane.replace_pool(lane.alone)
+            lane.broken = True
             continue
         lane.running = (future, item, inputs)
         if on_start:

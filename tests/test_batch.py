@@ -520,3 +520,27 @@ def test_a_suspect_is_made_before_anything_else() -> None:
         (items[1], "inputs"),
         (items[0], "inputs"),
     ]
+
+
+def test_a_lane_takes_a_new_worker_every_so_many_files(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Memory stays bounded: a worker makes TASKS_PER_WORKER files, then a new pool starts a new one (not
+    Python's max_tasks_per_child, whose replacement worker starts in a thread where a failure hangs)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    import awareprint.batch as batch
+
+    pools: list[int] = []
+
+    class Counted(ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            assert kwargs.get("max_tasks_per_child") is None
+            pools.append(1)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(batch, "ProcessPoolExecutor", Counted)
+    monkeypatch.setattr(batch, "TASKS_PER_WORKER", 2)
+    result = cli("batch", "--lang", "en,fr,de,es,it", *SMALL, "--jobs", "1", "--output", str(tmp_path / "c"))
+    assert result.code == 0 and "5 made, 0 up to date, 0 failed" in result.out
+    assert len(pools) == 3  # files 1-2, 3-4, 5
