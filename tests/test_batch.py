@@ -450,7 +450,7 @@ def test_a_pool_that_breaks_between_wait_and_submit_loses_no_file(
 def test_only_the_file_that_kills_its_worker_fails(
     cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
-    """Every file in flight breaks with the pool; retried one at a time, only the culprit fails."""
+    """A worker death takes its lane's file; made again alone in a fresh worker, only the culprit fails."""
     from concurrent.futures import ProcessPoolExecutor
 
     import awareprint.batch as batch

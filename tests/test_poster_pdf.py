@@ -17,9 +17,7 @@ from awareprint.materials import load_language
 
 PROJECT = Path(__file__).resolve().parent.parent
 MM = 72 / 25.4
-LANGUAGES_FOR_EXTRACTION = [
-    p.stem for p in sorted((PROJECT / "materials").glob("*.yaml")) if p.stem != "source"
-]
+LANGUAGES = sorted(p.stem for p in (PROJECT / "materials").glob("*.yaml") if p.stem != "source")
 TEMPLATES = ["poster-a2", "poster-a3", "poster-a4", "poster-letter", "poster-tabloid"]
 AUDIENCES = ["parents", "professionals"]
 
@@ -172,7 +170,7 @@ def test_every_template_audience_and_language_fits(  # type: ignore[no-untyped-d
 
 
 EXTRACTION_CASES = [
-    *((language, audience, "poster-a3") for language in LANGUAGES_FOR_EXTRACTION for audience in AUDIENCES),
+    *((language, audience, "poster-a3") for language in LANGUAGES for audience in AUDIENCES),
     # right-to-left lines are where extractors go wrong, and each page size wraps captions differently
     *(
         (language, "parents", template)
@@ -240,9 +238,6 @@ def test_a_clean_run_prints_only_where_the_file_is(tmp_path: Path, cli) -> None:
     result = cli("poster", "--output", str(output))
     assert result.err == ""
     assert result.out.strip() == f"wrote {output}"
-
-
-LANGUAGES = sorted(p.stem for p in (PROJECT / "materials").glob("*.yaml") if p.stem != "source")
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
