@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .content import Region, SourceData, build_content, load_region, load_source
 from .diagnostics import AwareprintError, Diagnostic, Severity
+from .fidelity import fidelity_findings
 from .folders import Folders
 from .materials import AUDIENCES, ENGLISH, Materials, language_codes, load_english, load_materials
 from .organisation import Organisation
@@ -62,6 +63,8 @@ def run_check(folders: Folders, today: dt.date, scope: CheckScope = CheckScope()
         return CheckReport((error.diagnostic,), 0, 0, 0, 0)
 
     languages = {ENGLISH: english}
+    figure_values = {f.id: int(f.value) for f in source.figures if f.value == f.value.to_integral()}
+    found += fidelity_findings(english, english, figure_values)
     for code in scope.languages or language_codes(folders.materials)[1:]:
         if code == ENGLISH:
             continue
@@ -77,6 +80,7 @@ def run_check(folders: Folders, today: dt.date, scope: CheckScope = CheckScope()
         found += faults
         if code in languages:
             found += _translation_findings(languages[code], english)
+            found += fidelity_findings(languages[code], english, figure_values)
 
     regions = {}
     for path in sorted(folders.regions.glob("*.yaml")):

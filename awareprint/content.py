@@ -135,7 +135,8 @@ class Content:
     contacts: tuple[Contact, ...]
     qr_url: str
     qr_caption: str
-    source_line: str
+    source_line: str  # the short citation, beside every figure
+    source_full: str  # the full reference, on leaflets
     contacts_checked: str
     organisation_name: str | None  # from --org: printed as written, in any script
     organisation_lines: tuple[str, ...]  # the safeguarding lead, then the organisation's contact lines
@@ -336,6 +337,7 @@ def build_content(
             qr_url=qr.url,
             qr_caption=labels.qr_caption.format(name=qr.name),
             source_line=labels.source.format(citation=source.study.citation_short),
+            source_full=labels.source.format(citation=source.study.citation_full),
             contacts_checked=labels.contacts_checked.format(date=numbers.month(checked)),
             organisation_name=organisation.name if organisation else None,
             organisation_lines=_organisation_lines(organisation, labels.organisation_lead),

@@ -19,7 +19,7 @@ from pathlib import Path
 import yaml
 from babel import Locale, UnknownLocaleError
 
-from .diagnostics import AwareprintError, Diagnostic
+from .diagnostics import AwareprintError, Diagnostic, user_error
 from .schema import Mapping, Node, as_text, load_yaml
 
 ENGLISH = "en"
@@ -308,9 +308,13 @@ def _string_fault(key: str, node: Node, english: Materials | None) -> Awareprint
     if numbers_in(text) != numbers_in(source):
         theirs = ", ".join(map(str, numbers_in(text))) or "none"
         ours = ", ".join(map(str, numbers_in(source))) or "none"
-        return node.error(
+        return user_error(
             f"numbers differ from the English: this says {theirs}, English says {ours}",
-            hint="write the same numbers as the English, in digits",
+            code="translation-number",
+            file=node.file,
+            line=node.line,
+            key=node.key,
+            hint="write the same numbers as the English, in digits (not in words or numerals such as 十八)",
         )
     return None
 

@@ -28,6 +28,7 @@ TEXT_CONTENT = (
     "contacts_heading",
     "qr_caption",
     "source_line",
+    "source_full",
     "contacts_checked",
     "warning_signs_heading",
     "warning_signs_note",
@@ -278,23 +279,74 @@ def _build(node: Node, path: Path, brand: Brand | None) -> Template:
         grids = {panel.name: _Grid(grid, panel.safe_area) for panel in panels}
         if not isinstance(slots_node.value, dict) or not slots_node.value:
             raise slots_node.error("expected a mapping of slot names to slots")
-        slots, audience_of = [], {}
+        slots, audience_of, panel_of = [], {}, {}
         for name, spec in slots_node.value.items():
             spec, audience = _audience_of(spec)
-            slots.append(_slot(name, *_panel_of(spec, panels), grids, geometry, colours, styles))
+            spec, panel = _panel_of(spec, panels)
+            slots.append(_slot(name, spec, panel, grids, geometry, colours, styles))
+            panel_of[name] = panel.name
             if audience:
                 audience_of[name] = audience
         _check_contrast(tuple(slots), path, brand, colours.get(brand_colour) if brand_colour else None)
-        pages.append(TemplatePage(page_name, panels, tuple(slots), audience_of))
+        page_built = TemplatePage(page_name, panels, tuple(slots), audience_of)
+        _require_source_line(page_built, panel_of, slots_node)
+        pages.append(page_built)
+    kind = meta.choice("kind", TEMPLATE_KINDS)
+    if kind == "leaflet":
+        _require_full_reference(tuple(pages), root.get("pages"))
     return Template(
         name=meta.text("name"),
         description=meta.text("description"),
-        kind=meta.choice("kind", TEMPLATE_KINDS),
+        kind=kind,
         geometry=geometry,
         pages=tuple(pages),
         brand_colour=brand_colour,
         file=path,
     )
+
+
+def _require_source_line(page: TemplatePage, panel_of: dict[str, str], slots_node: Node) -> None:
+    """Whoever reads a figure can see where it comes from: a panel (a folded sheet's page, or the whole
+    page) that shows figures prints the source line too, for every audience the figures are printed for."""
+    for figures in (s for s in page.slots if isinstance(s, FiguresSlot)):
+        panel = panel_of[figures.name]
+        for audience in AUDIENCES:
+            shown = {s.name for s in page.slots_for(audience)}
+            if figures.name not in shown:
+                continue
+            if any(
+                isinstance(s, TextSlot) and s.content == "source_line" and panel_of[s.name] == panel
+                for s in page.slots_for(audience)
+            ):
+                continue
+            node = slots_node.value[figures.name]
+            where = f"page '{page.name}'"
+            if len(page.panels) > 1:
+                where = f"panel '{panel}' of {where}"
+            raise user_error(
+                f"slot '{figures.name}' shows the study's figures on {where}, but no source_line is printed "
+                f"there for {audience}",
+                code="figures-without-source",
+                file=node.file,
+                line=node.line,
+                key=node.key,
+                hint=f"add a text slot with content: source_line (style: fine) on {where}",
+            )
+
+
+def _require_full_reference(pages: tuple[TemplatePage, ...], pages_node: Node) -> None:
+    """A leaflet is kept and read at leisure: it carries the study's full reference, not only the short."""
+    for audience in AUDIENCES:
+        printed = (s for page in pages for s in page.slots_for(audience))
+        if not any(isinstance(s, TextSlot) and s.content == "source_full" for s in printed):
+            raise user_error(
+                f"a leaflet prints the study's full reference, but none is printed for {audience}",
+                code="leaflet-without-reference",
+                file=pages_node.file,
+                line=pages_node.line,
+                key=pages_node.key,
+                hint="add a text slot with content: source_full (style: fine), for example on the back cover",
+            )
 
 
 def _page_specs(root: Mapping, width: Pt) -> list[tuple[str, Node | None, Node]]:
