@@ -135,7 +135,7 @@ def test_batch_makes_checks_and_records_every_file(cli, tmp_path: Path) -> None:
             assert len(pdf.pages) == 2
             assert str(pdf.Root.Lang).startswith(str(record["language"]))
     assert any(
-        "Arabic translation is a draft" in line
+        "Arabic translation: draft, not yet reviewed by a native speaker" in line
         for line in records["card-a6-ar-gb-parents.pdf"]["diagnostics"]
     )
     assert "made" in result.out and "manifest:" in result.out
