@@ -92,8 +92,8 @@ def require_reviewed(materials: Materials) -> None:
     if not status.complete:
         code = materials.language.code
         raise user_error(
-            f"--require-reviewed: the {materials.language.name} translation is not fully reviewed "
-            f"({status.label}); nothing was written",
+            f"--require-reviewed: the {materials.language.name} translation is "
+            f"{'a draft' if status.reviewed == 0 else status.label}, not reviewed; nothing was written",
             file=materials.file,
             hint=f"have a native speaker review it (awareprint strings review --lang {code}) "
             "and record it with `awareprint strings approve`",

@@ -86,12 +86,13 @@ def review_rows(english: Materials, materials: Materials, templates: list[Templa
     for key, source in english.strings.items():
         translation = materials.strings[key] if key in materials.lines else None
         state, text = _state(key, english, materials)
-        room = character_budget(source)
-        if translation is not None:
+        where = where_printed(key, templates)
+        printed = where.startswith("printed")
+        room = character_budget(source) if printed else ""
+        if translation is not None and printed:
             room += f" This translation: {len(translation)}"
             over = len(translation) > round(len(source) * ROOM)
             room += " (over the guide: `awareprint check` says whether it fits)." if over else "."
-        where = where_printed(key, templates)
         rows.append(ReviewRow(key, source, translation, where, room, state, text, key in materials.stale))
     return rows
 
@@ -195,7 +196,7 @@ def _row(row: ReviewRow, code: str, direction: str) -> str:
     return (
         f'<tr id="{_e(row.key)}" class="{row.state}">'
         f"<th scope=row><code>{_e(row.key)}</code><p class=where>{_e(_capital(row.where))}.</p>"
-        f"<p class=room>{_e(row.room)}</p></th>"
+        f"{f'<p class=room>{_e(row.room)}</p>' if row.room else ''}</th>"
         f'<td class=english lang="en" dir="ltr">{_text(row.english)}</td>'
         f"{translation}"
         f"<td class=state>{_e(row.state_text)}{stale}</td></tr>"
