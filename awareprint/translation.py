@@ -384,7 +384,7 @@ def where_printed(key: str, templates: list[Template]) -> str:
         for slot, on in slots.items()
     )
     tightest = min(found, key=lambda p: p.width_mm)
-    size = f"{tightest.min_size:g}-{tightest.max_size:g} pt"
+    size = f"{round(tightest.min_size, 1):g}-{round(tightest.max_size, 1):g} pt"
     if len(found) == 1:
         return where + f" ({tightest.width_mm:.0f} mm wide, {size})"
     return where + f" (narrowest: {tightest.width_mm:.0f} mm wide, {size}, on {tightest.template})"
