@@ -14,10 +14,18 @@ import html
 import re
 from dataclasses import dataclass
 
-from .diagnostics import user_error
 from .materials import Materials, Review, ReviewStatus, dump_materials, fingerprint, header_of
 from .templates import Template
-from .translation import ROOM, Reviewer, character_budget, check_reviewer, validate, where_printed
+from .translation import (
+    ROOM,
+    Reviewer,
+    character_budget,
+    check_reviewer,
+    own_strings,
+    refuse_unknown_keys,
+    validate,
+    where_printed,
+)
 
 _PLACEHOLDER = re.compile(r"(\{\w*\})")
 
@@ -42,13 +50,7 @@ def approve(
     by side. A string the file does not translate cannot be approved: it is printed in English.
     """
     reviewer = check_reviewer(reviewer, materials)
-    unknown = [key for key in keys if key not in english.strings]
-    if unknown:
-        raise user_error(
-            f"unknown string key '{unknown[0]}'",
-            file=materials.file,
-            hint="keys are as the review page and `check` print them",
-        )
+    refuse_unknown_keys(english, materials, keys)
     chosen = keys or tuple(english.strings)
     approved = tuple(key for key in chosen if key in materials.lines)
     reviews = dict(materials.reviews)
@@ -58,7 +60,7 @@ def approve(
         reviews[key] = Review(
             reviewer.name, reviewer.date, translated_from[key], fingerprint(materials.strings[key])
         )
-    own = {key: materials.strings[key] for key in english.strings if key in materials.lines}
+    own = own_strings(english, materials)
     data = dump_materials(materials.language, own, translated_from, header_of(materials.file), reviews)
     untranslated = tuple(key for key in chosen if key not in materials.lines)
     status = validate(data, materials.file, figure_ids, english).review_status

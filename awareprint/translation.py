@@ -125,7 +125,7 @@ def import_strings(
         reviewer = check_reviewer(reviewer, materials)
     store = _read_store(file)
     _check_language(store, file, materials.language.code)
-    strings = {key: materials.strings[key] for key in english.strings if key in materials.lines}
+    strings = own_strings(english, materials)
     translated_from = dict(materials.translated_from)
     reviews = dict(materials.reviews)
     changed, stale, approved, marked = [], [], [], 0
@@ -154,7 +154,9 @@ def import_strings(
         current = unit.source == english.strings[key]
         if fuzzy or not current:
             stale.append(key)
-        elif _marked_reviewed(unit) and not (key in materials.reviewed and key not in changed):
+        elif _marked_reviewed(unit, reviewer is not None) and not (
+            key in materials.reviewed and key not in changed
+        ):
             if reviewer is None:
                 marked += 1
             else:
@@ -165,7 +167,7 @@ def import_strings(
     ordered = {key: strings[key] for key in english.strings if key in strings}
     lost = tuple(key for key in changed if key in materials.reviewed and key not in approved)
     if (ordered, translated_from, reviews) == (
-        _own(english, materials),
+        own_strings(english, materials),
         materials.translated_from,
         materials.reviews,
     ):
@@ -178,7 +180,7 @@ def import_strings(
     return data, ImportResult(tuple(changed), tuple(stale), lost, tuple(approved), marked)
 
 
-def _own(english: Materials, materials: Materials) -> dict[str, str]:
+def own_strings(english: Materials, materials: Materials) -> dict[str, str]:
     """The strings the language file itself holds, in English order."""
     return {key: materials.strings[key] for key in english.strings if key in materials.lines}
 
@@ -192,10 +194,11 @@ def _needs_work(unit: base.TranslationUnit) -> bool:
     return state == "new" or state.startswith("needs-")
 
 
-def _marked_reviewed(unit: base.TranslationUnit) -> bool:
-    """XLIFF: approved, signed-off, final or reviewed. PO has no review state: any unit not fuzzy."""
+def _marked_reviewed(unit: base.TranslationUnit, reviewer_named: bool) -> bool:
+    """XLIFF: approved, signed-off, final or reviewed. PO has no review state: when the import names a
+    reviewer, any unit not fuzzy."""
     if isinstance(unit, po.pounit):
-        return True
+        return reviewer_named
     target = unit.getlanguageNode(lang=None, index=1)
     state = target.get("state", "") if target is not None else ""
     return unit.xmlelement.get("approved") == "yes" or state in _REVIEWED_STATES
@@ -203,7 +206,7 @@ def _marked_reviewed(unit: base.TranslationUnit) -> bool:
 
 def stamp(english: Materials, materials: Materials, keys: tuple[str, ...]) -> bytes:
     """The file with the given keys (all, if none) recorded as translating the current English."""
-    _refuse_unknown_keys(english, materials, keys)
+    refuse_unknown_keys(english, materials, keys)
     chosen = keys or tuple(materials.lines)
     translated_from = dict(materials.translated_from)
     for key in chosen:
@@ -211,18 +214,20 @@ def stamp(english: Materials, materials: Materials, keys: tuple[str, ...]) -> by
             translated_from[key] = fingerprint(english.strings[key])
     return dump_materials(
         materials.language,
-        _own(english, materials),
+        own_strings(english, materials),
         translated_from,
         header_of(materials.file),
         materials.reviews,
     )
 
 
-def _refuse_unknown_keys(english: Materials, materials: Materials, keys: tuple[str, ...]) -> None:
+def refuse_unknown_keys(english: Materials, materials: Materials, keys: tuple[str, ...]) -> None:
     unknown = [key for key in keys if key not in english.strings]
     if unknown:
         raise user_error(
-            f"unknown string key '{unknown[0]}'", file=materials.file, hint="keys are as `check` prints them"
+            f"unknown string key '{unknown[0]}'",
+            file=materials.file,
+            hint="keys are as `check` and the review page print them",
         )
 
 

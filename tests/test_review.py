@@ -277,3 +277,16 @@ def test_xliff_marks_drafts_unapproved_and_carries_reviews_back(cli, data: Path,
     done = cli("--data", str(data), "strings", "import", str(exported), "--lang", "de")
     assert done.code == 0 and "warning: 1 reviewed string changed" in done.err
     assert load_language(data / "materials", "de", FIGURES).reviewed == ("labels.source",)
+
+
+def test_a_po_import_names_its_reviewer(cli, data: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    exported = tmp_path / "fr.po"
+    assert cli("--data", str(data), "strings", "export", "--lang", "fr", "--output", str(exported)).code == 0
+    done = cli("--data", str(data), "strings", "import", str(exported), "--lang", "fr")
+    assert done.code == 0 and "marked reviewed" not in done.err  # PO has no review state of its own
+    assert _status(cli, data, "fr").endswith(", draft")
+    done = cli("--data", str(data), "strings", "import", str(exported), "--lang", "fr",
+               "--reviewer", "Marie Dupont", "--date", "2026-12-01")  # fmt: skip
+    total = len(load_language(data / "materials", "fr", FIGURES).strings)
+    assert done.code == 0 and f"recorded {total} reviews by Marie Dupont" in done.out
+    assert _status(cli, data, "fr").endswith(", reviewed")
