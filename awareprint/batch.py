@@ -89,6 +89,7 @@ class BatchSpec:
     standard: str = "x4"
     profile: Path | None = None
     allow_overflow: bool = False
+    require_reviewed: bool = False  # items in a language not fully reviewed fail, the others are made
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +164,16 @@ def load_batch_file(path: Path, folders: Folders) -> dict[str, object]:
     batch = root.sub(
         "batch",
         set(),
-        {*_MATRIX_KEYS, "output", "organisation", "logo", "pdfx", "profile", "allow_overflow"},
+        {
+            *_MATRIX_KEYS,
+            "output",
+            "organisation",
+            "logo",
+            "pdfx",
+            "profile",
+            "allow_overflow",
+            "require_reviewed",
+        },
     )
     found: dict[str, object] = {}
     known = known_names(folders)
@@ -177,8 +187,9 @@ def load_batch_file(path: Path, folders: Folders) -> dict[str, object]:
         found["output"] = _inside(path.parent, batch.get("output"), must_exist=False)
     if batch.has("pdfx"):
         found["standard"] = batch.choice("pdfx", tuple(STANDARDS))
-    if batch.has("allow_overflow"):
-        found["allow_overflow"] = batch.choice("allow_overflow", ("true", "false")) == "true"
+    for flag in ("allow_overflow", "require_reviewed"):
+        if batch.has(flag):
+            found[flag] = batch.choice(flag, ("true", "false")) == "true"
     return found
 
 
@@ -303,6 +314,7 @@ class Fingerprints:
             if logo is not None:
                 shared.append(self.file(logo))
         shared += [f"standard={spec.standard}", f"allow_overflow={spec.allow_overflow}"]
+        shared.append(f"require_reviewed={spec.require_reviewed}")  # a file made without the gate may fail it
         shared += [self.file(folders.materials / "source.yaml"), self.file(folders.materials / "en.yaml")]
         self._shared = _digest(shared)
 
@@ -771,6 +783,7 @@ def make_item(item: BatchItem, inputs: str, spec: BatchSpec, folders: Folders, p
         edition=item.edition,
         standard=spec.standard,
         profile=spec.profile,
+        require_reviewed=spec.require_reviewed,
     )
     try:
         result = make_poster(request, folders)

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .content import Region, SourceData, build_content, load_region, load_source
+from .content import Region, SourceData, build_content, load_region, load_source, review_diagnostic
 from .diagnostics import AwareprintError, Diagnostic, Severity
 from .fidelity import fidelity_findings
 from .folders import Folders
@@ -174,17 +174,9 @@ def _translation_findings(materials: Materials, english: Materials) -> list[Diag
             )
             for key in materials.stale
         ]
-    if materials.language.status == "draft":
-        found.append(
-            Diagnostic(
-                Severity.WARNING,
-                "translation-draft",
-                f"the {name} translation is a draft, not yet reviewed by a native speaker",
-                file=file,
-                key="language.status",
-                hint="after review set status: reviewed, reviewer and reviewed (date)",
-            )
-        )
+    review = review_diagnostic(materials)
+    if review:
+        found.append(review)
     return found
 
 

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from .folders import Folders
     from .pipeline import PosterRequest
     from .preflight import PreflightReport
+    from .translation import Reviewer
 
 app = typer.Typer(
     name="awareprint",
@@ -114,6 +115,9 @@ def poster(
         Path | None,
         typer.Option(help="Your print shop's CMYK ICC profile [default: FOGRA39, coated offset paper]."),
     ] = None,
+    require_reviewed: Annotated[
+        bool, typer.Option(help="Refuse a translation that a native speaker has not fully reviewed.")
+    ] = False,
 ) -> None:
     """Generate one print-ready poster, leaflet or card (PDF/X-4 with bleed, crop marks and CMYK colour)."""
     if audience not in ("parents", "professionals"):
@@ -139,6 +143,7 @@ def poster(
         edition=edition,
         standard=pdfx,
         profile=profile,
+        require_reviewed=require_reviewed,
     )
     _poster(context.obj, request)
 
@@ -206,6 +211,9 @@ def batch(
     allow_overflow: Annotated[
         bool, typer.Option(help="Write files even if some text does not fit at the minimum size.")
     ] = False,
+    require_reviewed: Annotated[
+        bool, typer.Option(help="Fail the files of languages a native speaker has not fully reviewed.")
+    ] = False,
     no_preflight: Annotated[
         bool, typer.Option("--no-preflight", help="Skip the print shop checks on each file.")
     ] = False,
@@ -235,6 +243,7 @@ def batch(
         "standard": pdfx,
         "profile": profile,
         "allow_overflow": allow_overflow or None,
+        "require_reviewed": require_reviewed or None,
     }
     chosen.update({key: value for key, value in given.items() if value is not None})
     folder = output or chosen.pop("output", None) or Path("out") / "batch"
@@ -461,16 +470,24 @@ def templates_schema() -> None:
 
 @app.command()
 def languages(context: typer.Context) -> None:
-    """List the languages with their translation status."""
+    """List the languages with their review status: draft, partly reviewed (N of M strings), reviewed."""
     from .content import load_source
-    from .materials import language_codes, load_language
+    from .materials import ENGLISH, language_codes, load_english, load_materials
 
     folders = context.obj
     source = load_source(folders.materials / "source.yaml")
+    english = load_english(folders.materials, source.figure_ids)
     for code in language_codes(folders.materials):
-        language = load_language(folders.materials, code, source.figure_ids).language
+        materials = (
+            english
+            if code == ENGLISH
+            else load_materials(folders.materials / f"{code}.yaml", source.figure_ids, english)
+        )
+        language, status = materials.language, materials.review_status
+        outdated = f"; {status.outdated} reviews out of date" if status.outdated else ""
         out.print(
-            f"{language.code:<8} {language.native_name} ({language.name}), {language.status}", markup=False
+            f"{language.code:<8} {language.native_name} ({language.name}), {status.label}{outdated}",
+            markup=False,
         )
 
 
@@ -587,7 +604,9 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
-strings_app = typer.Typer(help="Translator workflow: PO/XLIFF export and import, new languages.")
+strings_app = typer.Typer(
+    help="Translator and reviewer workflow: PO/XLIFF export and import, new languages, review and approval."
+)
 app.add_typer(strings_app, name="strings")
 
 
@@ -623,6 +642,14 @@ def strings_import(
     context: typer.Context,
     file: Annotated[Path, typer.Argument(help="A PO or XLIFF file made by `strings export`.")],
     lang: Annotated[str, typer.Option(help="Language code, e.g. fr.")],
+    reviewer: Annotated[
+        str | None,
+        typer.Option(
+            help="Record units marked reviewed (XLIFF signed-off/final/reviewed; PO: not fuzzy) as "
+            "approved by this native speaker."
+        ),
+    ] = None,
+    date: Annotated[str | None, typer.Option(help="Day of the review, YYYY-MM-DD [default: today].")] = None,
 ) -> None:
     """Merge a translated PO/XLIFF file into materials/LANG.yaml, refusing wrong numbers or placeholders."""
     from .output import write_atomic
@@ -630,18 +657,106 @@ def strings_import(
     from .translation import import_strings
 
     files = load_translation(context.obj, lang)
-    data, result = import_strings(file, files.english, files.materials, files.figure_ids)
+    who = _reviewer(reviewer, date) if reviewer else None
+    if date and not reviewer:
+        raise typer.BadParameter("give --reviewer too", param_hint="--date")
+    data, result = import_strings(file, files.english, files.materials, files.figure_ids, who)
     if files.path.read_bytes() != data:
         write_atomic(files.path, data)
     out.print(f"{files.path}: {len(result.changed)} strings changed", markup=False)
+    if result.approved:
+        out.print(f"recorded {_count(len(result.approved), 'review')} by {who.name}", markup=False)  # type: ignore[union-attr]
     if result.stale:
         err.print(
             f"warning: {len(result.stale)} imported strings were translated from an older English or marked "
             "fuzzy; they stay marked stale (see `awareprint check`)",
             markup=False,
         )
-    if result.review_lost:
-        err.print("warning: the translation was reviewed; changed text makes it a draft again", markup=False)
+    if result.reviews_lost:
+        err.print(
+            f"warning: {_count(len(result.reviews_lost), 'reviewed string')} changed; "
+            "their reviews no longer count until a native speaker approves the new text",
+            markup=False,
+        )
+    if result.marked_reviewed:
+        err.print(
+            f"note: {_count(result.marked_reviewed, 'unit')} marked reviewed in the file; "
+            'give --reviewer "Name" to record the reviews',
+            markup=False,
+        )
+
+
+def _reviewer(name: str, date: str | None) -> Reviewer:
+    import datetime as dt
+
+    from .schema import parse_date
+    from .translation import Reviewer
+
+    if date is None:
+        return Reviewer(name, dt.date.today())
+    if len(date) != 10:
+        raise typer.BadParameter("write the day as YYYY-MM-DD", param_hint="--date")
+    try:
+        return Reviewer(name, parse_date(date))
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--date") from None
+
+
+@strings_app.command("review")
+def strings_review(
+    context: typer.Context,
+    lang: Annotated[str, typer.Option(help="Language code, e.g. fr.")],
+    output: Annotated[
+        Path | None, typer.Option(help="HTML file to write [default: review-LANG.html].")
+    ] = None,
+) -> None:
+    """Write a bilingual review page (HTML): each string in English and translated, where it is printed,
+    its room, and whether a native speaker has reviewed it."""
+    import datetime as dt
+
+    from .output import write_atomic
+    from .pipeline import load_translation
+    from .review import review_page
+    from .templates import list_templates, load_template
+
+    files = load_translation(context.obj, lang)
+    designs = [load_template(path) for path in list_templates(context.obj.templates)]
+    target = output or Path(f"review-{lang}.html")
+    page = review_page(files.english, files.materials, designs, dt.date.today())
+    write_atomic(target, page.encode("utf-8"))
+    status = files.materials.review_status
+    out.print(f"wrote {target} ({len(files.english.strings)} strings, {status.label})", markup=False)
+
+
+@strings_app.command("approve")
+def strings_approve(
+    context: typer.Context,
+    lang: Annotated[str, typer.Option(help="Language code, e.g. fr.")],
+    reviewer: Annotated[str, typer.Option(help="The native speaker who reviewed the strings.")],
+    keys: Annotated[list[str] | None, typer.Argument(help="Keys to approve [default: every string].")] = None,
+    date: Annotated[str | None, typer.Option(help="Day of the review, YYYY-MM-DD [default: today].")] = None,
+) -> None:
+    """Record that a native speaker approved strings as they stand (the English and the translation)."""
+    from .output import write_atomic
+    from .pipeline import load_translation
+    from .review import approve
+
+    files = load_translation(context.obj, lang)
+    who = _reviewer(reviewer, date)
+    data, result = approve(files.english, files.materials, who, tuple(keys or ()), files.figure_ids)
+    write_atomic(files.path, data)
+    if result.untranslated:
+        err.print(
+            f"warning: {_count(len(result.untranslated), 'string')} not translated, so not approved "
+            f"(printed in English), e.g. '{result.untranslated[0]}'",
+            markup=False,
+        )
+    out.print(
+        f"{files.path}: {_count(len(result.approved), 'string')} approved by {who.name} on "
+        f"{who.date.isoformat()}; the {files.materials.language.name} translation is now "
+        f"{result.status.label}",
+        markup=False,
+    )
 
 
 @strings_app.command("init")

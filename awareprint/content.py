@@ -408,18 +408,34 @@ def _short_url(url: str) -> str:
     return url.removeprefix("https://").removeprefix("www.").rstrip("/")
 
 
+def review_diagnostic(materials: Materials) -> Diagnostic | None:
+    """`French translation: partly reviewed (41 of 120 strings)`: a warning until every string has a
+    current review by a native speaker; None for English and a fully reviewed translation."""
+    status = materials.review_status
+    if status.complete:
+        return None
+    language = materials.language
+    message = f"{language.name} translation: {status.label}"
+    if status.reviewed == 0:
+        message += ", not yet reviewed by a native speaker"
+    if status.outdated:
+        message += f"; {status.outdated} reviews no longer match their text"
+    return Diagnostic(
+        Severity.WARNING,
+        "translation-draft",
+        message,
+        file=materials.file,
+        key="reviews",
+        hint=f"have a native speaker read `awareprint strings review --lang {language.code}`, "
+        "then record it with `awareprint strings approve`",
+    )
+
+
 def _status_diagnostics(materials: Materials, region: Region, today: dt.date) -> list[Diagnostic]:
     found: list[Diagnostic] = []
-    if materials.language.status == "draft":
-        found.append(
-            Diagnostic(
-                Severity.WARNING,
-                "translation-draft",
-                f"the {materials.language.name} translation is a draft: have a native speaker review it",
-                file=materials.file,
-                key="language.status",
-            )
-        )
+    review = review_diagnostic(materials)
+    if review:
+        found.append(review)
     name = materials.language.name
     if materials.missing:
         found.append(

@@ -4,6 +4,10 @@ Every string has a key that names where it sits in the file, such as `labels.kic
 `audiences.parents.tips[2]`. English (en.yaml) defines the keys; a translation may leave some out (English is
 printed instead, and reported), but may not add any. A translation also records, per key, a fingerprint of
 the English it was made from (`translated_from`), so a later change to the English marks it stale.
+
+A native speaker's review is recorded per string too (`reviews`): who approved it, when, and fingerprints of
+the English and of the translation they saw. A language's status is computed from them: a review counts only
+while both texts are still the ones approved.
 """
 
 from __future__ import annotations
@@ -25,8 +29,13 @@ from .schema import Mapping, Node, as_text, load_yaml
 ENGLISH = "en"
 AUDIENCES = ("parents", "professionals")
 PURPOSES = ("report", "report_contact", "child", "adult", "emergency", "removal", "prevention")
-STATUSES = ("source", "draft", "reviewed")
-LANGUAGE_KEYS = ("code", "name", "native_name", "direction", "numbers", "status", "reviewer", "reviewed")
+LANGUAGE_KEYS = ("code", "name", "native_name", "direction", "numbers")
+# `status: source` marks en.yaml. In a translation `status` is no longer written: the status is computed
+# from the reviews. `status: draft` is still read (and ignored); a whole-file `status: reviewed` with
+# `reviewer` and `reviewed` (date), from before per-string reviews, is read as a review of every string
+# the file holds, and is written as a `reviews:` block the next time the tool rewrites the file.
+_OLD_LANGUAGE_KEYS = ("status", "reviewer", "reviewed")
+REVIEW_KEYS = ("reviewer", "date", "english", "translation")
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
 NUMBER = re.compile(r"\d+")  # any script's digits: a Bengali ১৬ is the number 16
 _LIST_ITEM = re.compile(r"^(.*)\[(\d+)\]$")
@@ -46,9 +55,41 @@ class Language:
     native_name: str
     direction: str  # "ltr" or "rtl"
     numbers: str  # CLDR numbering system of printed digits: "latn", or the locale's own such as "beng"
-    status: str
-    reviewer: str | None
-    reviewed: dt.date | None
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    """A native speaker approved this translation of this English: it counts while both are unchanged."""
+
+    reviewer: str
+    date: dt.date
+    english: str  # fingerprint of the English they read
+    translation: str  # fingerprint of the translation they approved
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewStatus:
+    """How much of a language a native speaker has approved, as it stands today."""
+
+    reviewed: int  # strings with a current review
+    total: int  # every string English has
+    outdated: int  # reviews whose English or translation has changed since
+    source: bool = False  # English: nothing to review
+
+    @property
+    def label(self) -> str:
+        """`draft`, `partly reviewed (41 of 120 strings)`, `reviewed` or `source`."""
+        if self.source:
+            return "source"
+        if self.reviewed == self.total:
+            return "reviewed"
+        if self.reviewed == 0:
+            return "draft"
+        return f"partly reviewed ({self.reviewed} of {self.total} strings)"
+
+    @property
+    def complete(self) -> bool:
+        return self.source or self.reviewed == self.total
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +140,16 @@ class Materials:
     missing: tuple[str, ...]  # keys printed in English because the translation lacks them
     stale: tuple[str, ...]  # keys whose English changed since they were translated
     translated_from: dict[str, str]  # key -> fingerprint of the English it translates
+    reviews: dict[str, Review]  # key -> the review recorded for it, current or not
+    reviewed: tuple[str, ...]  # keys whose review still matches both the English and the translation
     file: Path
+
+    @property
+    def review_status(self) -> ReviewStatus:
+        if self.language.code == ENGLISH:
+            return ReviewStatus(0, len(self.strings), 0, source=True)
+        outdated = sum(1 for key in self.reviews if key in self.strings and key not in self.reviewed)
+        return ReviewStatus(len(self.reviewed), len(self.strings), outdated)
 
     def localised(self, digits: Callable[[str], str]) -> Materials:
         """The same strings with their digits rewritten (before placeholders are filled)."""
@@ -108,7 +158,7 @@ class Materials:
 
 
 def fingerprint(text: str) -> str:
-    """A short, stable hash of an English string."""
+    """A short, stable hash of a string (an English one, or a translation a reviewer approved)."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
 
 
@@ -156,19 +206,26 @@ def load_materials(
         raise root.error(
             "missing key 'language'", hint="start the file with a language: block as en.yaml does"
         )
-    language = _language(Mapping(top.pop("language"), set(LANGUAGE_KEYS[:6]), set(LANGUAGE_KEYS[6:])), path)
+    block = Mapping(top.pop("language"), set(LANGUAGE_KEYS), set(_OLD_LANGUAGE_KEYS))
+    language = _language(block, path)
     translated_node = top.pop("translated_from", None)
+    reviews_node = top.pop("reviews", None)
     found: dict[str, Node] = {}
     for node in top.values():
         _flatten(node, found)
 
+    status = block.choice("status", ("source", "draft", "reviewed"), "draft")
     if english is None:
-        if language.status != "source" or translated_node is not None:
-            raise root.error("en.yaml is the source: it needs status: source and no translated_from")
+        if status != "source" or translated_node is not None or reviews_node is not None:
+            raise root.error(
+                "en.yaml is the source: it needs status: source, and no translated_from or reviews"
+            )
         expected = _english_keys(source_figures, found)
     else:
-        if language.status == "source":
-            raise root.error("only en.yaml has status: source", hint="use draft or reviewed")
+        if status == "source":
+            raise root.error(
+                "only en.yaml has status: source", hint="remove 'status': a translation's status is computed"
+            )
         expected = list(english.strings)
     _refuse_unknown(found, expected, english)
 
@@ -187,8 +244,27 @@ def load_materials(
 
     translated_from = _fingerprints(translated_node, expected) if translated_node else {}
     stale = []
+    reviews: dict[str, Review] = {}
+    current: list[str] = []
     if english is not None:
         stale = [key for key in found if translated_from.get(key) != fingerprint(english.strings[key])]
+        old_review = _whole_file_review(block)
+        if reviews_node is not None:
+            if old_review:
+                raise block.get("status").error(
+                    "status: reviewed beside a reviews: block",
+                    hint="remove status, reviewer and reviewed: the reviews block records each string",
+                )
+            reviews = _reviews(reviews_node, expected)
+        elif old_review:
+            made_from = {key: translated_from.get(key, fingerprint(english.strings[key])) for key in found}
+            reviews = {
+                key: replace(old_review, english=made_from[key], translation=fingerprint(strings[key]))
+                for key in found
+            }
+        current = [
+            key for key in expected if key in found and _matches(reviews.get(key), english, strings, key)
+        ]
     return Materials(
         language=language,
         **_structure(strings),
@@ -197,17 +273,22 @@ def load_materials(
         missing=tuple(missing),
         stale=tuple(stale),
         translated_from=translated_from,
+        reviews=reviews,
+        reviewed=tuple(current),
         file=path,
     )
 
 
+def _matches(review: Review | None, english: Materials, strings: dict[str, str], key: str) -> bool:
+    """A review counts while the English and the translation are both the ones the reviewer read."""
+    return (
+        review is not None
+        and review.english == fingerprint(english.strings[key])
+        and review.translation == fingerprint(strings[key])
+    )
+
+
 def _language(block: Mapping, path: Path) -> Language:
-    status = block.choice("status", STATUSES)
-    if status == "reviewed" and not (block.has("reviewer") and block.has("reviewed")):
-        raise block.node.error(
-            "a reviewed translation needs 'reviewer' and 'reviewed' (date)",
-            hint="add both, or set status: draft",
-        )
     code = block.text("code")
     if code != path.stem:
         raise block.get("code").error(
@@ -226,10 +307,53 @@ def _language(block: Mapping, path: Path) -> Language:
         native_name=block.text("native_name"),
         direction=block.choice("direction", ("ltr", "rtl")),
         numbers=block.choice("numbers", _numbering_systems(locale)),
-        status=status,
-        reviewer=block.optional_text("reviewer"),
-        reviewed=block.date("reviewed") if block.has("reviewed") else None,
     )
+
+
+def _whole_file_review(block: Mapping) -> Review | None:
+    """A file from before per-string reviews: `status: reviewed` covered every string it held then.
+
+    The old tool made the file a draft again whenever imported text changed it, so the strings as they
+    stand are the ones reviewed, each against the English it translates (the caller fills in both
+    fingerprints). Without `status: reviewed` there is no review to carry over.
+    """
+    if not block.has("status") or block.text("status") != "reviewed":
+        for name in ("reviewer", "reviewed"):
+            if block.has(name):
+                raise block.get(name).error(
+                    f"'{name}' without status: reviewed",
+                    hint="remove it; reviews are recorded per string by `awareprint strings approve`",
+                )
+        return None
+    if not (block.has("reviewer") and block.has("reviewed")):
+        raise block.node.error(
+            "a reviewed translation needs 'reviewer' and 'reviewed' (date)",
+            hint="add both, or remove 'status' and record reviews with `awareprint strings approve`",
+        )
+    return Review(block.text("reviewer"), block.date("reviewed"), "", "")
+
+
+def _reviews(node: Node, expected: list[str]) -> dict[str, Review]:
+    """The `reviews:` block: `KEY: {reviewer: NAME, date: YYYY-MM-DD, english: FP, translation: FP}`."""
+    block = Mapping(node, set(), set(expected))
+    found = {}
+    for key in expected:
+        if not block.has(key):
+            continue
+        entry = block.sub(key, set(REVIEW_KEYS))
+        for name in ("english", "translation"):
+            value = entry.text(name)
+            if not re.fullmatch(r"[0-9a-f]{10}", value):
+                raise entry.get(name).error(
+                    f"'{value}' is not a fingerprint", hint="let `awareprint strings approve` write reviews"
+                )
+        reviewer = entry.text("reviewer")
+        if "\n" in reviewer or len(reviewer) > 100:
+            raise entry.get("reviewer").error("a reviewer is one name on one line, up to 100 characters")
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", entry.text("date")):
+            raise entry.get("date").error(f"'{entry.text('date')}' is not a day; write YYYY-MM-DD")
+        found[key] = Review(reviewer, entry.date("date"), entry.text("english"), entry.text("translation"))
+    return found
 
 
 def _numbering_systems(locale: Locale) -> tuple[str, ...]:
@@ -365,29 +489,50 @@ def _structure(strings: dict[str, str]) -> dict[str, object]:
 
 
 def dump_materials(
-    language: Language, strings: dict[str, str], translated_from: dict[str, str], header: str
+    language: Language,
+    strings: dict[str, str],
+    translated_from: dict[str, str],
+    header: str,
+    reviews: dict[str, Review] | None = None,
 ) -> bytes:
-    """A language file in the one layout the tool writes: header comment, language, strings, fingerprints.
+    """A language file in the one layout the tool writes: header comment, language, strings, fingerprints,
+    then the reviews, one line per string.
 
     `strings` holds only what the file itself translates, in English key order.
     """
-    block: dict[str, str] = {}
-    for name in LANGUAGE_KEYS:
-        value = getattr(language, name)
-        if value is not None:
-            block[name] = value.isoformat() if isinstance(value, dt.date) else value
+    block = {name: getattr(language, name) for name in LANGUAGE_KEYS}
     tree: dict[str, object] = {"language": block}
     for key, text in strings.items():
         _place(tree, key, text)
     if translated_from:
         tree["translated_from"] = {key: translated_from[key] for key in strings if key in translated_from}
+    if reviews:
+        tree["reviews"] = {
+            key: _OneLine(
+                reviewer=review.reviewer,
+                date=review.date,
+                english=review.english,
+                translation=review.translation,
+            )
+            for key in strings
+            if (review := reviews.get(key))
+        }
     body = yaml.dump(tree, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1_000_000)
     body = re.sub(r"\n(?=[a-z_])", "\n\n", body)  # a blank line between top-level blocks
     body = body.replace(
         "\ntranslated_from:",
         "\n# Written by `awareprint strings`: the English each string translates.\ntranslated_from:",
     )
+    body = body.replace(
+        "\nreviews:",
+        "\n# Written by `awareprint strings approve`: who approved each string, when, and the English and\n"
+        "# translation they read. A review counts while both are unchanged.\nreviews:",
+    )
     return (header.rstrip("\n") + "\n" + body).encode("utf-8") if header else body.encode("utf-8")
+
+
+class _OneLine(dict[str, object]):
+    """A mapping written on one line (`{reviewer: …, date: …}`): one review, one line in a diff."""
 
 
 class _Dumper(yaml.SafeDumper):
@@ -395,6 +540,14 @@ class _Dumper(yaml.SafeDumper):
 
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
         super().increase_indent(flow, False)
+
+    def ignore_aliases(self, data: object) -> bool:
+        return True  # one date shared by many reviews is written out each time: our reader refuses aliases
+
+
+_Dumper.add_representer(
+    _OneLine, lambda dumper, data: dumper.represent_mapping("tag:yaml.org,2002:map", data, flow_style=True)
+)
 
 
 def header_of(path: Path) -> str:

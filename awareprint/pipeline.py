@@ -41,6 +41,7 @@ class PosterRequest:
     edition: str = "print"  # "print": PDF/X, CMYK, bleed and marks; "screen": sRGB, links, trim size
     standard: str = "x4"  # PDF/X flavour of the print edition: "x4" or "x1a"
     profile: Path | None = None  # the print shop's CMYK profile [default: FOGRA39]
+    require_reviewed: bool = False  # refuse a translation a native speaker has not fully reviewed
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,8 @@ def make_poster(request: PosterRequest, folders: Folders | None = None) -> Poste
     source = load_source(folders.materials / "source.yaml")
     existing(folders.materials, request.language, "language")
     materials = load_language(folders.materials, request.language, source.figure_ids)
+    if request.require_reviewed:
+        require_reviewed(materials)
     region = load_region(existing(folders.regions, request.region, "region"))
     organisation = load_organisation(request.organisation) if request.organisation else None
     brand = None
@@ -81,6 +84,20 @@ def make_poster(request: PosterRequest, folders: Folders | None = None) -> Poste
         pdf = to_pdfx(pdf, profile, STANDARDS[request.standard])
     write_atomic(request.output, pdf)
     return PosterResult(request.output, len(laid_out.pages), tuple(diagnostics))
+
+
+def require_reviewed(materials: Materials) -> None:
+    """`--require-reviewed`: only English, or a translation with every string reviewed, may be printed."""
+    status = materials.review_status
+    if not status.complete:
+        code = materials.language.code
+        raise user_error(
+            f"--require-reviewed: the {materials.language.name} translation is "
+            f"{'a draft' if status.reviewed == 0 else status.label}, not reviewed; nothing was written",
+            file=materials.file,
+            hint=f"have a native speaker review it (awareprint strings review --lang {code}) "
+            "and record it with `awareprint strings approve`",
+        )
 
 
 def lay_out(

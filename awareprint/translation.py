@@ -5,13 +5,18 @@ Translators work in the tools they know (Poedit, Weblate, memoQ, Trados), so str
 and how much room it has. On the way back every string is checked like a hand-edited file (placeholders,
 numbers), and the English each unit was made from is recorded, so an import made against an older English is
 marked stale rather than taken as current.
+
+Review states travel too. XLIFF marks a translation no native speaker has approved `approved="no"`, and an
+approved one `state="signed-off"`; units a reviewer marks signed-off, final or reviewed (or, in PO, leaves
+without the fuzzy flag) are recorded as reviewed when the import names the reviewer (`--reviewer`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import tempfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
@@ -22,6 +27,7 @@ from .materials import (
     ENGLISH,
     Language,
     Materials,
+    Review,
     dump_materials,
     fingerprint,
     header_of,
@@ -29,10 +35,11 @@ from .materials import (
     numbers_in,
     placeholders_in,
 )
-from .templates import ContactsSlot, FiguresSlot, ListSlot, Slot, Template, TextSlot
+from .templates import ContactsSlot, FiguresSlot, ListSlot, OrganisationSlot, Slot, Template, TextSlot
 
 FORMATS = ("po", "xliff")
 ROOM = 1.3  # a translation may run about 30 % longer than the English before it risks its frame
+_REVIEWED_STATES = ("signed-off", "final", "reviewed")  # XLIFF 1.2, and 2.0's "reviewed"
 _CONTENT_OF_LABEL = {
     "qr_caption": "qr_caption",
     "source": "source_line",
@@ -44,11 +51,39 @@ _CONTENT_OF_LABEL = {
 class ImportResult:
     changed: tuple[str, ...]  # keys whose text the import changed
     stale: tuple[str, ...]  # keys imported from units whose English is not the current English
-    review_lost: bool  # the file was reviewed; changed text makes it a draft again
+    reviews_lost: tuple[str, ...]  # keys that had a current review, and whose text the import changed
+    approved: tuple[str, ...]  # keys whose review the import recorded (--reviewer)
+    marked_reviewed: int  # units marked reviewed in the file but not recorded, for want of a reviewer
+
+
+@dataclass(frozen=True, slots=True)
+class Reviewer:
+    """Who approves, and on which day: given on the command line, recorded per string."""
+
+    name: str
+    date: dt.date
+
+
+def check_reviewer(reviewer: Reviewer, materials: Materials) -> Reviewer:
+    """A name on one line, and a day that is not in the future."""
+    name = " ".join(reviewer.name.split())
+    if not name or len(name) > 100 or any(not c.isprintable() for c in name):
+        raise user_error(
+            "the reviewer must be a name of 1 to 100 printable characters",
+            hint='give --reviewer "First Last"',
+        )
+    if reviewer.date > dt.date.today():
+        raise user_error(
+            f"the review date {reviewer.date.isoformat()} is in the future",
+            file=materials.file,
+            hint="give the day of the review with --date YYYY-MM-DD, or leave it out for today",
+        )
+    return Reviewer(name, reviewer.date)
 
 
 def export_strings(english: Materials, materials: Materials, template: Template, file_format: str) -> bytes:
-    """Every English string with the translation where there is one; stale ones marked fuzzy."""
+    """Every English string with the translation where there is one; stale ones marked fuzzy; in XLIFF,
+    each translation marked approved or not by its review."""
     store = _new_store(file_format, materials.language.code)
     for key, source in english.strings.items():
         unit = store.UnitClass(source)
@@ -60,22 +95,40 @@ def export_strings(english: Materials, materials: Materials, template: Template,
         translated = key in materials.lines
         if translated:
             unit.target = materials.strings[key]
-        unit.addnote(_room_note(key, source, template), origin="developer")
-        if translated and key in materials.stale:
+        unit.addnote(room_note(key, source, [template]), origin="developer")
+        if not translated:
+            continue
+        if key in materials.stale:
             unit.markfuzzy(True)
+        elif file_format == "xliff":
+            reviewed = key in materials.reviewed
+            unit.xmlelement.set("approved", "yes" if reviewed else "no")
+            if reviewed:
+                unit.getlanguageNode(lang=None, index=1).set("state", "signed-off")
     return bytes(store)
 
 
 def import_strings(
-    file: Path, english: Materials, materials: Materials, figure_ids: tuple[str, ...]
+    file: Path,
+    english: Materials,
+    materials: Materials,
+    figure_ids: tuple[str, ...],
+    reviewer: Reviewer | None = None,
 ) -> tuple[bytes, ImportResult]:
     """The language file with the units of `file` merged in; raises a one-line error and writes nothing
-    if any unit's placeholders or numbers differ from its English."""
+    if any unit's placeholders or numbers differ from its English.
+
+    With a `reviewer`, units marked reviewed (XLIFF) or not fuzzy (PO) and made from the current English
+    are recorded as approved by them; a string whose review is still current keeps it.
+    """
+    if reviewer is not None:
+        reviewer = check_reviewer(reviewer, materials)
     store = _read_store(file)
     _check_language(store, file, materials.language.code)
-    strings = {key: materials.strings[key] for key in english.strings if key in materials.lines}
+    strings = own_strings(english, materials)
     translated_from = dict(materials.translated_from)
-    changed, stale = [], []
+    reviews = dict(materials.reviews)
+    changed, stale, approved, marked = [], [], [], 0
     for unit in store.getunits():
         if unit.isheader() or not unit.source:
             continue
@@ -93,36 +146,89 @@ def import_strings(
         if strings.get(key) != target:
             changed.append(key)
         strings[key] = target
-        if unit.isfuzzy():  # the translator says it needs work: record no English, so it stays stale
+        fuzzy = _needs_work(unit)
+        if fuzzy:  # the translator says it needs work: record no English, so it stays stale
             translated_from.pop(key, None)
         else:  # the English this unit was made from; if that is older than today's English, it is stale
             translated_from[key] = fingerprint(unit.source)
-        if unit.isfuzzy() or unit.source != english.strings[key]:
+        current = unit.source == english.strings[key]
+        if fuzzy or not current:
             stale.append(key)
+        elif _marked_reviewed(unit, reviewer is not None) and not (
+            key in materials.reviewed and key not in changed
+        ):
+            if reviewer is None:
+                marked += 1
+            else:
+                reviews[key] = Review(
+                    reviewer.name, reviewer.date, fingerprint(unit.source), fingerprint(target)
+                )
+                approved.append(key)
     ordered = {key: strings[key] for key in english.strings if key in strings}
-    language = materials.language
-    review_lost = bool(changed) and language.status == "reviewed"
-    if review_lost:
-        language = replace(language, status="draft", reviewer=None, reviewed=None)
-    data = dump_materials(language, ordered, translated_from, header_of(materials.file))
-    _validate(data, materials.file, figure_ids, english)
-    return data, ImportResult(tuple(changed), tuple(stale), review_lost)
+    lost = tuple(key for key in changed if key in materials.reviewed and key not in approved)
+    if (ordered, translated_from, reviews) == (
+        own_strings(english, materials),
+        materials.translated_from,
+        materials.reviews,
+    ):
+        data = materials.file.read_bytes()  # nothing changed: the file stays as it is, byte for byte
+    else:
+        data = dump_materials(
+            materials.language, ordered, translated_from, header_of(materials.file), reviews
+        )
+        validate(data, materials.file, figure_ids, english)
+    return data, ImportResult(tuple(changed), tuple(stale), lost, tuple(approved), marked)
+
+
+def own_strings(english: Materials, materials: Materials) -> dict[str, str]:
+    """The strings the language file itself holds, in English order."""
+    return {key: materials.strings[key] for key in english.strings if key in materials.lines}
+
+
+def _needs_work(unit: base.TranslationUnit) -> bool:
+    """Fuzzy in PO; in XLIFF a `needs-…` or `new` state (`approved="no"` only means not reviewed)."""
+    if isinstance(unit, po.pounit):
+        return unit.isfuzzy()
+    target = unit.getlanguageNode(lang=None, index=1)
+    state = target.get("state", "translated") if target is not None else "new"
+    return state == "new" or state.startswith("needs-")
+
+
+def _marked_reviewed(unit: base.TranslationUnit, reviewer_named: bool) -> bool:
+    """XLIFF: approved, signed-off, final or reviewed. PO has no review state: when the import names a
+    reviewer, any unit not fuzzy."""
+    if isinstance(unit, po.pounit):
+        return reviewer_named
+    target = unit.getlanguageNode(lang=None, index=1)
+    state = target.get("state", "") if target is not None else ""
+    return unit.xmlelement.get("approved") == "yes" or state in _REVIEWED_STATES
 
 
 def stamp(english: Materials, materials: Materials, keys: tuple[str, ...]) -> bytes:
     """The file with the given keys (all, if none) recorded as translating the current English."""
-    unknown = [key for key in keys if key not in english.strings]
-    if unknown:
-        raise user_error(
-            f"unknown string key '{unknown[0]}'", file=materials.file, hint="keys are as `check` prints them"
-        )
+    refuse_unknown_keys(english, materials, keys)
     chosen = keys or tuple(materials.lines)
     translated_from = dict(materials.translated_from)
     for key in chosen:
         if key in materials.lines:
             translated_from[key] = fingerprint(english.strings[key])
-    strings = {key: materials.strings[key] for key in english.strings if key in materials.lines}
-    return dump_materials(materials.language, strings, translated_from, header_of(materials.file))
+    return dump_materials(
+        materials.language,
+        own_strings(english, materials),
+        translated_from,
+        header_of(materials.file),
+        materials.reviews,
+    )
+
+
+def refuse_unknown_keys(english: Materials, materials: Materials, keys: tuple[str, ...]) -> None:
+    unknown = [key for key in keys if key not in english.strings]
+    if unknown:
+        raise user_error(
+            f"unknown string key '{unknown[0]}'",
+            file=materials.file,
+            hint="keys are as `check` and the review page print them",
+        )
 
 
 def new_language(code: str, folder: Path) -> bytes:
@@ -143,9 +249,6 @@ def new_language(code: str, folder: Path) -> bytes:
         native_name=locale.get_display_name(locale) or code,
         direction="rtl" if locale.character_order == "right-to-left" else "ltr",
         numbers="latn",
-        status="draft",
-        reviewer=None,
-        reviewed=None,
     )
     header = (
         f"# {language.name}: a translation of en.yaml, started with `awareprint strings init {code}`.\n"
@@ -226,29 +329,93 @@ def _check_unit(file: Path, key: str, source: str, target: str) -> None:
         )
 
 
-def _validate(data: bytes, path: Path, figure_ids: tuple[str, ...], english: Materials) -> None:
-    """Load the merged file from a scratch copy, so any fault it would have is found before it is written."""
+def validate(data: bytes, path: Path, figure_ids: tuple[str, ...], english: Materials) -> Materials:
+    """Load a rewritten file from a scratch copy, so any fault it would have is found before it is written."""
     with tempfile.TemporaryDirectory() as folder:
         scratch = Path(folder) / path.name
         scratch.write_bytes(data)
-        load_materials(scratch, figure_ids, english)
+        return load_materials(scratch, figure_ids, english)
 
 
-def _room_note(key: str, source: str, template: Template) -> str:
-    """Where the string is printed in the reference template, and how long it may be."""
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """One slot of one template that prints a string, and the width one line of it has there."""
+
+    template: str
+    slot: str
+    width_mm: float
+    min_size: float  # pt
+    max_size: float
+
+
+def placements(key: str, templates: list[Template]) -> list[Placement]:
+    """Where a string is printed: every slot of every template that shows it, for its audience and, in a
+    list, for its item."""
     content = _content_of(key)
-    slot = next((s for s in template.slots if _shows(s, content)), None)
-    limit = round(len(source) * ROOM)
-    if slot is not None:
-        where = f"printed in '{slot.name}' on {template.name}"
-    elif key.endswith(".description"):
-        where = "the PDF's description (not printed)"
+    parts = key.split(".")
+    audience = parts[1] if parts[0] == "audiences" else None
+    found = []
+    for template in templates:
+        for page in template.pages:
+            for slot in page.slots_for(audience) if audience else page.slots:
+                if _shows(slot, content) and _holds_item(slot, key):
+                    found.append(_placement(template.name, slot, key))
+    return found
+
+
+def room_note(key: str, source: str, templates: list[Template]) -> str:
+    """Where the string is printed, the narrowest line it gets there, and how long it may be."""
+    return f"{where_printed(key, templates)}. {character_budget(source)}"
+
+
+def where_printed(key: str, templates: list[Template]) -> str:
+    """`printed in 'tips' on poster-a3 (98 mm wide, 18-24 pt)`; over many templates, the narrowest."""
+    found = placements(key, templates)
+    if not found:
+        if key.endswith(".description"):
+            return "the PDF's description (not printed)"
+        return f"not printed on {', '.join(t.name for t in templates)}; other templates may use it"
+    slots: dict[str, list[str]] = {}
+    for placement in found:
+        slots.setdefault(placement.slot, []).append(placement.template)
+    every = len(templates) > 1
+    where = "printed " + "; ".join(
+        f"in '{slot}' on "
+        + (
+            f"all {len(templates)} designs"
+            if every and len(set(on)) == len(templates)
+            else ", ".join(dict.fromkeys(on))
+        )
+        for slot, on in slots.items()
+    )
+    tightest = min(found, key=lambda p: p.width_mm)
+    size = f"{round(tightest.min_size, 1):g}-{round(tightest.max_size, 1):g} pt"
+    if len(found) == 1:
+        return where + f" ({tightest.width_mm:.0f} mm wide, {size})"
+    return where + f" (narrowest: {tightest.width_mm:.0f} mm wide, {size}, on {tightest.template})"
+
+
+def character_budget(source: str) -> str:
+    return f"English: {len(source)} characters; keep to about {round(len(source) * ROOM)} or fewer."
+
+
+def _placement(template: str, slot: Slot, key: str) -> Placement:
+    if isinstance(slot, FiguresSlot):
+        style = slot.number_style if key.endswith(".display") else slot.caption_style
     else:
-        where = f"not printed on {template.name}; other templates may use it"
-    if isinstance(slot, TextSlot):
-        style = slot.style
-        where += f" ({slot.rect.width / 72 * 25.4:.0f} mm wide, {style.min_size:g}-{style.max_size:g} pt)"
-    return f"{where}. English: {len(source)} characters; keep to about {limit} or fewer."
+        style = slot.style  # type: ignore[union-attr]
+    columns = getattr(slot, "columns", 1)
+    gap = getattr(slot, "column_gap", 0)
+    width = (slot.rect.width - gap * (columns - 1)) / columns
+    return Placement(template, slot.name, width / 72 * 25.4, style.min_size, style.max_size)
+
+
+def _holds_item(slot: Slot, key: str) -> bool:
+    """A list slot may show only some items (`first`, `last`): tips[8] is not on a card that stops at 6."""
+    if not isinstance(slot, ListSlot) or not key.endswith("]"):
+        return True
+    index = int(key.rsplit("[", 1)[1][:-1])
+    return slot.first <= index and (slot.last is None or index < slot.last)
 
 
 def _content_of(key: str) -> str:
@@ -267,8 +434,10 @@ def _content_of(key: str) -> str:
 def _shows(slot: Slot, content: str) -> bool:
     if isinstance(slot, ContactsSlot):
         return content == "contacts"
+    if isinstance(slot, OrganisationSlot):
+        return content == "organisation_lead"
     if isinstance(slot, FiguresSlot):
-        return content == "figures" and slot.content == "key_figures"
+        return content == "figures"
     if isinstance(slot, TextSlot | ListSlot):
         return slot.content == content
     return False

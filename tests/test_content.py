@@ -99,7 +99,7 @@ def test_region_faults(data: Path, plant, old: str, new: str, expected: str) -> 
             '    display: "over {valeu}"\n',
             "placeholders must be exactly: {value}",
         ),
-        ("  status: source\n", "  status: reviewed\n", "needs 'reviewer' and 'reviewed'"),
+        ("  status: source\n", "  status: draft\n", "en.yaml is the source: it needs status: source"),
         ("  direction: ltr\n", "  direction: sideways\n", "is not one of ltr, rtl"),
         ("  cases:\n", "  cases_total:\n", "unknown key 'figures.cases_total"),
     ],

@@ -147,7 +147,7 @@ def test_new_language_starts_in_english_with_its_own_name(cli, data: Path, tmp_p
     assert done.code == 0, done.err
     materials = load_language(data / "materials", "am", FIGURES)
     assert materials.language.native_name == "አማርኛ" and materials.language.name == "Amharic"
-    assert materials.language.status == "draft" and len(materials.missing) == len(materials.strings)
+    assert materials.review_status.label == "draft" and len(materials.missing) == len(materials.strings)
     assert cli("--data", str(data), "strings", "init", "am").code == 1  # never overwrites
     assert cli("--data", str(data), "strings", "init", "xx-nonsense").code == 1
 
