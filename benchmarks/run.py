@@ -4,7 +4,7 @@ Run from anywhere: `python benchmarks/run.py` (7 runs per measurement; `--repeat
 Prints the machine it ran on and a Markdown table of medians with min and max: cold CLI runs (a new process
 each time), warm posters (the same process, per template and per language), output size and peak memory.
 `--peers` adds WeasyPrint and Typst making the same poster in the same run (benchmarks/peers.py).
-`--batch` adds the full default matrix (`generate.py batch`: 29 languages x 9 templates x 2 audiences) with
+`--batch` adds the full default matrix (`generate.py batch`: 30 languages x 9 templates x 2 audiences) with
 1 and 2 workers, the speed-up, the peak RSS of each worker process, and a re-run with nothing to do.
 """
 

@@ -126,6 +126,7 @@ def test_source_rejects_a_figure_that_is_not_a_number(data: Path, plant) -> None
         ("fr", "latn", "96\u00a0%", "2\u202f000", "novembre 2026"),
         ("tr", "latn", "%96", "2.000", "Kasım 2026"),
         ("de", "latn", "96\u00a0%", "2.000", "November 2026"),
+        ("nl", "latn", "96%", "2.000", "november 2026"),
         ("bn", "beng", "৯৬%", "২,০০০", "নভেম্বর ২০২৬"),
         ("fa", "arabext", "۹۶٪", "۲٬۰۰۰", "نوامبر ۲۰۲۶"),
         ("th", "latn", "96%", "2,000", "พฤศจิกายน 2026"),  # Gregorian, not the Buddhist era

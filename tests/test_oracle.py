@@ -49,6 +49,7 @@ SAMPLES = {
     "es": ("Latn", "Hable con su hijo a menudo sobre su vida en internet."),
     "fr": ("Latn", "Parlez souvent avec votre enfant de sa vie en ligne."),
     "de": ("Latn", "Sprechen Sie oft mit Ihrem Kind über sein Leben im Internet."),
+    "nl": ("Latn", "Praat vaak met je kind over wat het online doet."),
     "it": ("Latn", "Parli spesso con suo figlio della sua vita online."),
     "pt": ("Latn", "Converse com frequência com o seu filho sobre a vida online."),
     "pl": ("Latn", "Rozmawiaj często z dzieckiem o jego życiu w internecie."),

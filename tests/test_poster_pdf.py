@@ -265,6 +265,28 @@ def test_every_language_prints_the_same_figures(tmp_path: Path, cli, language: s
         assert "".join(statistic.number.split()) in text or materials.language.direction == "rtl", statistic
 
 
+def test_a_dutch_poster_for_the_netherlands_reads_in_dutch(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    """Dutch text, Dutch number formatting (CLDR: a dot groups thousands, no space before %), Dutch month."""
+    output = tmp_path / "nl.pdf"
+    result = cli(
+        "poster", "--lang", "nl", "--region", "nl", "--template", "poster-a3", "--output", str(output)
+    )
+    assert result.code == 0, result.err
+    text = " ".join(extracted_text(output).split())
+    assert "Livestreamen kan kinderen in gevaar brengen, ook thuis" in text
+    # the qualifier stays with the figure, as in English
+    assert "meer dan 2.000 beelden en video's werden onderzocht" in text
+    assert "2,000" not in text and "over 2" not in text
+    for percent in ("96%", "100%", "40%", "18%", "73%", "4%"):
+        assert percent in text
+    assert re.search(r"Contactgegevens gecontroleerd in [a-z]+ \d{4}", text)
+    # "kinderporno" only in a service's name and address, never in our own words
+    own_words = text.replace("Meldpunt Kinderporno", "").replace("meldpunt-kinderporno.nl", "")
+    assert "kinderporno" not in own_words.lower()
+    with pikepdf.open(output) as pdf:
+        assert str(pdf.Root.Lang) == "nl"
+
+
 def test_text_rise_never_leaks_into_the_next_run(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
     """Ts (rise) is graphics state, not reset by BT: a run that raises glyphs must lower them again."""
     output = tmp_path / "ar.pdf"
