@@ -34,7 +34,7 @@ LEAD_LABELS = (
     "designated_liaison_person",
     "child_protection_officer",
     "child_protection_focal_person",
-    "wellbeing_protection_coordinator",
+    "wellbeing_and_protection_coordinator",
     "principal",
 )
 DEFAULT_LEAD_LABEL = "safeguarding_lead"
