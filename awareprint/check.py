@@ -8,30 +8,52 @@ rendering them. Each finding is a Diagnostic, so the CLI prints it as one line o
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
+import functools
+import shutil
+import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
+
+from PIL import Image
 
 from .content import Region, SourceData, build_content, load_region, load_source, review_diagnostic
 from .diagnostics import AwareprintError, Diagnostic, Severity
 from .fidelity import fidelity_findings
 from .folders import Folders
+from .images import Logo, open_logo
 from .materials import AUDIENCES, ENGLISH, Materials, language_codes, load_english, load_materials
-from .organisation import Organisation
+from .organisation import ORGANISATION_ITSELF, Organisation, OrganisationContact, Wording
 from .pipeline import lay_out
 from .templates import Template, list_templates, load_template
 from .text.fonts import FontManifest, load_manifest
 
-# a typical organisation block, so a template's organisation slot is checked for fit like the rest
+# a typical organisation, so its block (with a wide logo beside the name, the lead under the region's
+# title, two contact lines) and one contact of its own are checked for fit like the rest
 SAMPLE_ORGANISATION = Organisation(
     name="Riverside Community Primary School and Nursery",
     lead="Ms A. Example",
+    lead_label=None,
     contact_lines=("020 7946 0000", "safeguarding@riverside.example.org"),
     logo=None,
     colour=None,
     file=Path("sample-org.yaml"),
     colour_line=None,
+    contacts=(
+        OrganisationContact(
+            caption=Wording((("", "Riverside Council children's services"),), "caption", 0),
+            phone="020 7946 0999",
+            url=None,
+            email=None,
+            hours="Mon-Fri 9-17",
+            source=ORGANISATION_ITSELF,
+            verified=dt.date(2026, 1, 1),
+            line=0,
+        ),
+    ),
 )
+SAMPLE_LOGO_PIXELS = (900, 300)  # wide: the most room a logo takes from the name beside it
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +124,7 @@ def run_check(folders: Folders, today: dt.date, scope: CheckScope = CheckScope()
     layouts = 0
     if scope.fit and templates and scope.fit_region in regions:
         manifest = load_manifest(folders.fonts / "manifest.yaml")
+        logo = sample_logo()
         chosen = regions.values() if scope.all_regions else [regions[scope.fit_region]]
         combinations = [(m, r) for m in languages.values() for r in chosen]
         if not scope.languages and not scope.all_regions:  # every region's contacts, in English
@@ -109,7 +132,7 @@ def run_check(folders: Folders, today: dt.date, scope: CheckScope = CheckScope()
         for materials, region in combinations:
             for audience in AUDIENCES:
                 for template in templates:
-                    found += _fit(source, materials, region, audience, template, manifest, today)
+                    found += _fit(source, materials, region, audience, template, manifest, today, logo)
                     layouts += 1
     return CheckReport(tuple(found), len(languages), len(regions), len(templates), layouts)
 
@@ -124,6 +147,7 @@ def check_template(path: Path, folders: Folders, today: dt.date) -> CheckReport:
     english = load_english(folders.materials, source.figure_ids)
     region = load_region(folders.regions / "gb.yaml")
     manifest = load_manifest(folders.fonts / "manifest.yaml")
+    logo = sample_logo()
     found: list[Diagnostic] = []
     codes = language_codes(folders.materials)
     for code in codes:
@@ -133,8 +157,18 @@ def check_template(path: Path, folders: Folders, today: dt.date) -> CheckReport:
             else load_materials(folders.materials / f"{code}.yaml", source.figure_ids, english, [])
         )
         for audience in AUDIENCES:
-            found += _fit(source, materials, region, audience, template, manifest, today)
+            found += _fit(source, materials, region, audience, template, manifest, today, logo)
     return CheckReport(tuple(found), len(codes), 1, 1, len(codes) * len(AUDIENCES))
+
+
+@functools.cache
+def sample_logo() -> Logo:
+    """A wide sample logo, so the fit check leaves the room a real logo takes."""
+    folder = tempfile.mkdtemp(prefix="awareprint-check-")
+    atexit.register(shutil.rmtree, folder, True)
+    path = Path(folder) / "sample-logo.png"
+    Image.new("RGB", SAMPLE_LOGO_PIXELS, (40, 60, 140)).save(path)
+    return open_logo(path)
 
 
 def _translation_findings(materials: Materials, english: Materials) -> list[Diagnostic]:
@@ -188,10 +222,15 @@ def _fit(
     template: Template,
     manifest: FontManifest,
     today: dt.date,
+    logo: Logo,
 ) -> list[Diagnostic]:
-    """Lay one poster out; keep its errors (text that does not fit, characters no font has)."""
+    """Lay one poster out with the sample organisation, and again without one where the design moves
+    slots for it; keep the errors (text that does not fit, characters no font has)."""
     content, _ = build_content(source, materials, region, audience, today, SAMPLE_ORGANISATION)
-    _, diagnostics = lay_out(template, content, manifest)
+    _, diagnostics = lay_out(template, content, manifest, logo)
+    if any(page.organisation_rects for page in template.pages):
+        plain, _ = build_content(source, materials, region, audience, today)
+        diagnostics += lay_out(template, plain, manifest)[1]
     where = f"{template.name}, {materials.language.code}, {audience}, {region.code}"
     return [
         replace(d, message=f"{where}: {d.message}", file=d.file or materials.file)

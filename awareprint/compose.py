@@ -7,10 +7,11 @@ layout stage mirrors alignment and markers inside each frame.
 from __future__ import annotations
 
 import math
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
-from .content import Contact, Content, Statistic
+from .content import CONTACT_SEPARATOR, Contact, Content, Statistic
 from .diagnostics import Diagnostic, Severity
 from .document import (
     Box,
@@ -47,8 +48,10 @@ from .units import Pt
 FIGURE_NUMBER_SHARE = 0.42  # of a stacked figure cell's height, for the number
 INLINE_NUMBER_SHARE = 0.36  # of an inline figure cell's width, for the number
 CONTACT_DETAIL_SCALE = 1.2  # phone numbers and addresses, relative to the contact text
-CONTACT_SEPARATOR = "\u2002\u00b7\u2002"  # en space, middle dot, en space
 LOGO_PADDING = 0.12  # of the slot's smaller side, between the plate's edge and the logo
+ORGANISATION_NAME_SCALE = 1.1  # the name beside the logo, relative to the lead and lines
+PLATE_PADDING = 0.6  # around the organisation's card, in ems of its largest text
+LOGO_SHARE_BESIDE_NAME = 0.35  # of the card's width at most, so the name beside the logo has room
 CONTACT_SPACING = 0.7  # space above each contact after the first, in ems of the contact text
 
 
@@ -66,9 +69,11 @@ def compose(
     rtl = content.direction == "rtl"
     width = template.geometry.trim_width
     listed: dict[str, set[int]] = {}  # list content -> indices of the items some slot prints
+    co_branded = content.organisation_name is not None or logo is not None
+    shown: set[str] = set()  # what of the organisation some slot printed: "name", "logo"
     for page in template.pages:
         boxes: list[Box] = []
-        for slot in page.slots_for(content.audience):
+        for slot in page.slots_for(content.audience, co_branded):
             if isinstance(slot, ListSlot):
                 count = len(getattr(content, slot.content))
                 listed.setdefault(slot.content, set()).update(range(count)[slot.first : slot.last])
@@ -79,12 +84,20 @@ def compose(
                     placed, found = _logo(slot, logo, None if screen else profile, rtl, template.kind)
                     boxes += placed
                     diagnostics += found
+                    shown.add("logo")
+                continue
+            if isinstance(slot, OrganisationSlot):
+                block = _organisation(slot, content, logo, None if screen else profile, template, page.name)
+                boxes += block.boxes
+                diagnostics += block.diagnostics
+                shown |= block.shown
                 continue
             boxes += _boxes(slot, content, screen)
             diagnostics += _left_off(slot, content, template)
         folds = tuple(sorted(Pt(width - x) if rtl else x for x in page.folds))
         pages.append(DocumentPage(tuple(boxes), folds))
     diagnostics += _unprinted_items(listed, content, template)
+    diagnostics += _organisation_unshown(shown, content, logo is not None, template)
     metadata = Metadata(
         title=content.title,
         subject=content.subject,
@@ -168,8 +181,6 @@ def _boxes(slot: Slot, content: Content, screen: bool) -> list[Box]:
                 QrCode(square, content.qr_url, qr_modules(content.qr_url), slot.colour),
                 *link,
             ]
-        case OrganisationSlot():
-            return _organisation(slot, content)
     raise AssertionError(f"unhandled slot {slot!r}")
 
 
@@ -262,24 +273,115 @@ def _figures(slot: FiguresSlot, figures: tuple[Statistic, ...], content: Content
     return numbers + boxes
 
 
-def _organisation(slot: OrganisationSlot, content: Content) -> list[Box]:
+@dataclass(frozen=True, slots=True)
+class _Block:
+    boxes: list[Box]
+    diagnostics: list[Diagnostic]
+    shown: set[str]  # "name", "logo"
+
+
+def _organisation(
+    slot: OrganisationSlot,
+    content: Content,
+    logo: Logo | None,
+    profile: Path | None,
+    template: Template,
+    page: str,
+) -> _Block:
+    """The organisation's card: a plate, the logo with the name beside it, then the lead and lines."""
     if content.organisation_name is None:
+        if logo is None or slot.logo_share is None:
+            return _Block([], [], set())
+        # a logo alone (--logo): on a plate of its own in the outer corner of the card's top row
+        row = replace(slot.rect, height=Pt(slot.rect.height * slot.logo_share))
+        corner = LogoSlot(slot.name, row, slot.plate or PAPER)
+        placed, found = _logo(corner, logo, profile, content.direction == "rtl", template.kind)
+        return _Block(placed, found, {"logo"})
+    boxes: list[Box] = []
+    inner = slot.rect
+    if slot.plate is not None:
+        boxes.append(Fill(slot.rect, slot.plate))
+        inner = _inset(slot.rect, slot.style.max_size * PLATE_PADDING)
+    lines = content.organisation_lines[: slot.max_lines]
+    found = _lines_left_off(lines, content, template, slot, page)
+    frame = partial(
+        TextFrame, style=slot.style, direction=content.direction, language=content.language, align=slot.align
+    )
+    name = Paragraph(content.organisation_name, font="bold", colour=slot.name_colour)
+    body = (
+        *([Paragraph(content.organisation_lead)] if content.organisation_lead else []),
+        *(Paragraph(line, direction="auto") for line in lines),
+    )
+    if slot.logo_share is None:
+        boxes.append(frame(name=slot.name, rect=inner, paragraphs=(name, *body), valign=slot.valign))
+        return _Block(boxes, found, {"name"})
+    gap = Pt(slot.style.max_size / 2)
+    top = Rect(inner.x, inner.y, inner.width, Pt(inner.height * slot.logo_share))
+    body_rect = Rect(inner.x, Pt(top.bottom + gap), inner.width, Pt(inner.bottom - top.bottom - gap))
+    shown = {"name"}
+    if logo is not None:  # at the reading start of the top row, the name beside it
+        width = Pt(min(top.height * logo.aspect, inner.width * LOGO_SHARE_BESIDE_NAME))
+        height = Pt(width / logo.aspect)
+        rtl = content.direction == "rtl"
+        x = inner.right - width if rtl else inner.x
+        picture = Rect(Pt(x), Pt(top.y + (top.height - height) / 2), width, height)
+        boxes.append(Picture(picture, logo_jpeg(logo, slot.plate or PAPER, profile)))
+        resolution = resolution_diagnostic(logo, width, template.kind)
+        found += [resolution] if resolution else []
+        shown.add("logo")
+        top = Rect(Pt(top.x if rtl else top.x + width + gap), top.y, Pt(top.width - width - gap), top.height)
+    name = replace(name, scale=ORGANISATION_NAME_SCALE)
+    boxes.append(frame(name=f"{slot.name}.name", rect=top, paragraphs=(name,), valign="middle"))
+    if body:
+        boxes.append(frame(name=f"{slot.name}.lines", rect=body_rect, paragraphs=body, valign="top"))
+    return _Block(boxes, found, shown)
+
+
+def _inset(rect: Rect, by: float) -> Rect:
+    return Rect(Pt(rect.x + by), Pt(rect.y + by), Pt(rect.width - 2 * by), Pt(rect.height - 2 * by))
+
+
+def _lines_left_off(
+    lines: tuple[str, ...], content: Content, template: Template, slot: OrganisationSlot, page: str
+) -> list[Diagnostic]:
+    left_off = content.organisation_lines[len(lines) :]
+    if not left_off:
         return []
-    paragraphs = (
-        Paragraph(content.organisation_name, font="bold", colour=slot.name_colour),
-        *(Paragraph(line, direction="auto") for line in content.organisation_lines),
-    )
-    frame = TextFrame(
-        slot.name,
-        slot.rect,
-        paragraphs,
-        slot.style,
-        slot.align,
-        slot.valign,
-        content.direction,
-        content.language,
-    )
-    return [frame]
+    where = f" on its {page}" if len(template.pages) > 1 else ""
+    return [
+        Diagnostic(
+            Severity.INFO,
+            "organisation-left-off",
+            f"template '{template.name}' has room for {slot.max_lines} of the organisation's"
+            f" {len(content.organisation_lines)} contact lines{where}; left off there: "
+            + ", ".join(f"'{line}'" for line in left_off),
+            file=content.organisation_file,
+            key="organisation.contact",
+            hint="put the most important lines first, or choose a template with more room",
+        )
+    ]
+
+
+def _organisation_unshown(
+    shown: set[str], content: Content, logo: bool, template: Template
+) -> list[Diagnostic]:
+    """What the organisation gave that this template has no slot for, each named: never dropped silently."""
+    missing = []
+    if content.organisation_name is not None and "name" not in shown:
+        missing.append(("organisation.name", "its name, lead and contact lines"))
+    if logo and "logo" not in shown:
+        missing.append(("organisation.logo", "its logo"))
+    return [
+        Diagnostic(
+            Severity.INFO,
+            "organisation-left-off",
+            f"template '{template.name}' has no slot for the organisation's {what}; left off",
+            file=content.organisation_file,
+            key=key,
+            hint="choose a template with an organisation block, or add one to this template",
+        )
+        for key, what in missing
+    ]
 
 
 def _list(slot: ListSlot, content: Content) -> list[Box]:

@@ -15,13 +15,12 @@ from pathlib import Path
 from icu4py.messageformat import MessageFormat
 
 from .diagnostics import Diagnostic, Severity, user_error
-from .materials import AUDIENCES, PURPOSES, Materials
-from .organisation import Organisation
-from .schema import Mapping, Node, as_list, as_text, load_yaml, parse_node
+from .materials import AUDIENCES, DEFAULT_LEAD_LABEL, LEAD_LABELS, PURPOSES, Materials
+from .organisation import ORGANISATION_ITSELF, Organisation, Wording
+from .schema import Mapping, as_list, as_text, load_yaml, parse_node, phone_number, web_address
 
 CONTACT_MAX_AGE_DAYS = 365
-_PHONE = re.compile(r"^\+?[0-9A-Z][0-9A-Z ()\-.]{1,30}[0-9A-Z]$|^[0-9]{3,6}$")
-_URL = re.compile(r"^https://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(/[^\s]*)?$")
+CONTACT_SEPARATOR = "\u2002\u00b7\u2002"  # en space, middle dot, en space: between a contact's details
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +81,7 @@ class Region:
     qr_contact: str
     contacts: tuple[ContactEntry, ...]
     file: Path
+    lead_label: str = DEFAULT_LEAD_LABEL  # a LEAD_LABELS id: what an organisation's lead is called here
 
 
 # --- what the later stages receive ------------------------------------------------------------
@@ -139,7 +139,9 @@ class Content:
     source_full: str  # the full reference, on leaflets
     contacts_checked: str
     organisation_name: str | None  # from --org: printed as written, in any script
-    organisation_lines: tuple[str, ...]  # the safeguarding lead, then the organisation's contact lines
+    organisation_lead: str | None  # "Designated safeguarding lead: Ms A. Khan", in the language
+    organisation_lines: tuple[str, ...]  # the organisation's contact lines, as written
+    organisation_file: Path | None  # where what the organisation gave came from, for notes about it
     date: dt.date  # when the content was last checked: the newest contact verification
     title: str
     subject: str
@@ -183,7 +185,7 @@ def load_source(path: Path) -> SourceData:
             publisher=study.text("publisher"),
             title=study.text("title"),
             published=study.date("published"),
-            url=_url(study.get("url")),
+            url=web_address(study.get("url")),
             citation_short=study.text("citation_short"),
             citation_full=study.text("citation_full"),
         ),
@@ -201,7 +203,7 @@ def _parse_decimal(text: str) -> Decimal:
 
 def load_region(path: Path) -> Region:
     root = Mapping(load_yaml(path), {"region", "contacts"})
-    region = root.sub("region", {"code", "name", "locale", "qr_contact"})
+    region = root.sub("region", {"code", "name", "locale", "qr_contact"}, {"lead_label"})
     code = region.text("code")
     if code != path.stem:
         raise region.get("code").error(
@@ -231,12 +233,12 @@ def load_region(path: Path) -> Region:
                 id=contact_id,
                 name=entry.text("name"),
                 purpose=entry.choice("purpose", PURPOSES),
-                phone=_phone(entry.get("phone")) if entry.has("phone") else None,
-                url=_url(entry.get("url")) if entry.has("url") else None,
+                phone=phone_number(entry.get("phone")) if entry.has("phone") else None,
+                url=web_address(entry.get("url")) if entry.has("url") else None,
                 display_url=entry.optional_text("display_url"),
                 hours=entry.optional_text("hours"),
                 audiences=audiences,
-                source=_url(entry.get("source")),
+                source=web_address(entry.get("source")),
                 verified=entry.date("verified"),
                 line=node.line,
             )
@@ -255,21 +257,8 @@ def load_region(path: Path) -> Region:
         qr_contact=qr_contact,
         contacts=tuple(contacts),
         file=path,
+        lead_label=region.choice("lead_label", LEAD_LABELS, DEFAULT_LEAD_LABEL),
     )
-
-
-def _url(node: Node) -> str:
-    value = as_text(node).strip()
-    if not _URL.match(value):
-        raise node.error(f"'{value}' is not a web address", hint="write it in full, starting with https://")
-    return value
-
-
-def _phone(node: Node) -> str:
-    value = as_text(node).strip()
-    if not _PHONE.match(value):
-        raise node.error(f"'{value}' is not a phone number", hint="digits, spaces and dashes, e.g. 0800 1111")
-    return value
 
 
 # --- building one Content ---------------------------------------------------------------------
@@ -291,7 +280,7 @@ def build_content(
     labels = materials.labels
     statistics = {f.id: _statistic(f, materials, numbers) for f in source.figures}
     key_ids = source.emphasis[audience]
-    contacts = tuple(
+    region_contacts = tuple(
         Contact(
             name=c.name,
             purpose=materials.purposes[c.purpose],
@@ -302,9 +291,19 @@ def build_content(
         for c in region.contacts
         if audience in c.audiences
     )
+    own, notes = _organisation_contacts(organisation, materials, today)
+    diagnostics += notes
+    # the emergency number first, then the organisation's own contacts, then the region's others
+    contacts = (
+        (*[c for c in region_contacts if c.emergency], *own, *[c for c in region_contacts if not c.emergency])
+        if own
+        else region_contacts
+    )
     qr = next(c for c in region.contacts if c.id == region.qr_contact)
     assert qr.url is not None
-    checked = max(c.verified for c in region.contacts)
+    checked = max(c.verified for c in (*region.contacts, *(organisation.contacts if organisation else ())))
+    lead, notes = _organisation_lead(organisation, materials, region)
+    diagnostics += notes
     return (
         Content(
             language=materials.language.code,
@@ -340,7 +339,9 @@ def build_content(
             source_full=labels.source.format(citation=source.study.citation_full),
             contacts_checked=labels.contacts_checked.format(date=numbers.month(checked)),
             organisation_name=organisation.name if organisation else None,
-            organisation_lines=_organisation_lines(organisation, labels.organisation_lead),
+            organisation_lead=lead,
+            organisation_lines=organisation.contact_lines if organisation else (),
+            organisation_file=organisation.file if organisation else None,
             date=checked,
             title=text.headline,
             subject=f"{source.study.citation_full} {text.description}.",
@@ -357,11 +358,76 @@ def build_content(
     )
 
 
-def _organisation_lines(organisation: Organisation | None, lead_label: str) -> tuple[str, ...]:
+def _organisation_lead(
+    organisation: Organisation | None, materials: Materials, region: Region
+) -> tuple[str | None, list[Diagnostic]]:
+    """ "Principal: Mr J. Smith": the organisation's own title for its lead, else the region's usual one."""
+    if organisation is None or organisation.lead is None:
+        return None, []
+    chosen = organisation.lead_label
+    if not isinstance(chosen, Wording):
+        label = materials.lead_labels[chosen or region.lead_label]
+        return materials.labels.organisation_lead.format(label=label, name=organisation.lead), []
+    label, notes = _in_language(chosen, materials, organisation.file)
+    return materials.labels.organisation_lead.format(label=label, name=organisation.lead), notes
+
+
+def _in_language(wording: Wording, materials: Materials, file: Path) -> tuple[str, list[Diagnostic]]:
+    """The organisation's words in this language, or as first written, with a note saying so."""
+    text = wording.text_for(materials.language.code)
+    if text is not None:
+        return text, []
+    note = Diagnostic(
+        Severity.INFO,
+        "organisation-untranslated",
+        f"'{wording.key}' has no {materials.language.name} text; printed as first written:"
+        f" '{wording.fallback}'",
+        file=file,
+        line=wording.line,
+        key=wording.key,
+        hint=f"add '{materials.language.code}: ...' to it",
+    )
+    return wording.fallback, [note]
+
+
+def _organisation_contacts(
+    organisation: Organisation | None, materials: Materials, today: dt.date
+) -> tuple[tuple[Contact, ...], list[Diagnostic]]:
+    """The organisation's own contacts as the page prints contacts, with notes and old-date warnings."""
     if organisation is None:
-        return ()
-    lead = (lead_label.format(name=organisation.lead),) if organisation.lead else ()
-    return lead + organisation.contact_lines
+        return (), []
+    contacts: list[Contact] = []
+    found: list[Diagnostic] = []
+    for index, own in enumerate(organisation.contacts):
+        caption, notes = _in_language(own.caption, materials, organisation.file)
+        found += notes
+        address = CONTACT_SEPARATOR.join(
+            a for a in (_short_url(own.url) if own.url else None, own.email) if a
+        )
+        contacts.append(Contact(caption, own.hours or "", own.phone, address or None))
+        key = f"organisation.contacts[{index}].verified"
+        if own.verified > today:
+            raise user_error(
+                f"'{caption}' has a verified date in the future ({own.verified.isoformat()})",
+                file=organisation.file,
+                line=own.line,
+                key=key,
+            )
+        age = (today - own.verified).days
+        if age > CONTACT_MAX_AGE_DAYS:
+            against = "your own records" if own.source == ORGANISATION_ITSELF else own.source
+            found.append(
+                Diagnostic(
+                    Severity.WARNING,
+                    "contact-stale",
+                    f"'{caption}' was last verified on {own.verified.isoformat()}, {age // 30} months ago",
+                    file=organisation.file,
+                    line=own.line,
+                    key=key,
+                    hint=f"check it against {against} and update 'verified'",
+                )
+            )
+    return tuple(contacts), found
 
 
 class NumberStyle:

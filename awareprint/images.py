@@ -43,8 +43,12 @@ def open_logo(path: Path) -> Logo:
         return Logo(path, image.width, image.height)
 
 
+@functools.lru_cache(maxsize=16)
 def logo_jpeg(logo: Logo, background: Cmyk, profile: Path | None) -> bytes:
-    """The logo flattened onto `background`: CMYK for the print condition of `profile`, or sRGB (screen)."""
+    """The logo flattened onto `background`: CMYK for the print condition of `profile`, or sRGB (screen).
+
+    Cached: a card prints its logo on both sides, and a check or batch lays the same logo out many times.
+    """
     with _Opened(logo.path) as image:
         rgba = image.convert("RGBA")
         source = _source_profile(image.info.get("icc_profile"))

@@ -29,6 +29,19 @@ from .schema import Mapping, Node, as_text, load_yaml
 ENGLISH = "en"
 AUDIENCES = ("parents", "professionals")
 PURPOSES = ("report", "report_contact", "child", "adult", "emergency", "removal", "prevention")
+# What an organisation calls the person who takes concerns about a child (lead_labels.* in every language
+# file). The English of each is the id in words ("designated_safeguarding_lead": "Designated safeguarding
+# lead"), so an org file may name a label either way.
+LEAD_LABELS = (
+    "safeguarding_lead",
+    "designated_safeguarding_lead",
+    "designated_liaison_person",
+    "child_protection_officer",
+    "child_protection_focal_person",
+    "wellbeing_and_protection_coordinator",
+    "principal",
+)
+DEFAULT_LEAD_LABEL = "safeguarding_lead"
 LANGUAGE_KEYS = ("code", "name", "native_name", "direction", "numbers")
 # `status: source` marks en.yaml. In a translation `status` is no longer written: the status is computed
 # from the reviews. `status: draft` is still read (and ignored); a whole-file `status: reviewed` with
@@ -43,7 +56,7 @@ _REQUIRED_PLACEHOLDERS = {
     "labels.qr_caption": {"name"},
     "labels.source": {"citation"},
     "labels.contacts_checked": {"date"},
-    "labels.organisation_lead": {"name"},
+    "labels.organisation_lead": {"label", "name"},
 }
 LISTS = ("warning_signs", "disclosure", "found_images", "categories")  # advice shared by both audiences
 
@@ -131,6 +144,7 @@ class Materials:
     language: Language
     labels: Labels
     purposes: dict[str, str]
+    lead_labels: dict[str, str]  # LEAD_LABELS by id
     figures: dict[str, FigureText]
     key_finding: str
     lists: dict[str, tuple[str, ...]]  # LISTS by name
@@ -382,6 +396,7 @@ def _english_keys(figures: tuple[str, ...], found: dict[str, Node]) -> list[str]
 
     keys = [f"labels.{f.name}" for f in fields(Labels)]
     keys += [f"purposes.{p}" for p in PURPOSES]
+    keys += [f"lead_labels.{label}" for label in LEAD_LABELS]
     for figure in figures:
         if f"figures.{figure}.display" in found:
             keys.append(f"figures.{figure}.display")
@@ -471,6 +486,7 @@ def _structure(strings: dict[str, str]) -> dict[str, object]:
     return {
         "labels": Labels(**{f.name: strings[f"labels.{f.name}"] for f in fields(Labels)}),
         "purposes": {p: strings[f"purposes.{p}"] for p in PURPOSES},
+        "lead_labels": {label: strings[f"lead_labels.{label}"] for label in LEAD_LABELS},
         "figures": figures,
         "key_finding": strings["key_finding"],
         "lists": {name: listed(name) for name in LISTS},

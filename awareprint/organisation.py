@@ -1,40 +1,110 @@
-"""org.yaml → Organisation: the school, clinic or charity whose name and safeguarding contact go on the page.
+"""org.yaml → Organisation: the school, clinic or charity whose name, lead and contacts go on the page.
 
-Names and contact lines are printed as written, in any script: the text layout stage shapes them like any
-other string. The label around the lead's name ("Safeguarding lead: …") comes from the language file.
+Names, lines and captions are printed as written, in any script: the text layout stage shapes them like
+any other string. The lead's title is the organisation's to set (`lead_label`): one of the titles every
+language file translates (`lead_labels`), or the organisation's own words, in one language or several;
+without one, the region's usual title is printed. An organisation may add a few contacts of its own
+(`contacts`), dated and sourced like a region's.
+
+`organisation_from_node` builds an Organisation from any already-parsed mapping (a row of a spreadsheet
+through `schema.plain_node`), so files and rows share this one schema.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import difflib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .schema import Mapping, load_yaml
+from .materials import LEAD_LABELS
+from .schema import (
+    Mapping,
+    Node,
+    as_list,
+    as_text,
+    email_address,
+    load_yaml,
+    phone_number,
+    web_address,
+)
 from .units import Cmyk
 
-MAX_CONTACT_LINES = 4
+MAX_CONTACT_LINES = 4  # as many as the roomiest template shows; a template with fewer says what it left off
+MAX_CONTACTS = 4  # an organisation's own contacts: they share the template's budget with the region's
+ORGANISATION_ITSELF = "organisation"  # a contact's `source` when the organisation itself vouches for it
+ORGANISATION_KEYS = {"safeguarding_lead", "lead_label", "contact", "contacts", "logo", "colour"}
+CONTACT_KEYS = {"phone", "url", "email", "hours"}
+_LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,8})?$")
+_LABEL_ID = re.compile(r"^[a-z]+(_[a-z]+)+$|^[a-z]+$")
+
+
+@dataclass(frozen=True, slots=True)
+class Wording:
+    """Words the organisation wrote: one text for every language (language ""), or one per language.
+
+    The first text is the one printed in a language the organisation gave none for (with a note).
+    """
+
+    texts: tuple[tuple[str, str], ...]  # (language code or "", text)
+    key: str  # where it was written, for notes: "organisation.lead_label"
+    line: int
+
+    def text_for(self, language: str) -> str | None:
+        """The text for `language`, or None when the organisation translated it but not into that one."""
+        found = dict(self.texts)
+        return found.get(language, found.get(""))
+
+    @property
+    def fallback(self) -> str:
+        return self.texts[0][1]
+
+
+@dataclass(frozen=True, slots=True)
+class OrganisationContact:
+    """One of the organisation's own contacts: the council's children's services, the school's own line."""
+
+    caption: Wording  # printed where a region's contact prints its name
+    phone: str | None
+    url: str | None
+    email: str | None
+    hours: str | None
+    source: str  # the page it was checked against, or ORGANISATION_ITSELF
+    verified: dt.date
+    line: int
 
 
 @dataclass(frozen=True, slots=True)
 class Organisation:
     name: str
-    lead: str | None  # the safeguarding lead's name
+    lead: str | None  # the lead's name
+    lead_label: str | Wording | None  # a LEAD_LABELS id, or the organisation's own words; None: the region's
     contact_lines: tuple[str, ...]  # phone, e-mail, room: as the organisation writes them
     logo: Path | None  # resolved against the org file's folder
     colour: Cmyk | None  # brand colour: replaces the template's brand colour
     file: Path
     colour_line: int | None  # where the colour was written, for errors about it
+    contacts: tuple[OrganisationContact, ...] = ()
 
 
 def load_organisation(path: Path) -> Organisation:
     root = Mapping(load_yaml(path), {"organisation"})
-    org = root.sub("organisation", {"name"}, {"safeguarding_lead", "contact", "logo", "colour"})
+    return organisation_from_node(root.get("organisation"), path.parent)
+
+
+def organisation_from_node(node: Node, base: Path) -> Organisation:
+    """The organisation in `node` (a mapping of the keys an org file has under `organisation:`).
+
+    `base` is the folder a relative logo path starts from; errors name `node.file` and its lines.
+    """
+    org = Mapping(node, {"name"}, ORGANISATION_KEYS)
     lines: tuple[str, ...] = ()
     if org.has("contact"):
         lines = tuple(line.strip() for line in org.texts("contact"))
         if len(lines) > MAX_CONTACT_LINES:
             raise org.get("contact").error(
-                f"{len(lines)} contact lines; a leaflet has room for {MAX_CONTACT_LINES}",
+                f"{len(lines)} contact lines; the roomiest template has room for {MAX_CONTACT_LINES}",
                 hint="keep the lines a parent needs: a phone number, an e-mail address",
             )
         if any(not line for line in lines):
@@ -44,17 +114,84 @@ def load_organisation(path: Path) -> Organisation:
         raise org.get("name").error("the organisation's name is empty")
     logo = None
     if org.has("logo"):
-        logo = (path.parent / org.text("logo")).resolve()
+        logo = (base / org.text("logo").strip()).resolve()
         if not logo.is_file():
             raise org.get("logo").error(
                 f"logo file not found: {logo}", hint="give the path relative to the org file"
             )
+    contacts = tuple(_contact(item) for item in as_list(org.get("contacts"))) if org.has("contacts") else ()
+    if len(contacts) > MAX_CONTACTS:
+        raise org.get("contacts").error(
+            f"{len(contacts)} contacts of your own; at most {MAX_CONTACTS}",
+            hint="keep the ones a parent most needs: they share the poster's room with the national ones",
+        )
     return Organisation(
         name=name,
         lead=org.optional_text("safeguarding_lead"),
+        lead_label=_lead_label(org.get("lead_label")) if org.has("lead_label") else None,
         contact_lines=lines,
         logo=logo,
         colour=org.cmyk("colour") if org.has("colour") else None,
-        file=path,
+        file=node.file,
         colour_line=org.get("colour").line if org.has("colour") else None,
+        contacts=contacts,
+    )
+
+
+def _lead_label(node: Node) -> str | Wording:
+    """An id ("principal"), an id in words ("Principal"), or the organisation's own words."""
+    if isinstance(node.value, str):
+        text = as_text(node).strip()
+        as_id = text.casefold().replace(" ", "_")
+        if as_id in LEAD_LABELS:
+            return as_id
+        if _LABEL_ID.match(text):  # looks like an id: a typo of one is likelier than a one-word title
+            close = difflib.get_close_matches(text, LEAD_LABELS, n=1)
+            raise node.error(
+                f"unknown lead label '{text}'",
+                hint=f"did you mean '{close[0]}'?"
+                if close
+                else "use one of: " + ", ".join(LEAD_LABELS) + ", or your own words with a capital",
+            )
+    return _wording(node)
+
+
+def _wording(node: Node) -> Wording:
+    """Text, or a mapping of language codes to text: `{en: Head of pastoral care, ar: ...}`."""
+    if isinstance(node.value, str):
+        return Wording((("", as_text(node).strip()),), node.key, node.line)
+    if not isinstance(node.value, dict) or not node.value:
+        raise node.error(
+            f"expected text, or language codes with text ({{en: ..., ar: ...}}), got {node.kind}"
+        )
+    texts = []
+    for code, child in node.value.items():
+        if not _LANGUAGE_CODE.match(code):
+            raise child.error(f"'{code}' is not a language code", hint="use a code such as en, ar, zh-Hans")
+        texts.append((code, as_text(child).strip()))
+    return Wording(tuple(texts), node.key, node.line)
+
+
+def _contact(node: Node) -> OrganisationContact:
+    entry = Mapping(node, {"caption", "source", "verified"}, CONTACT_KEYS)
+    if not any(entry.has(key) for key in ("phone", "url", "email")):
+        raise node.error("a contact needs a 'phone', a 'url' or an 'email' (or more than one)")
+    source_node = entry.get("source")
+    source = as_text(source_node).strip()
+    if source != ORGANISATION_ITSELF:
+        if not source.startswith("https://"):
+            raise source_node.error(
+                f"'{source}' is neither a web address nor '{ORGANISATION_ITSELF}'",
+                hint=f"give the page you checked it against, or write '{ORGANISATION_ITSELF}' if it is yours",
+            )
+        source = web_address(source_node)
+    return OrganisationContact(
+        caption=_wording(entry.get("caption")),
+        phone=phone_number(entry.get("phone")) if entry.has("phone") else None,
+        url=web_address(entry.get("url")) if entry.has("url") else None,
+        email=email_address(entry.get("email")) if entry.has("email") else None,
+        hours=entry.optional_text("hours"),
+        source=source,
+        verified=entry.date("verified"),
+        line=node.line,
     )

@@ -74,6 +74,8 @@ def make_poster(request: PosterRequest, folders: Folders | None = None) -> Poste
     content, diagnostics = build_content(source, materials, region, request.audience, today, organisation)
     laid_out, found = lay_out(template, content, manifest, logo, profile, screen)
     diagnostics += found
+    if brand and template.brand_colour is None:
+        diagnostics.append(_colour_unused(template, brand))
 
     errors = [d for d in diagnostics if d.severity is Severity.ERROR]
     blocking = [d for d in errors if not (request.allow_overflow and d.code == "overflow")]
@@ -156,6 +158,18 @@ def existing(folder: Path, name: str, what: str) -> Path:
             f"unknown {what} '{name}'", hint="choose one of: " + ", ".join(known) if known else None
         )
     return path
+
+
+def _colour_unused(template: Template, brand: Brand) -> Diagnostic:
+    return Diagnostic(
+        Severity.INFO,
+        "organisation-left-off",
+        f"template '{template.name}' has no brand colour for the organisation's colour to replace; left off",
+        file=brand.file,
+        line=brand.line,
+        key="organisation.colour",
+        hint="give the template a brand_colour, or choose another template",
+    )
 
 
 def _first_error(errors: list[Diagnostic]) -> AwareprintError:

@@ -32,6 +32,9 @@ _IMPLICIT_TAGS = _PLAIN_TAGS | {
 }
 
 T = TypeVar("T")
+_PHONE = re.compile(r"^\+?[0-9A-Z][0-9A-Z ()\-.]{1,30}[0-9A-Z]$|^[0-9]{3,6}$")
+_URL = re.compile(r"^https://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(/[^\s]*)?$")
+_EMAIL = re.compile(r"^[^@\s]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it: about 10x faster
 
 
@@ -253,6 +256,44 @@ def as_text(node: Node) -> str:
     if node.value.strip() == "":
         raise node.error("is empty", hint="write a value or remove the key")
     return node.value
+
+
+def web_address(node: Node) -> str:
+    value = as_text(node).strip()
+    if not _URL.match(value):
+        raise node.error(f"'{value}' is not a web address", hint="write it in full, starting with https://")
+    return value
+
+
+def phone_number(node: Node) -> str:
+    value = as_text(node).strip()
+    if not _PHONE.match(value):
+        raise node.error(f"'{value}' is not a phone number", hint="digits, spaces and dashes, e.g. 0800 1111")
+    return value
+
+
+def email_address(node: Node) -> str:
+    value = as_text(node).strip()
+    if not _EMAIL.match(value):
+        raise node.error(f"'{value}' is not an e-mail address", hint="write it as name@example.org")
+    return value
+
+
+def plain_node(value: object, file: Path, line: int, key: str = "") -> Node:
+    """A Node tree from already-parsed values (a CSV row, a dict): text, lists and mappings, all at `line`.
+
+    So data that did not come from a YAML file goes through the same strict schema as data that did.
+    """
+    if isinstance(value, dict):
+        return Node(
+            {str(k): plain_node(v, file, line, f"{key}.{k}" if key else str(k)) for k, v in value.items()},
+            file,
+            line,
+            key,
+        )
+    if isinstance(value, list | tuple):
+        return Node([plain_node(v, file, line, f"{key}[{i}]") for i, v in enumerate(value)], file, line, key)
+    return Node("" if value is None else str(value), file, line, key)
 
 
 def as_list(node: Node) -> list[Node]:

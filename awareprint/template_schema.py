@@ -61,6 +61,14 @@ _VALUES: dict[str, dict[str, Any]] = {
     "plate": _NAME,
     "item_spacing": _NUMBER,
     "items": _SPAN,
+    "logo_share": _NUMBER,
+    "max_lines": _INTEGER,
+    "with_organisation": {
+        "type": "object",
+        "description": "The slot's columns and rows when an organisation (--org) or a logo is printed.",
+        "properties": {"columns": _SPAN, "rows": _SPAN},
+        "additionalProperties": False,
+    },
 }
 _CONTENT = {
     "text": {"enum": list(TEXT_CONTENT)},
@@ -75,7 +83,9 @@ def template_schema() -> dict[str, Any]:
     slot = {
         "type": "object",
         "description": "A named place on the page; `kind` says what it holds.",
-        "properties": {key: _VALUES.get(key, {}) for key in [*all_slot_keys, "panel", "audience"]},
+        "properties": {
+            key: _VALUES.get(key, {}) for key in [*all_slot_keys, "panel", "audience", "with_organisation"]
+        },
         "additionalProperties": False,
         "if": {"required": ["kind"]},
         "then": {"oneOf": slot_variants},

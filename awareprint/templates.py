@@ -7,12 +7,13 @@ so the A2 and A4 posters are the A3 design at another scale, written as data onl
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .diagnostics import user_error
 from .document import PageGeometry, Rect, TextStyle
 from .materials import AUDIENCES
+from .organisation import MAX_CONTACT_LINES
 from .schema import Mapping, Node, as_list, as_text, load_yaml, parse_node
 from .units import POINTS_PER_UNIT, Cmyk, Pt, contrast_ratio, parse_length
 
@@ -129,7 +130,12 @@ class LogoSlot:
 
 @dataclass(frozen=True, slots=True)
 class OrganisationSlot:
-    """The organisation's name, safeguarding lead and contact lines (--org); empty without one."""
+    """The organisation's name, lead and contact lines (--org), and its logo if `logo_share` is set.
+
+    Empty without an organisation (or, with `logo_share`, a logo). With `logo_share`, a top row of that
+    share of its height holds the logo at the reading start with the name beside it; the lead and lines
+    go below. A `plate` is a colour field behind it all, so the block reads as one card on a band.
+    """
 
     name: str
     rect: Rect
@@ -137,6 +143,9 @@ class OrganisationSlot:
     name_colour: Cmyk
     align: str
     valign: str
+    plate: Cmyk | None = None
+    logo_share: float | None = None  # of the height inside the plate: the top row with logo and name
+    max_lines: int = 4  # contact lines it has room for; more are left off with a note
 
 
 Slot = FillSlot | TextSlot | FiguresSlot | ListSlot | ContactsSlot | QrSlot | LogoSlot | OrganisationSlot
@@ -157,9 +166,17 @@ class TemplatePage:
     panels: tuple[Panel, ...]  # left to right as printed
     slots: tuple[Slot, ...]
     audience_of: dict[str, str]  # slot name -> the one audience it is printed for; others are for all
+    # slot name -> its area when an organisation (or a logo) is printed: room made for the organisation
+    organisation_rects: dict[str, Rect] = field(default_factory=dict)
 
-    def slots_for(self, audience: str) -> tuple[Slot, ...]:
-        return tuple(s for s in self.slots if self.audience_of.get(s.name, audience) == audience)
+    def slots_for(self, audience: str, organisation: bool = False) -> tuple[Slot, ...]:
+        """The page's slots for one audience, moved where the design makes room for an organisation."""
+        rects = self.organisation_rects if organisation else {}
+        return tuple(
+            replace(s, rect=rects[s.name]) if s.name in rects else s
+            for s in self.slots
+            if self.audience_of.get(s.name, audience) == audience
+        )
 
     @property
     def folds(self) -> tuple[Pt, ...]:
@@ -279,18 +296,24 @@ def _build(node: Node, path: Path, brand: Brand | None) -> Template:
         grids = {panel.name: _Grid(grid, panel.safe_area) for panel in panels}
         if not isinstance(slots_node.value, dict) or not slots_node.value:
             raise slots_node.error("expected a mapping of slot names to slots")
-        slots, audience_of, panel_of = [], {}, {}
+        slots, audience_of, panel_of, organisation_rects = [], {}, {}, {}
         for name, spec in slots_node.value.items():
             spec, audience = _audience_of(spec)
             spec, panel = _panel_of(spec, panels)
+            spec, moved = _with_organisation(spec)
             slots.append(_slot(name, spec, panel, grids, geometry, colours, styles))
             panel_of[name] = panel.name
+            if moved is not None:
+                organisation_rects[name] = grids[panel.name].area(moved)
             if audience:
                 audience_of[name] = audience
-        _check_contrast(tuple(slots), path, brand, colours.get(brand_colour) if brand_colour else None)
-        page_built = TemplatePage(page_name, panels, tuple(slots), audience_of)
-        _require_source_line(page_built, panel_of, slots_node)
-        pages.append(page_built)
+        page_spec = TemplatePage(page_name, panels, tuple(slots), audience_of, organisation_rects)
+        brand_cmyk = colours.get(brand_colour) if brand_colour else None
+        for organisation in (False, True):  # the colours meet other backgrounds where slots move
+            placed = tuple(s for a in AUDIENCES for s in page_spec.slots_for(a, organisation))
+            _check_contrast(placed, path, brand, brand_cmyk)
+        _require_source_line(page_spec, panel_of, slots_node)
+        pages.append(page_spec)
     kind = meta.choice("kind", TEMPLATE_KINDS)
     if kind == "leaflet":
         _require_full_reference(tuple(pages), root.get("pages"))
@@ -402,6 +425,24 @@ def _audience_of(node: Node) -> tuple[Node, str | None]:
     return Node(fields, node.file, node.line, node.key), audience
 
 
+def _with_organisation(node: Node) -> tuple[Node, Mapping | None]:
+    """The slot without its `with_organisation:` key, and its area with that key's `columns`/`rows`.
+
+    A design makes room for an organisation's block by moving or shrinking other slots only when one
+    is printed; without one the page is exactly as designed.
+    """
+    if not isinstance(node.value, dict) or "with_organisation" not in node.value:
+        return node, None
+    fields = dict(node.value)
+    moved = fields.pop("with_organisation")
+    override = Mapping(moved, set(), {"columns", "rows"})
+    area = {key: override.get(key) if override.has(key) else fields.get(key) for key in ("columns", "rows")}
+    present = {key: value for key, value in area.items() if value is not None}
+    return Node(fields, node.file, node.line, node.key), Mapping(
+        Node(present, moved.file, moved.line, moved.key), {"columns", "rows"}
+    )
+
+
 def _panel_of(node: Node, panels: tuple[Panel, ...]) -> tuple[Node, Panel]:
     """The slot without its `panel:` key, and the panel it names (the only one, if there is one)."""
     if not isinstance(node.value, dict):
@@ -507,7 +548,8 @@ GRID_KEYS = ({"columns", "rows", "column_gap"}, set[str]())
 FOLDED_PAGE_KEYS = ({"slots"}, {"panels"})
 STYLE_KEYS = ({"font", "size", "leading", "colour"}, set[str]())
 _COMMON = {"kind", "columns", "rows"}
-# every slot may also name its `panel` (on a folded page) and an `audience`; both are read before these
+# every slot may also name its `panel` (on a folded page), an `audience` and `with_organisation` (its
+# columns and rows when an organisation is printed); these are read before the keys below
 SLOT_KEYS: dict[str, tuple[set[str], set[str]]] = {  # kind -> (required keys, optional keys)
     "fill": (_COMMON | {"colour"}, {"bleed"}),
     "text": (_COMMON | {"content", "style"}, {"align", "valign"}),
@@ -519,7 +561,10 @@ SLOT_KEYS: dict[str, tuple[set[str], set[str]]] = {  # kind -> (required keys, o
     "contacts": (_COMMON | {"style", "per_row", "max_items", "name_colour", "number_colour"}, set()),
     "qr": (_COMMON | {"colour"}, set()),
     "logo": (_COMMON | {"plate"}, set()),
-    "organisation": (_COMMON | {"style", "name_colour"}, {"align", "valign"}),
+    "organisation": (
+        _COMMON | {"style", "name_colour"},
+        {"align", "valign", "plate", "logo_share", "max_lines"},
+    ),
 }
 
 
@@ -614,6 +659,9 @@ def _slot(
             colour(spec, "name_colour"),
             spec.choice("align", ("start", "center", "end"), "start"),
             spec.choice("valign", ("top", "middle", "bottom"), "top"),
+            colour(spec, "plate") if spec.has("plate") else None,
+            spec.number("logo_share", minimum=0.1) if spec.has("logo_share") else None,
+            spec.integer("max_lines", MAX_CONTACT_LINES, minimum=0),
         )
     return QrSlot(name, grid.area(spec), colour(spec, "colour"))
 
@@ -662,6 +710,8 @@ def _check_contrast(
         for fill in fills:
             if fill.rect.contains(slot.rect):
                 background = fill.colour
+        if isinstance(slot, OrganisationSlot) and slot.plate is not None:
+            background = slot.plate
         for key, colour, size in pairs:
             ratio = contrast_ratio(colour, background)
             needed = MIN_LARGE_TEXT_CONTRAST if size >= LARGE_TEXT else MIN_TEXT_CONTRAST

@@ -424,6 +424,8 @@ def _content_of(key: str) -> str:
         return _CONTENT_OF_LABEL.get(parts[1], parts[1])
     if parts[0] == "purposes":
         return "contacts"
+    if parts[0] == "lead_labels":  # the label in front of the lead's name
+        return "organisation_lead"
     if parts[0] == "figures":
         return "figures"
     if parts[0] == "audiences":

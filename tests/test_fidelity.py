@@ -66,11 +66,14 @@ def test_check_catches_a_planted_translation_fault(  # type: ignore[no-untyped-d
 
 
 def test_the_one_line_names_file_line_key_and_fix(cli, data: Path, plant) -> None:  # type: ignore[no-untyped-def]
-    plant(data / "materials" / "ur.yaml", "    display: '{value} سے زیادہ'\n", "    display: '{value}'\n")
+    path = data / "materials" / "ur.yaml"
+    plant(path, "    display: '{value} سے زیادہ'\n", "    display: '{value}'\n")
+    number = path.read_text(encoding="utf-8").splitlines().index("    display: '{value}'") + 1
     done = cli("--data", str(data), "check", "--lang", "ur", "--no-fit")
     assert done.code == 1
     (line,) = [row for row in done.out.splitlines() + done.err.splitlines() if "figures.cases.display" in row]
-    assert "ur.yaml:53: key 'figures.cases.display'" in line and "'over {value}'" in line and "(fix: " in line
+    assert f"ur.yaml:{number}: key 'figures.cases.display'" in line
+    assert "'over {value}'" in line and "(fix: " in line
 
 
 def test_a_bidi_override_is_a_warning(cli, data: Path, plant) -> None:  # type: ignore[no-untyped-def]

@@ -221,8 +221,8 @@ def test_english_has_no_reviews(cli, data: Path) -> None:  # type: ignore[no-unt
 
 
 def test_a_whole_file_review_from_before_is_kept(cli, data: Path, plant) -> None:  # type: ignore[no-untyped-def]
-    plant(data / "materials" / "pl.yaml", "  numbers: latn\n",
-          "  numbers: latn\n  status: reviewed\n  reviewer: Anna Nowak\n  reviewed: 2026-10-02\n")  # fmt: skip
+    old_review = "  status: reviewed\n  reviewer: Anna Nowak\n  reviewed: 2026-10-02\n"
+    plant(data / "materials" / "pl.yaml", "  numbers: latn\n", "  numbers: latn\n" + old_review)
     assert _status(cli, data, "pl").endswith(", reviewed")
     _approve(cli, data, "pl", "labels.kicker", reviewer="Jan Kowalski")  # rewrites the file: per string now
     text = (data / "materials" / "pl.yaml").read_text(encoding="utf-8")

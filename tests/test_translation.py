@@ -129,7 +129,7 @@ def test_check_reports_a_stale_contact(cli, data: Path, plant) -> None:  # type:
     plant(data / "regions" / "gb.yaml", "    verified: 2026-11\n", "    verified: 2024-03\n")
     done = cli("--data", str(data), "check", "--lang", "hi", "--no-fit", "--json")
     stale = [f for f in json.loads(done.out)["findings"] if f["code"] == "contact-stale"]
-    assert len(stale) == 1 and stale[0]["file"].endswith("gb.yaml") and stale[0]["line"] == 12
+    assert len(stale) == 1 and stale[0]["file"].endswith("gb.yaml") and stale[0]["line"] == 13
 
 
 def test_check_finds_text_that_does_not_fit(cli, data: Path, plant) -> None:  # type: ignore[no-untyped-def]
