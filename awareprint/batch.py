@@ -89,6 +89,7 @@ class BatchSpec:
     standard: str = "x4"
     profile: Path | None = None
     allow_overflow: bool = False
+    allow_stale: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +164,7 @@ def load_batch_file(path: Path, folders: Folders) -> dict[str, object]:
     batch = root.sub(
         "batch",
         set(),
-        {*_MATRIX_KEYS, "output", "organisation", "logo", "pdfx", "profile", "allow_overflow"},
+        {*_MATRIX_KEYS, "output", "organisation", "logo", "pdfx", "profile", "allow_overflow", "allow_stale"},
     )
     found: dict[str, object] = {}
     known = known_names(folders)
@@ -177,8 +178,9 @@ def load_batch_file(path: Path, folders: Folders) -> dict[str, object]:
         found["output"] = _inside(path.parent, batch.get("output"), must_exist=False)
     if batch.has("pdfx"):
         found["standard"] = batch.choice("pdfx", tuple(STANDARDS))
-    if batch.has("allow_overflow"):
-        found["allow_overflow"] = batch.choice("allow_overflow", ("true", "false")) == "true"
+    for key in ("allow_overflow", "allow_stale"):
+        if batch.has(key):
+            found[key] = batch.choice(key, ("true", "false")) == "true"
     return found
 
 
@@ -302,7 +304,11 @@ class Fingerprints:
             logo = load_organisation(spec.organisation).logo
             if logo is not None:
                 shared.append(self.file(logo))
-        shared += [f"standard={spec.standard}", f"allow_overflow={spec.allow_overflow}"]
+        shared += [
+            f"standard={spec.standard}",
+            f"allow_overflow={spec.allow_overflow}",
+            f"allow_stale={spec.allow_stale}",
+        ]
         shared += [self.file(folders.materials / "source.yaml"), self.file(folders.materials / "en.yaml")]
         self._shared = _digest(shared)
 
@@ -766,6 +772,7 @@ def make_item(item: BatchItem, inputs: str, spec: BatchSpec, folders: Folders, p
         item.template,
         path,
         allow_overflow=spec.allow_overflow,
+        allow_stale=spec.allow_stale,
         logo=spec.logo,
         organisation=spec.organisation,
         edition=item.edition,
@@ -787,7 +794,7 @@ def make_item(item: BatchItem, inputs: str, spec: BatchSpec, folders: Folders, p
         where = traceback.extract_tb(error.__traceback__)[-1]
         place = f"{Path(where.filename).name}:{where.lineno}"
         return _failed(item, inputs, f"error: internal error: {type(error).__name__}: {error} ({place})")
-    errors = any(d.severity is Severity.ERROR and d.code != "overflow" for d in diagnostics)
+    errors = any(d.severity is Severity.ERROR and d.code not in request.tolerated for d in diagnostics)
     record = ItemRecord(
         **asdict(item),
         output=item.name,

@@ -12,12 +12,13 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .content import Region, SourceData, build_content, load_region, load_source
+from .content import SourceData, build_content, load_source
 from .diagnostics import AwareprintError, Diagnostic, Severity
 from .folders import Folders
 from .materials import AUDIENCES, ENGLISH, Materials, language_codes, load_english, load_materials
 from .organisation import Organisation
 from .pipeline import lay_out
+from .regions import Region, contact_findings, load_region
 from .templates import Template, list_templates, load_template
 from .text.fonts import FontManifest, load_manifest
 
@@ -84,9 +85,10 @@ def run_check(folders: Folders, today: dt.date, scope: CheckScope = CheckScope()
             regions[path.stem] = load_region(path)
         except AwareprintError as error:
             found.append(error.diagnostic)
-    for region in regions.values():  # old contacts: the same warnings a poster run gives
-        _, warnings = build_content(source, english, region, AUDIENCES[0], today)
-        found += [d for d in warnings if d.code.startswith("contact")]
+    for region in regions.values():
+        found += _contact_findings(
+            region, today, english, set(languages) | set(language_codes(folders.materials))
+        )
 
     templates = []
     for path in list_templates(folders.templates):
@@ -131,6 +133,42 @@ def check_template(path: Path, folders: Folders, today: dt.date) -> CheckReport:
         for audience in AUDIENCES:
             found += _fit(source, materials, region, audience, template, manifest, today)
     return CheckReport(tuple(found), len(codes), 1, 1, len(codes) * len(AUDIENCES))
+
+
+def _contact_findings(
+    region: Region, today: dt.date, english: Materials, languages: set[str]
+) -> list[Diagnostic]:
+    """Old evidence (warning past 12 months, error past 24), unknown captions and unknown languages."""
+    try:
+        found = contact_findings(region, today)
+    except AwareprintError as error:  # a source dated in the future
+        return [error.diagnostic]
+    for contact in region.contacts:
+        where = {"file": region.file, "line": contact.line}
+        if contact.caption not in english.contact_captions:
+            found.append(
+                Diagnostic(
+                    Severity.ERROR,
+                    "contact-caption-unknown",
+                    f"contact '{contact.id}' names caption '{contact.caption}', which en.yaml does not have",
+                    key=f"contacts.{contact.id}.caption",
+                    hint="use one of: " + ", ".join(english.contact_captions) + " (or add it to en.yaml)",
+                    **where,
+                )
+            )
+        for code in contact.variants:
+            if code not in languages:
+                found.append(
+                    Diagnostic(
+                        Severity.ERROR,
+                        "contact-language-unknown",
+                        f"contact '{contact.id}' has a variant for '{code}', which is not a language here",
+                        key=f"contacts.{contact.id}.languages.{code}",
+                        hint="use a code of a file in materials/, e.g. fr",
+                        **where,
+                    )
+                )
+    return found
 
 
 def _translation_findings(materials: Materials, english: Materials) -> list[Diagnostic]:

@@ -10,7 +10,7 @@ import math
 from dataclasses import replace
 from pathlib import Path
 
-from .content import Contact, Content, Statistic
+from .content import Contact, Content, Statistic, contacts_checked
 from .diagnostics import Diagnostic, Severity
 from .document import (
     Box,
@@ -66,6 +66,7 @@ def compose(
     rtl = content.direction == "rtl"
     width = template.geometry.trim_width
     listed: dict[str, set[int]] = {}  # list content -> indices of the items some slot prints
+    checked = contacts_checked(content, _printed_contacts(template, content))
     for page in template.pages:
         boxes: list[Box] = []
         for slot in page.slots_for(content.audience):
@@ -80,7 +81,7 @@ def compose(
                     boxes += placed
                     diagnostics += found
                 continue
-            boxes += _boxes(slot, content, screen)
+            boxes += _boxes(slot, content, screen, checked)
             diagnostics += _left_off(slot, content, template)
         folds = tuple(sorted(Pt(width - x) if rtl else x for x in page.folds))
         pages.append(DocumentPage(tuple(boxes), folds))
@@ -120,7 +121,7 @@ def _unprinted_items(listed: dict[str, set[int]], content: Content, template: Te
 def _left_off(slot: Slot, content: Content, template: Template) -> list[Diagnostic]:
     if isinstance(slot, ContactsSlot) and len(content.contacts) > slot.max_items:
         shown = _shown_contacts(slot, content)
-        left_off = ", ".join(c.name for c in content.contacts if c not in shown)
+        left_off = ", ".join(c.title for c in content.contacts if c not in shown)
         return [
             Diagnostic(
                 Severity.INFO,
@@ -133,13 +134,15 @@ def _left_off(slot: Slot, content: Content, template: Template) -> list[Diagnost
     return []
 
 
-def _boxes(slot: Slot, content: Content, screen: bool) -> list[Box]:
+def _boxes(slot: Slot, content: Content, screen: bool, checked: str) -> list[Box]:
+    """`checked` is the "Contacts checked" line of the whole document (it depends on what it prints)."""
     rtl = content.direction == "rtl"
     match slot:
         case FillSlot():
             return [Fill(slot.rect, slot.colour)]
         case TextSlot():
-            paragraph = Paragraph(getattr(content, slot.content))
+            text = checked if slot.content == "contacts_checked" else getattr(content, slot.content)
+            paragraph = Paragraph(text)
             return [
                 TextFrame(
                     slot.name,
@@ -317,23 +320,32 @@ def _shown_contacts(slot: ContactsSlot, content: Content) -> tuple[Contact, ...]
     return shown
 
 
+def _printed_contacts(template: Template, content: Content) -> tuple[Contact, ...]:
+    """Every contact the document prints: those its contact slots show, and the QR code's."""
+    printed: list[Contact] = []
+    for page in template.pages:
+        for slot in page.slots_for(content.audience):
+            if isinstance(slot, ContactsSlot):
+                printed += _shown_contacts(slot, content)
+            elif isinstance(slot, QrSlot):
+                printed.append(content.qr_contact)
+    return tuple(printed)
+
+
 def _contacts(slot: ContactsSlot, content: Content) -> list[Box]:
     items = []
     for contact in _shown_contacts(slot, content):
-        details = CONTACT_SEPARATOR.join(d for d in (contact.phone, contact.address) if d)
-        items.append(
-            (
-                Paragraph(contact.name, font="bold", colour=slot.name_colour),
-                Paragraph(
-                    details,
-                    font="bold",
-                    scale=CONTACT_DETAIL_SCALE,
-                    colour=slot.number_colour,
-                    direction="ltr",
-                ),
-                Paragraph(contact.purpose),
-            )
+        details = CONTACT_SEPARATOR.join(d for d in (contact.phone, contact.address, contact.email) if d)
+        number = Paragraph(
+            details,
+            font="bold",
+            scale=CONTACT_DETAIL_SCALE,
+            colour=slot.number_colour,
+            direction="ltr",
+            address=True,
         )
+        name = [Paragraph(contact.name, font="bold", colour=slot.name_colour)] if contact.name else []
+        items.append((*name, number, Paragraph(contact.caption)))
     return _flow(
         slot.name, slot.rect, slot.columns, slot.column_gap, slot.style, CONTACT_SPACING, items, content
     )

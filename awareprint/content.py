@@ -15,13 +15,12 @@ from pathlib import Path
 from icu4py.messageformat import MessageFormat
 
 from .diagnostics import Diagnostic, Severity, user_error
-from .materials import AUDIENCES, PURPOSES, Materials
+from .materials import AUDIENCES, Materials
 from .organisation import Organisation
-from .schema import Mapping, Node, as_list, as_text, load_yaml, parse_node
+from .regions import ContactEntry, Region, SourceDate, contact_findings, load_region, web_address
+from .schema import Mapping, as_list, as_text, load_yaml, parse_node
 
-CONTACT_MAX_AGE_DAYS = 365
-_PHONE = re.compile(r"^\+?[0-9A-Z][0-9A-Z ()\-.]{1,30}[0-9A-Z]$|^[0-9]{3,6}$")
-_URL = re.compile(r"^https://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(/[^\s]*)?$")
+__all__ = ["Contact", "Content", "build_content", "load_region", "load_source"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,31 +58,6 @@ class SourceData:
         return next(f for f in self.figures if f.id == figure_id)
 
 
-@dataclass(frozen=True, slots=True)
-class ContactEntry:
-    id: str
-    name: str
-    purpose: str
-    phone: str | None
-    url: str | None
-    display_url: str | None
-    hours: str | None
-    audiences: tuple[str, ...]
-    source: str
-    verified: dt.date
-    line: int
-
-
-@dataclass(frozen=True, slots=True)
-class Region:
-    code: str
-    name: str
-    locale: str
-    qr_contact: str
-    contacts: tuple[ContactEntry, ...]
-    file: Path
-
-
 # --- what the later stages receive ------------------------------------------------------------
 
 
@@ -97,11 +71,21 @@ class Statistic:
 
 @dataclass(frozen=True, slots=True)
 class Contact:
-    name: str
-    purpose: str
+    """One contact as printed: from a region pack, or (later) an organisation's own."""
+
+    name: str | None  # a proper name, printed in bold; none where the caption says it all
+    caption: str  # what it is for, in the reader's language: "If a child is in danger now"
     phone: str | None
     address: str | None  # the web address as printed
+    email: str | None = None
     emergency: bool = False  # never left off a page that has too little room for every contact
+    verified: dt.date | None = None  # the date of its newest source; none for contacts without sources
+    verified_text: str | None = None  # that date as printed in the language: "November 2026", or "2025"
+
+    @property
+    def title(self) -> str:
+        """How a note names it: its name, or its caption when it has none."""
+        return self.name or self.caption
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,10 +117,11 @@ class Content:
     call_to_action: str
     contacts_heading: str
     contacts: tuple[Contact, ...]
+    qr_contact: Contact  # printed as the QR code, so its date counts for "Contacts checked"
     qr_url: str
     qr_caption: str
     source_line: str
-    contacts_checked: str
+    contacts_checked_label: str  # "Contacts checked {date}": compose fills in the oldest printed contact
     organisation_name: str | None  # from --org: printed as written, in any script
     organisation_lines: tuple[str, ...]  # the safeguarding lead, then the organisation's contact lines
     date: dt.date  # when the content was last checked: the newest contact verification
@@ -182,7 +167,7 @@ def load_source(path: Path) -> SourceData:
             publisher=study.text("publisher"),
             title=study.text("title"),
             published=study.date("published"),
-            url=_url(study.get("url")),
+            url=web_address(study.get("url")),
             citation_short=study.text("citation_short"),
             citation_full=study.text("citation_full"),
         ),
@@ -198,79 +183,6 @@ def _parse_decimal(text: str) -> Decimal:
     return Decimal(text.strip())
 
 
-def load_region(path: Path) -> Region:
-    root = Mapping(load_yaml(path), {"region", "contacts"})
-    region = root.sub("region", {"code", "name", "locale", "qr_contact"})
-    code = region.text("code")
-    if code != path.stem:
-        raise region.get("code").error(
-            f"region code '{code}' does not match the file name '{path.name}'",
-            hint=f"rename the file to {code}.yaml or fix the code",
-        )
-    contacts: list[ContactEntry] = []
-    for node in as_list(root.get("contacts")):
-        entry = Mapping(
-            node,
-            {"id", "name", "purpose", "source", "verified"},
-            {"phone", "url", "display_url", "hours", "audiences"},
-        )
-        if not (entry.has("phone") or entry.has("url")):
-            raise node.error("a contact needs a 'phone' or a 'url' (or both)")
-        contact_id = entry.text("id")
-        if any(c.id == contact_id for c in contacts):
-            raise entry.get("id").error(f"contact id '{contact_id}' is used twice")
-        audiences = tuple(entry.texts("audiences")) if entry.has("audiences") else AUDIENCES
-        for audience_node in as_list(entry.get("audiences")) if entry.has("audiences") else []:
-            if as_text(audience_node) not in AUDIENCES:
-                raise audience_node.error(
-                    f"unknown audience '{audience_node.value}'", hint="use " + " or ".join(AUDIENCES)
-                )
-        contacts.append(
-            ContactEntry(
-                id=contact_id,
-                name=entry.text("name"),
-                purpose=entry.choice("purpose", PURPOSES),
-                phone=_phone(entry.get("phone")) if entry.has("phone") else None,
-                url=_url(entry.get("url")) if entry.has("url") else None,
-                display_url=entry.optional_text("display_url"),
-                hours=entry.optional_text("hours"),
-                audiences=audiences,
-                source=_url(entry.get("source")),
-                verified=entry.date("verified"),
-                line=node.line,
-            )
-        )
-    qr_node = region.get("qr_contact")
-    qr_contact = as_text(qr_node)
-    target = next((c for c in contacts if c.id == qr_contact), None)
-    if target is None or target.url is None:
-        raise qr_node.error(
-            f"'{qr_contact}' is not the id of a contact with a url", hint="name the main reporting contact"
-        )
-    return Region(
-        code=code,
-        name=region.text("name"),
-        locale=region.text("locale"),
-        qr_contact=qr_contact,
-        contacts=tuple(contacts),
-        file=path,
-    )
-
-
-def _url(node: Node) -> str:
-    value = as_text(node).strip()
-    if not _URL.match(value):
-        raise node.error(f"'{value}' is not a web address", hint="write it in full, starting with https://")
-    return value
-
-
-def _phone(node: Node) -> str:
-    value = as_text(node).strip()
-    if not _PHONE.match(value):
-        raise node.error(f"'{value}' is not a phone number", hint="digits, spaces and dashes, e.g. 0800 1111")
-    return value
-
-
 # --- building one Content ---------------------------------------------------------------------
 
 
@@ -283,7 +195,7 @@ def build_content(
     organisation: Organisation | None = None,
 ) -> tuple[Content, list[Diagnostic]]:
     """One language x audience x region, with warnings about draft translations and old contacts."""
-    diagnostics = _status_diagnostics(materials, region, today)
+    diagnostics = _status_diagnostics(materials, region, audience, today)
     numbers = NumberStyle(materials.language.code, materials.language.numbers)
     materials = materials.localised(numbers.digits)
     text = materials.audiences[audience]
@@ -291,19 +203,16 @@ def build_content(
     statistics = {f.id: _statistic(f, materials, numbers) for f in source.figures}
     key_ids = source.emphasis[audience]
     contacts = tuple(
-        Contact(
-            name=c.name,
-            purpose=materials.purposes[c.purpose],
-            emergency=c.purpose == "emergency",
-            phone=c.phone,
-            address=c.display_url or (_short_url(c.url) if c.url else None),
-        )
+        _contact(c.in_language(materials.language.code), materials, numbers, region)
         for c in region.contacts
         if audience in c.audiences
     )
-    qr = next(c for c in region.contacts if c.id == region.qr_contact)
-    assert qr.url is not None
-    checked = max(c.verified for c in region.contacts)
+    qr_entry = next(c for c in region.contacts if c.id == region.qr_contact).in_language(
+        materials.language.code
+    )
+    qr = _contact(qr_entry, materials, numbers, region)
+    assert qr_entry.url is not None
+    checked = region.newest.date
     return (
         Content(
             language=materials.language.code,
@@ -333,10 +242,11 @@ def build_content(
             call_to_action=text.call_to_action,
             contacts_heading=labels.contacts_heading,
             contacts=contacts,
-            qr_url=qr.url,
+            qr_contact=qr,
+            qr_url=qr_entry.url,
             qr_caption=labels.qr_caption.format(name=qr.name),
             source_line=labels.source.format(citation=source.study.citation_short),
-            contacts_checked=labels.contacts_checked.format(date=numbers.month(checked)),
+            contacts_checked_label=labels.contacts_checked,
             organisation_name=organisation.name if organisation else None,
             organisation_lines=_organisation_lines(organisation, labels.organisation_lead),
             date=checked,
@@ -353,6 +263,37 @@ def build_content(
         ),
         diagnostics,
     )
+
+
+def _contact(entry: ContactEntry, materials: Materials, numbers: NumberStyle, region: Region) -> Contact:
+    caption = materials.contact_captions.get(entry.caption)
+    if caption is None:
+        raise user_error(
+            f"contact '{entry.id}' names caption '{entry.caption}', which the language files do not have",
+            file=region.file,
+            line=entry.line,
+            key=f"contacts.{entry.id}.caption",
+            hint="use an id from contact_captions in materials/en.yaml, or add it there",
+        )
+    return Contact(
+        name=entry.name,
+        caption=caption,
+        phone=entry.phone,
+        address=entry.display_url or (_short_url(entry.url) if entry.url else None),
+        email=entry.email,
+        emergency=entry.purpose == "emergency",
+        verified=entry.verified.date,
+        verified_text=numbers.when(entry.verified),
+    )
+
+
+def contacts_checked(content: Content, printed: tuple[Contact, ...]) -> str:
+    """ "Contacts checked …" with the oldest verified date among the contacts a document prints."""
+    dated = [c for c in printed if c.verified is not None]
+    if not dated:
+        return ""
+    oldest = min(dated, key=lambda c: c.verified or dt.date.max)
+    return content.contacts_checked_label.format(date=oldest.verified_text)
 
 
 def _organisation_lines(organisation: Organisation | None, lead_label: str) -> tuple[str, ...]:
@@ -386,6 +327,12 @@ class NumberStyle:
     def month(self, date: dt.date) -> str:
         return self._format("{v, date, ::MMMMy}", dt.datetime(date.year, date.month, date.day))
 
+    def when(self, date: SourceDate) -> str:
+        """A source date as precise as it was given: "November 2026", or "2025" for a year alone."""
+        if len(date.text) == 4:
+            return self._format("{v, date, ::y}", dt.datetime(date.date.year, 1, 1))
+        return self.month(date.date)
+
     def digits(self, text: str) -> str:
         """The same text with 0-9 written in this style's digits (translators type ASCII digits)."""
         return text.translate(self._digits)
@@ -406,7 +353,9 @@ def _short_url(url: str) -> str:
     return url.removeprefix("https://").removeprefix("www.").rstrip("/")
 
 
-def _status_diagnostics(materials: Materials, region: Region, today: dt.date) -> list[Diagnostic]:
+def _status_diagnostics(
+    materials: Materials, region: Region, audience: str, today: dt.date
+) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     if materials.language.status == "draft":
         found.append(
@@ -443,26 +392,5 @@ def _status_diagnostics(materials: Materials, region: Region, today: dt.date) ->
                 hint=f"see `awareprint check --lang {materials.language.code}`",
             )
         )
-    for contact in region.contacts:
-        age = (today - contact.verified).days
-        if age > CONTACT_MAX_AGE_DAYS:
-            found.append(
-                Diagnostic(
-                    Severity.WARNING,
-                    "contact-stale",
-                    f"'{contact.name}' was last verified on {contact.verified.isoformat()}, "
-                    f"{age // 30} months ago",
-                    file=region.file,
-                    line=contact.line,
-                    key=f"contacts.{contact.id}.verified",
-                    hint=f"check it against {contact.source} and update 'verified'",
-                )
-            )
-        if contact.verified > today:
-            raise user_error(
-                f"'{contact.name}' has a verified date in the future ({contact.verified.isoformat()})",
-                file=region.file,
-                line=contact.line,
-                key=f"contacts.{contact.id}.verified",
-            )
+    found += contact_findings(region, today, audience)
     return found

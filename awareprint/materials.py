@@ -25,6 +25,7 @@ from .schema import Mapping, Node, as_text, load_yaml
 ENGLISH = "en"
 AUDIENCES = ("parents", "professionals")
 PURPOSES = ("report", "report_contact", "child", "adult", "emergency", "removal", "prevention")
+CAPTIONS = "contact_captions"  # the block of captions printed under contacts; region files name them by id
 STATUSES = ("source", "draft", "reviewed")
 LANGUAGE_KEYS = ("code", "name", "native_name", "direction", "numbers", "status", "reviewer", "reviewed")
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
@@ -89,7 +90,7 @@ class AudienceText:
 class Materials:
     language: Language
     labels: Labels
-    purposes: dict[str, str]
+    contact_captions: dict[str, str]  # caption id -> what a contact is for, as printed under it
     figures: dict[str, FigureText]
     key_finding: str
     lists: dict[str, tuple[str, ...]]  # LISTS by name
@@ -257,7 +258,7 @@ def _english_keys(figures: tuple[str, ...], found: dict[str, Node]) -> list[str]
         return [f"{prefix}[{i}]" for i in range(max(count, 1))]
 
     keys = [f"labels.{f.name}" for f in fields(Labels)]
-    keys += [f"purposes.{p}" for p in PURPOSES]
+    keys += [key for key in found if key.startswith(CAPTIONS + ".")]  # English defines the caption ids
     for figure in figures:
         if f"figures.{figure}.display" in found:
             keys.append(f"figures.{figure}.display")
@@ -342,7 +343,11 @@ def _structure(strings: dict[str, str]) -> dict[str, object]:
             figures[figure] = FigureText(text, strings.get(f"figures.{figure}.display", "{value}"))
     return {
         "labels": Labels(**{f.name: strings[f"labels.{f.name}"] for f in fields(Labels)}),
-        "purposes": {p: strings[f"purposes.{p}"] for p in PURPOSES},
+        "contact_captions": {
+            key.removeprefix(CAPTIONS + "."): text
+            for key, text in strings.items()
+            if key.startswith(CAPTIONS + ".")
+        },
         "figures": figures,
         "key_finding": strings["key_finding"],
         "lists": {name: listed(name) for name in LISTS},

@@ -19,6 +19,7 @@ from translate.storage import base, po, xliff
 
 from .diagnostics import user_error
 from .materials import (
+    CAPTIONS,
     ENGLISH,
     Language,
     Materials,
@@ -255,7 +256,7 @@ def _content_of(key: str) -> str:
     parts = key.split(".")
     if parts[0] == "labels":
         return _CONTENT_OF_LABEL.get(parts[1], parts[1])
-    if parts[0] == "purposes":
+    if parts[0] == CAPTIONS:
         return "contacts"
     if parts[0] == "figures":
         return "figures"

@@ -27,7 +27,7 @@ from .bidi import base_is_rtl, visual_order
 from .fonts import FontFace, FontManifest, glyph_ink, harfbuzz_font
 from .hyphenate import HYPHEN, SOFT_HYPHEN, can_hyphenate, hyphen_points
 from .itemize import MissingGlyphs, Run, itemize
-from .linebreak import Segment, segments
+from .linebreak import Segment, address_segments, segments
 from .shape import ShapedGlyph, shape
 
 SIZE_PRECISION = 0.25  # points
@@ -94,7 +94,13 @@ class _Trial:
 
 @functools.lru_cache(maxsize=1024)
 def _prepare(
-    text: str, manifest: FontManifest, weight: str, language: str, rtl: bool, tight: bool = False
+    text: str,
+    manifest: FontManifest,
+    weight: str,
+    language: str,
+    rtl: bool,
+    tight: bool = False,
+    address: bool = False,
 ) -> _Prepared:
     runs, missing = itemize(text, manifest, weight, rtl, language, tight)
     shaped = []
@@ -117,7 +123,9 @@ def _prepare(
         runs=runs,
         shaped=tuple(shaped),
         advances=tuple(advances),
-        segments=_at_cluster_boundaries(segments(text, language), runs, shaped, len(text)),
+        segments=_at_cluster_boundaries(
+            address_segments(text, language) if address else segments(text, language), runs, shaped, len(text)
+        ),
         missing=missing,
         cap_height=first.cap_height / first.upem,
         descender=-first.descender / first.upem,
@@ -168,6 +176,7 @@ class FrameLayout:
                 frame.language,
                 base_is_rtl(p.text, p.direction or frame.direction),
                 self.tight,
+                p.address,
             )
             for p in frame.paragraphs
         )
@@ -191,7 +200,8 @@ class FrameLayout:
             psize = size * paragraph.scale
             line_height = psize * self.frame.style.leading
             available = self.frame.rect.width - _indent(paragraph, psize)
-            for piece in _break(prepared, psize, available, self.frame.language, self.hyphenate):
+            hyphenate = self.hyphenate and not paragraph.address
+            for piece in _break(prepared, psize, available, self.frame.language, hyphenate):
                 start, end, width = piece.start, piece.end, piece.width
                 exact = _reshaped_width(prepared, start, end, psize, self.frame.language)
                 if exact is not None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from icu4py.breakers import LineBreaker
 
 _HARD_BREAKS = "\n\r\u0085\u2028\u2029\x0b\x0c"
+_ADDRESS_BREAKS = "./@"
 # Japanese print follows the strict kinsoku rules: no line starts with a small kana or the long-vowel mark ー.
 _ICU_LOCALE = {"ja": "ja@lb=strict"}
 # Korean breaks between words, at spaces, not between any two syllables (CSS word-break: keep-all);
@@ -46,6 +47,26 @@ def segments(text: str, language: str) -> tuple[Segment, ...]:
         result.append(
             Segment(start, end, len(piece) - len(stripped), bool(piece) and piece[-1] in _HARD_BREAKS)
         )
+    return tuple(result)
+
+
+@functools.lru_cache(maxsize=256)
+def address_segments(text: str, language: str) -> tuple[Segment, ...]:
+    """Where a phone number or a web or e-mail address may break: at spaces, and after a dot, slash or @
+    inside it, but never after its own hyphen, which a reader would take for a line-end hyphen (UAX #14
+    has no break in "example.org/a" and one in "a-b", the opposite of what an address needs)."""
+    result: list[Segment] = []
+    start = 0
+    for index, char in enumerate(text):
+        at_end = index + 1 == len(text)
+        if char.isspace() and not at_end and not text[index + 1].isspace():
+            result.append(Segment(start, index + 1, 1, char in _HARD_BREAKS))
+            start = index + 1
+        elif char in _ADDRESS_BREAKS and not at_end and not text[index + 1].isspace():
+            result.append(Segment(start, index + 1, 0, False))
+            start = index + 1
+    trailing = len(text) - len(text.rstrip())
+    result.append(Segment(start, len(text), trailing, False))
     return tuple(result)
 
 
