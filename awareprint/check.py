@@ -1,7 +1,8 @@
 """`awareprint check`: everything that keeps the content true, in one pass over all of it.
 
 Loading a file already refuses what is malformed; this adds what only shows across files: translations
-missing strings or made from an older English, drafts, contacts not verified for a year, and text that
+missing strings or made from an older English, drafts, contacts whose evidence is old (a warning past
+12 months, an error past 24), unknown contact captions, and text that
 will not fit its slot (or has no glyph) in some template, found by laying the posters out without
 rendering them. Each finding is a Diagnostic, so the CLI prints it as one line or as JSON.
 """

@@ -124,7 +124,10 @@ def _prepare(
         shaped=tuple(shaped),
         advances=tuple(advances),
         segments=_at_cluster_boundaries(
-            address_segments(text, language) if address else segments(text, language), runs, shaped, len(text)
+            address_segments(text, inside=False) if address else segments(text, language),
+            runs,
+            shaped,
+            len(text),
         ),
         missing=missing,
         cap_height=first.cap_height / first.upem,
@@ -165,6 +168,7 @@ class FrameLayout:
         self.hyphenate = False  # turned on by `fit` only when the text would overflow without it
         self.tight = False  # set without the fonts that need extra line height (see `fit`)
         self.prepared = self._prepare_paragraphs()
+        self._inside_addresses = self._address_breaks()
 
     def _prepare_paragraphs(self) -> tuple[_Prepared, ...]:
         frame = self.frame
@@ -181,6 +185,25 @@ class FrameLayout:
             for p in frame.paragraphs
         )
 
+    def _address_breaks(self) -> dict[int, _Prepared]:
+        """Address paragraphs with a break opportunity after each . / and @ inside the addresses: what
+        `fit` falls back on for them where other text would be hyphenated."""
+        return {
+            index: replace(
+                prepared,
+                segments=_at_cluster_boundaries(
+                    address_segments(prepared.text, inside=True),
+                    prepared.runs,
+                    prepared.shaped,
+                    len(prepared.text),
+                ),
+            )
+            for index, (paragraph, prepared) in enumerate(
+                zip(self.frame.paragraphs, self.prepared, strict=True)
+            )
+            if paragraph.address
+        }
+
     def roomy_families(self) -> set[str]:
         """The fonts in use that need more line height than the template allows for (e.g. Nastaliq)."""
         used = {run.face.family for prepared in self.prepared for run in prepared.runs}
@@ -189,6 +212,7 @@ class FrameLayout:
     def tighten(self) -> None:
         self.tight = True
         self.prepared = self._prepare_paragraphs()
+        self._inside_addresses = self._address_breaks()
 
     def trial(self, size: float) -> _Trial:
         lines: list[_Line] = []
@@ -200,6 +224,8 @@ class FrameLayout:
             psize = size * paragraph.scale
             line_height = psize * self.frame.style.leading
             available = self.frame.rect.width - _indent(paragraph, psize)
+            if paragraph.address and self.hyphenate:  # the last resort: break inside the address instead
+                prepared = self._inside_addresses[index]
             hyphenate = self.hyphenate and not paragraph.address
             for piece in _break(prepared, psize, available, self.frame.language, hyphenate):
                 start, end, width = piece.start, piece.end, piece.width
@@ -244,13 +270,14 @@ class FrameLayout:
         A frame that does not fit in a roomy font (Nastaliq's tall ascenders and deep descenders need
         about twice the usual line height) is set in the script's next font. Hyphenation is the last
         resort: only a frame that overflows at every size without it is hyphenated (headlines stay
-        whole; a long German compound in a narrow column is split)."""
+        whole; a long German compound in a narrow column is split), and only then does a web or e-mail
+        address break inside (after a dot, slash or @; never with a hyphen)."""
         size = self._largest_fitting_size()
         if size is None and not self.tight and self.roomy_families():
             self.tighten()
             size = self._largest_fitting_size()
-        if size is None and can_hyphenate(self.frame.language):
-            self.hyphenate = True
+        if size is None and (can_hyphenate(self.frame.language) or self._inside_addresses):
+            self.hyphenate = True  # and addresses may break after . / @
             size = self._largest_fitting_size()
         return size
 

@@ -51,22 +51,19 @@ def segments(text: str, language: str) -> tuple[Segment, ...]:
 
 
 @functools.lru_cache(maxsize=256)
-def address_segments(text: str, language: str) -> tuple[Segment, ...]:
-    """Where a phone number or a web or e-mail address may break: at spaces, and after a dot, slash or @
-    inside it, but never after its own hyphen, which a reader would take for a line-end hyphen (UAX #14
-    has no break in "example.org/a" and one in "a-b", the opposite of what an address needs)."""
+def address_segments(text: str, inside: bool) -> tuple[Segment, ...]:
+    """Where phone numbers and web or e-mail addresses may break: at spaces only, never after their own
+    hyphens (a reader would take one for a line-end hyphen); with `inside`, also after a dot, slash or @ in
+    an address, the last resort for one too long for its line (UAX #14 has no break in "example.org/a")."""
     result: list[Segment] = []
     start = 0
-    for index, char in enumerate(text):
-        at_end = index + 1 == len(text)
-        if char.isspace() and not at_end and not text[index + 1].isspace():
-            result.append(Segment(start, index + 1, 1, char in _HARD_BREAKS))
+    for index, char in enumerate(text[:-1]):
+        if text[index + 1].isspace():
+            continue
+        if char.isspace() or (inside and char in _ADDRESS_BREAKS):
+            result.append(Segment(start, index + 1, 1 if char.isspace() else 0, char in _HARD_BREAKS))
             start = index + 1
-        elif char in _ADDRESS_BREAKS and not at_end and not text[index + 1].isspace():
-            result.append(Segment(start, index + 1, 0, False))
-            start = index + 1
-    trailing = len(text) - len(text.rstrip())
-    result.append(Segment(start, len(text), trailing, False))
+    result.append(Segment(start, len(text), len(text) - len(text.rstrip()), False))
     return tuple(result)
 
 
