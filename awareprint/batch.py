@@ -90,6 +90,7 @@ class BatchSpec:
     profile: Path | None = None
     allow_overflow: bool = False
     require_reviewed: bool = False  # items in a language not fully reviewed fail, the others are made
+    allow_stale: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +173,7 @@ def load_batch_file(path: Path, folders: Folders) -> dict[str, object]:
             "pdfx",
             "profile",
             "allow_overflow",
+            "allow_stale",
             "require_reviewed",
         },
     )
@@ -187,7 +189,7 @@ def load_batch_file(path: Path, folders: Folders) -> dict[str, object]:
         found["output"] = _inside(path.parent, batch.get("output"), must_exist=False)
     if batch.has("pdfx"):
         found["standard"] = batch.choice("pdfx", tuple(STANDARDS))
-    for flag in ("allow_overflow", "require_reviewed"):
+    for flag in ("allow_overflow", "allow_stale", "require_reviewed"):
         if batch.has(flag):
             found[flag] = batch.choice(flag, ("true", "false")) == "true"
     return found
@@ -313,7 +315,11 @@ class Fingerprints:
             logo = load_organisation(spec.organisation).logo
             if logo is not None:
                 shared.append(self.file(logo))
-        shared += [f"standard={spec.standard}", f"allow_overflow={spec.allow_overflow}"]
+        shared += [
+            f"standard={spec.standard}",
+            f"allow_overflow={spec.allow_overflow}",
+            f"allow_stale={spec.allow_stale}",
+        ]
         shared.append(f"require_reviewed={spec.require_reviewed}")  # a file made without the gate may fail it
         shared += [self.file(folders.materials / "source.yaml"), self.file(folders.materials / "en.yaml")]
         self._shared = _digest(shared)
@@ -778,6 +784,7 @@ def make_item(item: BatchItem, inputs: str, spec: BatchSpec, folders: Folders, p
         item.template,
         path,
         allow_overflow=spec.allow_overflow,
+        allow_stale=spec.allow_stale,
         logo=spec.logo,
         organisation=spec.organisation,
         edition=item.edition,
@@ -800,7 +807,7 @@ def make_item(item: BatchItem, inputs: str, spec: BatchSpec, folders: Folders, p
         where = traceback.extract_tb(error.__traceback__)[-1]
         place = f"{Path(where.filename).name}:{where.lineno}"
         return _failed(item, inputs, f"error: internal error: {type(error).__name__}: {error} ({place})")
-    errors = any(d.severity is Severity.ERROR and d.code != "overflow" for d in diagnostics)
+    errors = any(d.severity is Severity.ERROR and d.code not in request.tolerated for d in diagnostics)
     record = ItemRecord(
         **asdict(item),
         output=item.name,

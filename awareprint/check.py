@@ -1,7 +1,8 @@
 """`awareprint check`: everything that keeps the content true, in one pass over all of it.
 
 Loading a file already refuses what is malformed; this adds what only shows across files: translations
-missing strings or made from an older English, drafts, contacts not verified for a year, and text that
+missing strings or made from an older English, drafts, contacts whose evidence is old (a warning past
+12 months, an error past 24), unknown contact captions, and text that
 will not fit its slot (or has no glyph) in some template, found by laying the posters out without
 rendering them. Each finding is a Diagnostic, so the CLI prints it as one line or as JSON.
 """
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from .content import Region, SourceData, build_content, load_region, load_source, review_diagnostic
+from .content import SourceData, build_content, load_source, review_diagnostic
 from .diagnostics import AwareprintError, Diagnostic, Severity
 from .fidelity import fidelity_findings
 from .folders import Folders
@@ -26,6 +27,7 @@ from .images import Logo, open_logo
 from .materials import AUDIENCES, ENGLISH, Materials, language_codes, load_english, load_materials
 from .organisation import ORGANISATION_ITSELF, Organisation, OrganisationContact, Wording
 from .pipeline import lay_out
+from .regions import Region, contact_findings, load_region
 from .templates import Template, list_templates, load_template
 from .text.fonts import FontManifest, load_manifest
 
@@ -110,9 +112,10 @@ def run_check(folders: Folders, today: dt.date, scope: CheckScope = CheckScope()
             regions[path.stem] = load_region(path)
         except AwareprintError as error:
             found.append(error.diagnostic)
-    for region in regions.values():  # old contacts: the same warnings a poster run gives
-        _, warnings = build_content(source, english, region, AUDIENCES[0], today)
-        found += [d for d in warnings if d.code.startswith("contact")]
+    for region in regions.values():
+        found += _contact_findings(
+            region, today, english, set(languages) | set(language_codes(folders.materials))
+        )
 
     templates = []
     for path in list_templates(folders.templates):
@@ -169,6 +172,42 @@ def sample_logo() -> Logo:
     path = Path(folder) / "sample-logo.png"
     Image.new("RGB", SAMPLE_LOGO_PIXELS, (40, 60, 140)).save(path)
     return open_logo(path)
+
+
+def _contact_findings(
+    region: Region, today: dt.date, english: Materials, languages: set[str]
+) -> list[Diagnostic]:
+    """Old evidence (warning past 12 months, error past 24), unknown captions and unknown languages."""
+    try:
+        found = contact_findings(region, today)
+    except AwareprintError as error:  # a source dated in the future
+        return [error.diagnostic]
+    for contact in region.contacts:
+        where = {"file": region.file, "line": contact.line}
+        if contact.caption not in english.contact_captions:
+            found.append(
+                Diagnostic(
+                    Severity.ERROR,
+                    "contact-caption-unknown",
+                    f"contact '{contact.id}' names caption '{contact.caption}', which en.yaml does not have",
+                    key=f"contacts.{contact.id}.caption",
+                    hint="use one of: " + ", ".join(english.contact_captions) + " (or add it to en.yaml)",
+                    **where,
+                )
+            )
+        for code in contact.variants:
+            if code not in languages:
+                found.append(
+                    Diagnostic(
+                        Severity.ERROR,
+                        "contact-language-unknown",
+                        f"contact '{contact.id}' has a variant for '{code}', which is not a language here",
+                        key=f"contacts.{contact.id}.languages.{code}",
+                        hint="use a code of a file in materials/, e.g. fr",
+                        **where,
+                    )
+                )
+    return found
 
 
 def _translation_findings(materials: Materials, english: Materials) -> list[Diagnostic]:

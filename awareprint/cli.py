@@ -90,6 +90,10 @@ def poster(
     allow_overflow: Annotated[
         bool, typer.Option(help="Write the PDF even if some text does not fit its slot at the minimum size.")
     ] = False,
+    allow_stale: Annotated[
+        bool,
+        typer.Option(help="Print contacts whose newest source is more than 24 months old (still reported)."),
+    ] = False,
     org: Annotated[
         Path | None,
         typer.Option(
@@ -144,6 +148,7 @@ def poster(
         standard=pdfx,
         profile=profile,
         require_reviewed=require_reviewed,
+        allow_stale=allow_stale,
     )
     _poster(context.obj, request)
 
@@ -214,6 +219,9 @@ def batch(
     require_reviewed: Annotated[
         bool, typer.Option(help="Fail the files of languages a native speaker has not fully reviewed.")
     ] = False,
+    allow_stale: Annotated[
+        bool, typer.Option(help="Print contacts whose newest source is more than 24 months old.")
+    ] = False,
     no_preflight: Annotated[
         bool, typer.Option("--no-preflight", help="Skip the print shop checks on each file.")
     ] = False,
@@ -244,6 +252,7 @@ def batch(
         "profile": profile,
         "allow_overflow": allow_overflow or None,
         "require_reviewed": require_reviewed or None,
+        "allow_stale": allow_stale or None,
     }
     chosen.update({key: value for key, value in given.items() if value is not None})
     folder = output or chosen.pop("output", None) or Path("out") / "batch"
@@ -492,16 +501,40 @@ def languages(context: typer.Context) -> None:
 
 
 @app.command()
-def regions(context: typer.Context) -> None:
-    """List the regions whose reporting contacts are known."""
-    from .content import load_region
+def regions(
+    context: typer.Context,
+    code: Annotated[
+        str | None, typer.Argument(help="A region code, e.g. in: list its contacts with their sources.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """List the regions (with the oldest verified month of each), or one region's contacts in full:
+    caption, name, number and address, hours, audiences, sources with dates, verified month, staleness."""
+    import datetime as dt
+    import json
 
-    for path in sorted(context.obj.regions.glob("*.yaml")):
-        region = load_region(path)
-        newest = max(c.verified for c in region.contacts).isoformat()
-        out.print(
-            f"{region.code:<4} {region.name}: {len(region.contacts)} contacts, checked {newest}", markup=False
-        )
+    from .materials import load_english
+    from .pipeline import existing
+    from .regions import detail_lines, load_region, region_details, region_summary, summary_line
+
+    today = dt.date.today()
+    if code is None:
+        paths = sorted(context.obj.regions.glob("*.yaml"))
+        summaries = [region_summary(load_region(path), today) for path in paths]
+        lines = [summary_line(summary) for summary in summaries]
+        found: object = summaries
+    else:
+        details = region_details(load_region(existing(context.obj.regions, code, "region")), today)
+        from .content import load_source
+
+        figures = load_source(context.obj.materials / "source.yaml").figure_ids
+        lines = detail_lines(details, load_english(context.obj.materials, figures).contact_captions)
+        found = details
+    if as_json:
+        out.print_json(json.dumps(found, ensure_ascii=False))
+    else:
+        for line in lines:
+            out.print(line, markup=False)
 
 
 @app.command()

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
-from .content import CONTACT_SEPARATOR, Contact, Content, Statistic
+from .content import CONTACT_SEPARATOR, Contact, Content, Statistic, contacts_checked
 from .diagnostics import Diagnostic, Severity
 from .document import (
     Box,
@@ -71,6 +71,7 @@ def compose(
     listed: dict[str, set[int]] = {}  # list content -> indices of the items some slot prints
     co_branded = content.organisation_name is not None or logo is not None
     shown: set[str] = set()  # what of the organisation some slot printed: "name", "logo"
+    checked = contacts_checked(content, _printed_contacts(template, content, co_branded))
     for page in template.pages:
         boxes: list[Box] = []
         for slot in page.slots_for(content.audience, co_branded):
@@ -92,7 +93,7 @@ def compose(
                 diagnostics += block.diagnostics
                 shown |= block.shown
                 continue
-            boxes += _boxes(slot, content, screen)
+            boxes += _boxes(slot, content, screen, checked)
             diagnostics += _left_off(slot, content, template)
         folds = tuple(sorted(Pt(width - x) if rtl else x for x in page.folds))
         pages.append(DocumentPage(tuple(boxes), folds))
@@ -133,7 +134,7 @@ def _unprinted_items(listed: dict[str, set[int]], content: Content, template: Te
 def _left_off(slot: Slot, content: Content, template: Template) -> list[Diagnostic]:
     if isinstance(slot, ContactsSlot) and len(content.contacts) > slot.max_items:
         shown = _shown_contacts(slot, content)
-        left_off = ", ".join(c.name for c in content.contacts if c not in shown)
+        left_off = ", ".join(c.title for c in content.contacts if c not in shown)
         return [
             Diagnostic(
                 Severity.INFO,
@@ -146,13 +147,15 @@ def _left_off(slot: Slot, content: Content, template: Template) -> list[Diagnost
     return []
 
 
-def _boxes(slot: Slot, content: Content, screen: bool) -> list[Box]:
+def _boxes(slot: Slot, content: Content, screen: bool, checked: str) -> list[Box]:
+    """`checked` is the "Contacts checked" line of the whole document (it depends on what it prints)."""
     rtl = content.direction == "rtl"
     match slot:
         case FillSlot():
             return [Fill(slot.rect, slot.colour)]
         case TextSlot():
-            paragraph = Paragraph(getattr(content, slot.content))
+            text = checked if slot.content == "contacts_checked" else getattr(content, slot.content)
+            paragraph = Paragraph(text)
             return [
                 TextFrame(
                     slot.name,
@@ -409,6 +412,18 @@ def _list(slot: ListSlot, content: Content) -> list[Box]:
     )
 
 
+def _printed_contacts(template: Template, content: Content, co_branded: bool) -> tuple[Contact, ...]:
+    """Every contact the document prints: those its contact slots show, and the QR code's."""
+    printed: list[Contact] = []
+    for page in template.pages:
+        for slot in page.slots_for(content.audience, co_branded):
+            if isinstance(slot, ContactsSlot):
+                printed += _shown_contacts(slot, content)
+            elif isinstance(slot, QrSlot):
+                printed.append(content.qr_contact)
+    return tuple(printed)
+
+
 def _shown_contacts(slot: ContactsSlot, content: Content) -> tuple[Contact, ...]:
     """The first `max_items` contacts in the region's order, except that the emergency number always stays:
     it takes the place of the last one that would otherwise be shown."""
@@ -422,20 +437,18 @@ def _shown_contacts(slot: ContactsSlot, content: Content) -> tuple[Contact, ...]
 def _contacts(slot: ContactsSlot, content: Content) -> list[Box]:
     items = []
     for contact in _shown_contacts(slot, content):
-        details = CONTACT_SEPARATOR.join(d for d in (contact.phone, contact.address) if d)
-        items.append(
-            (
-                Paragraph(contact.name, font="bold", colour=slot.name_colour),
-                Paragraph(
-                    details,
-                    font="bold",
-                    scale=CONTACT_DETAIL_SCALE,
-                    colour=slot.number_colour,
-                    direction="ltr",
-                ),
-                Paragraph(contact.purpose),
-            )
+        details = CONTACT_SEPARATOR.join(d for d in (contact.phone, contact.address, contact.email) if d)
+        number = Paragraph(
+            details,
+            font="bold",
+            scale=CONTACT_DETAIL_SCALE,
+            colour=slot.number_colour,
+            direction="ltr",
+            address=True,
         )
+        name = [Paragraph(contact.name, font="bold", colour=slot.name_colour)] if contact.name else []
+        caption = [Paragraph(contact.caption)] if contact.caption else []
+        items.append((*name, number, *caption))
     return _flow(
         slot.name, slot.rect, slot.columns, slot.column_gap, slot.style, CONTACT_SPACING, items, content
     )

@@ -15,11 +15,22 @@ from pathlib import Path
 from icu4py.messageformat import MessageFormat
 
 from .diagnostics import Diagnostic, Severity, user_error
-from .materials import AUDIENCES, DEFAULT_LEAD_LABEL, LEAD_LABELS, PURPOSES, Materials
+from .materials import AUDIENCES, Materials
 from .organisation import ORGANISATION_ITSELF, Organisation, Wording
-from .schema import Mapping, as_list, as_text, load_yaml, parse_node, phone_number, web_address
+from .regions import (
+    ContactEntry,
+    Region,
+    SourceDate,
+    contact_findings,
+    load_region,
+    months_old,
+    staleness,
+    web_address,
+)
+from .schema import Mapping, as_list, as_text, load_yaml, parse_node
 
-CONTACT_MAX_AGE_DAYS = 365
+__all__ = ["Contact", "Content", "build_content", "load_region", "load_source"]
+
 CONTACT_SEPARATOR = "\u2002\u00b7\u2002"  # en space, middle dot, en space: between a contact's details
 
 
@@ -58,32 +69,6 @@ class SourceData:
         return next(f for f in self.figures if f.id == figure_id)
 
 
-@dataclass(frozen=True, slots=True)
-class ContactEntry:
-    id: str
-    name: str
-    purpose: str
-    phone: str | None
-    url: str | None
-    display_url: str | None
-    hours: str | None
-    audiences: tuple[str, ...]
-    source: str
-    verified: dt.date
-    line: int
-
-
-@dataclass(frozen=True, slots=True)
-class Region:
-    code: str
-    name: str
-    locale: str
-    qr_contact: str
-    contacts: tuple[ContactEntry, ...]
-    file: Path
-    lead_label: str = DEFAULT_LEAD_LABEL  # a LEAD_LABELS id: what an organisation's lead is called here
-
-
 # --- what the later stages receive ------------------------------------------------------------
 
 
@@ -97,11 +82,21 @@ class Statistic:
 
 @dataclass(frozen=True, slots=True)
 class Contact:
-    name: str
-    purpose: str
+    """One contact as printed: from a region pack, or (later) an organisation's own."""
+
+    name: str | None  # a proper name, printed in bold; none where the caption says it all
+    caption: str  # what it is for, in the reader's language: "If a child is in danger now"
     phone: str | None
     address: str | None  # the web address as printed
+    email: str | None = None
     emergency: bool = False  # never left off a page that has too little room for every contact
+    verified: dt.date | None = None  # the date of its newest source; none for contacts without sources
+    verified_text: str | None = None  # that date as printed in the language: "November 2026", or "2025"
+
+    @property
+    def title(self) -> str:
+        """How a note names it: its name, or its caption when it has none."""
+        return self.name or self.caption
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,11 +128,12 @@ class Content:
     call_to_action: str
     contacts_heading: str
     contacts: tuple[Contact, ...]
+    qr_contact: Contact  # printed as the QR code, so its date counts for "Contacts checked"
     qr_url: str
     qr_caption: str
     source_line: str  # the short citation, beside every figure
     source_full: str  # the full reference, on leaflets
-    contacts_checked: str
+    contacts_checked_label: str  # "Contacts checked {date}": compose fills in the oldest printed contact
     organisation_name: str | None  # from --org: printed as written, in any script
     organisation_lead: str | None  # "Designated safeguarding lead: Ms A. Khan", in the language
     organisation_lines: tuple[str, ...]  # the organisation's contact lines, as written
@@ -201,66 +197,6 @@ def _parse_decimal(text: str) -> Decimal:
     return Decimal(text.strip())
 
 
-def load_region(path: Path) -> Region:
-    root = Mapping(load_yaml(path), {"region", "contacts"})
-    region = root.sub("region", {"code", "name", "locale", "qr_contact"}, {"lead_label"})
-    code = region.text("code")
-    if code != path.stem:
-        raise region.get("code").error(
-            f"region code '{code}' does not match the file name '{path.name}'",
-            hint=f"rename the file to {code}.yaml or fix the code",
-        )
-    contacts: list[ContactEntry] = []
-    for node in as_list(root.get("contacts")):
-        entry = Mapping(
-            node,
-            {"id", "name", "purpose", "source", "verified"},
-            {"phone", "url", "display_url", "hours", "audiences"},
-        )
-        if not (entry.has("phone") or entry.has("url")):
-            raise node.error("a contact needs a 'phone' or a 'url' (or both)")
-        contact_id = entry.text("id")
-        if any(c.id == contact_id for c in contacts):
-            raise entry.get("id").error(f"contact id '{contact_id}' is used twice")
-        audiences = tuple(entry.texts("audiences")) if entry.has("audiences") else AUDIENCES
-        for audience_node in as_list(entry.get("audiences")) if entry.has("audiences") else []:
-            if as_text(audience_node) not in AUDIENCES:
-                raise audience_node.error(
-                    f"unknown audience '{audience_node.value}'", hint="use " + " or ".join(AUDIENCES)
-                )
-        contacts.append(
-            ContactEntry(
-                id=contact_id,
-                name=entry.text("name"),
-                purpose=entry.choice("purpose", PURPOSES),
-                phone=phone_number(entry.get("phone")) if entry.has("phone") else None,
-                url=web_address(entry.get("url")) if entry.has("url") else None,
-                display_url=entry.optional_text("display_url"),
-                hours=entry.optional_text("hours"),
-                audiences=audiences,
-                source=web_address(entry.get("source")),
-                verified=entry.date("verified"),
-                line=node.line,
-            )
-        )
-    qr_node = region.get("qr_contact")
-    qr_contact = as_text(qr_node)
-    target = next((c for c in contacts if c.id == qr_contact), None)
-    if target is None or target.url is None:
-        raise qr_node.error(
-            f"'{qr_contact}' is not the id of a contact with a url", hint="name the main reporting contact"
-        )
-    return Region(
-        code=code,
-        name=region.text("name"),
-        locale=region.text("locale"),
-        qr_contact=qr_contact,
-        contacts=tuple(contacts),
-        file=path,
-        lead_label=region.choice("lead_label", LEAD_LABELS, DEFAULT_LEAD_LABEL),
-    )
-
-
 # --- building one Content ---------------------------------------------------------------------
 
 
@@ -273,7 +209,7 @@ def build_content(
     organisation: Organisation | None = None,
 ) -> tuple[Content, list[Diagnostic]]:
     """One language x audience x region, with warnings about draft translations and old contacts."""
-    diagnostics = _status_diagnostics(materials, region, today)
+    diagnostics = _status_diagnostics(materials, region, audience, today)
     numbers = NumberStyle(materials.language.code, materials.language.numbers)
     materials = materials.localised(numbers.digits)
     text = materials.audiences[audience]
@@ -281,17 +217,11 @@ def build_content(
     statistics = {f.id: _statistic(f, materials, numbers) for f in source.figures}
     key_ids = source.emphasis[audience]
     region_contacts = tuple(
-        Contact(
-            name=c.name,
-            purpose=materials.purposes[c.purpose],
-            emergency=c.purpose == "emergency",
-            phone=c.phone,
-            address=c.display_url or (_short_url(c.url) if c.url else None),
-        )
+        _contact(c.in_language(materials.language.code), materials, numbers, region)
         for c in region.contacts
         if audience in c.audiences
     )
-    own, notes = _organisation_contacts(organisation, materials, today)
+    own, notes = _organisation_contacts(organisation, materials, numbers, today)
     diagnostics += notes
     # the emergency number first, then the organisation's own contacts, then the region's others
     contacts = (
@@ -299,9 +229,13 @@ def build_content(
         if own
         else region_contacts
     )
-    qr = next(c for c in region.contacts if c.id == region.qr_contact)
-    assert qr.url is not None
-    checked = max(c.verified for c in (*region.contacts, *(organisation.contacts if organisation else ())))
+    qr_entry = next(c for c in region.contacts if c.id == region.qr_contact).in_language(
+        materials.language.code
+    )
+    qr = _contact(qr_entry, materials, numbers, region)
+    assert qr_entry.url is not None
+    own_dates = tuple(c.verified for c in organisation.contacts) if organisation else ()
+    checked = max((region.newest.date, *own_dates))  # the PDF's date: the newest verification
     lead, notes = _organisation_lead(organisation, materials, region)
     diagnostics += notes
     return (
@@ -333,11 +267,12 @@ def build_content(
             call_to_action=text.call_to_action,
             contacts_heading=labels.contacts_heading,
             contacts=contacts,
-            qr_url=qr.url,
+            qr_contact=qr,
+            qr_url=qr_entry.url,
             qr_caption=labels.qr_caption.format(name=qr.name),
             source_line=labels.source.format(citation=source.study.citation_short),
             source_full=labels.source.format(citation=source.study.citation_full),
-            contacts_checked=labels.contacts_checked.format(date=numbers.month(checked)),
+            contacts_checked_label=labels.contacts_checked,
             organisation_name=organisation.name if organisation else None,
             organisation_lead=lead,
             organisation_lines=organisation.contact_lines if organisation else (),
@@ -356,6 +291,37 @@ def build_content(
         ),
         diagnostics,
     )
+
+
+def _contact(entry: ContactEntry, materials: Materials, numbers: NumberStyle, region: Region) -> Contact:
+    caption = materials.contact_captions.get(entry.caption)
+    if caption is None:
+        raise user_error(
+            f"contact '{entry.id}' names caption '{entry.caption}', which the language files do not have",
+            file=region.file,
+            line=entry.line,
+            key=f"contacts.{entry.id}.caption",
+            hint="use an id from contact_captions in materials/en.yaml, or add it there",
+        )
+    return Contact(
+        name=entry.name,
+        caption=caption,
+        phone=entry.phone,
+        address=entry.display_url or (_short_url(entry.url) if entry.url else None),
+        email=entry.email,
+        emergency=entry.purpose == "emergency",
+        verified=entry.verified.date,
+        verified_text=numbers.when(entry.verified),
+    )
+
+
+def contacts_checked(content: Content, printed: tuple[Contact, ...]) -> str:
+    """ "Contacts checked …" with the oldest verified date among the contacts a document prints."""
+    dated = [c for c in printed if c.verified is not None]
+    if not dated:
+        return ""
+    oldest = min(dated, key=lambda c: c.verified or dt.date.max)
+    return content.contacts_checked_label.format(date=oldest.verified_text)
 
 
 def _organisation_lead(
@@ -391,7 +357,7 @@ def _in_language(wording: Wording, materials: Materials, file: Path) -> tuple[st
 
 
 def _organisation_contacts(
-    organisation: Organisation | None, materials: Materials, today: dt.date
+    organisation: Organisation | None, materials: Materials, numbers: NumberStyle, today: dt.date
 ) -> tuple[tuple[Contact, ...], list[Diagnostic]]:
     """The organisation's own contacts as the page prints contacts, with notes and old-date warnings."""
     if organisation is None:
@@ -401,10 +367,17 @@ def _organisation_contacts(
     for index, own in enumerate(organisation.contacts):
         caption, notes = _in_language(own.caption, materials, organisation.file)
         found += notes
-        address = CONTACT_SEPARATOR.join(
-            a for a in (_short_url(own.url) if own.url else None, own.email) if a
+        contacts.append(
+            Contact(
+                name=caption,
+                caption=own.hours or "",
+                phone=own.phone,
+                address=_short_url(own.url) if own.url else None,
+                email=own.email,
+                verified=own.verified,
+                verified_text=numbers.month(own.verified),
+            )
         )
-        contacts.append(Contact(caption, own.hours or "", own.phone, address or None))
         key = f"organisation.contacts[{index}].verified"
         if own.verified > today:
             raise user_error(
@@ -413,18 +386,21 @@ def _organisation_contacts(
                 line=own.line,
                 key=key,
             )
-        age = (today - own.verified).days
-        if age > CONTACT_MAX_AGE_DAYS:
+        verified = SourceDate(own.verified, own.verified.isoformat())
+        state = staleness(verified, today)
+        if state != "ok":
             against = "your own records" if own.source == ORGANISATION_ITSELF else own.source
             found.append(
                 Diagnostic(
-                    Severity.WARNING,
-                    "contact-stale",
-                    f"'{caption}' was last verified on {own.verified.isoformat()}, {age // 30} months ago",
+                    Severity.WARNING if state == "warn" else Severity.ERROR,
+                    "contact-old" if state == "warn" else "contact-stale",
+                    f"'{caption}' was last verified on {own.verified.isoformat()}, "
+                    f"{months_old(verified, today)} months ago",
                     file=organisation.file,
                     line=own.line,
                     key=key,
-                    hint=f"check it against {against} and update 'verified'",
+                    hint=f"check it against {against} and update 'verified'"
+                    + ("" if state == "warn" else "; --allow-stale prints it anyway"),
                 )
             )
     return tuple(contacts), found
@@ -453,6 +429,12 @@ class NumberStyle:
 
     def month(self, date: dt.date) -> str:
         return self._format("{v, date, ::MMMMy}", dt.datetime(date.year, date.month, date.day))
+
+    def when(self, date: SourceDate) -> str:
+        """A source date as precise as it was given: "November 2026", or "2025" for a year alone."""
+        if len(date.text) == 4:
+            return self._format("{v, date, ::y}", dt.datetime(date.date.year, 1, 1))
+        return self.month(date.date)
 
     def digits(self, text: str) -> str:
         """The same text with 0-9 written in this style's digits (translators type ASCII digits)."""
@@ -497,10 +479,12 @@ def review_diagnostic(materials: Materials) -> Diagnostic | None:
     )
 
 
-def _status_diagnostics(materials: Materials, region: Region, today: dt.date) -> list[Diagnostic]:
+def _status_diagnostics(
+    materials: Materials, region: Region, audience: str, today: dt.date
+) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     review = review_diagnostic(materials)
-    if review:
+    if review is not None:
         found.append(review)
     name = materials.language.name
     if materials.missing:
@@ -527,26 +511,5 @@ def _status_diagnostics(materials: Materials, region: Region, today: dt.date) ->
                 hint=f"see `awareprint check --lang {materials.language.code}`",
             )
         )
-    for contact in region.contacts:
-        age = (today - contact.verified).days
-        if age > CONTACT_MAX_AGE_DAYS:
-            found.append(
-                Diagnostic(
-                    Severity.WARNING,
-                    "contact-stale",
-                    f"'{contact.name}' was last verified on {contact.verified.isoformat()}, "
-                    f"{age // 30} months ago",
-                    file=region.file,
-                    line=contact.line,
-                    key=f"contacts.{contact.id}.verified",
-                    hint=f"check it against {contact.source} and update 'verified'",
-                )
-            )
-        if contact.verified > today:
-            raise user_error(
-                f"'{contact.name}' has a verified date in the future ({contact.verified.isoformat()})",
-                file=region.file,
-                line=contact.line,
-                key=f"contacts.{contact.id}.verified",
-            )
+    found += contact_findings(region, today, audience)
     return found

@@ -84,6 +84,9 @@ class Paragraph:
     # bidi base direction if not the frame's: phone numbers are "ltr" anywhere; "auto" takes it from the
     # first strong character (an organisation's own lines: '020 7946 0000' stays in order in Arabic)
     direction: str | None = None
+    # phone numbers and web or e-mail addresses: never hyphenated (a hyphen would make a wrong address), but
+    # a line may break after a dot, slash or @ inside them, as print does with long addresses
+    address: bool = False
 
 
 @dataclass(frozen=True, slots=True)

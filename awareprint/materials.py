@@ -49,6 +49,7 @@ LANGUAGE_KEYS = ("code", "name", "native_name", "direction", "numbers")
 # the file holds, and is written as a `reviews:` block the next time the tool rewrites the file.
 _OLD_LANGUAGE_KEYS = ("status", "reviewer", "reviewed")
 REVIEW_KEYS = ("reviewer", "date", "english", "translation")
+CAPTIONS = "contact_captions"  # the block of captions printed under contacts; region files name them by id
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
 NUMBER = re.compile(r"\d+")  # any script's digits: a Bengali ১৬ is the number 16
 _LIST_ITEM = re.compile(r"^(.*)\[(\d+)\]$")
@@ -143,7 +144,7 @@ class AudienceText:
 class Materials:
     language: Language
     labels: Labels
-    purposes: dict[str, str]
+    contact_captions: dict[str, str]  # caption id -> what a contact is for, as printed under it
     lead_labels: dict[str, str]  # LEAD_LABELS by id
     figures: dict[str, FigureText]
     key_finding: str
@@ -395,7 +396,7 @@ def _english_keys(figures: tuple[str, ...], found: dict[str, Node]) -> list[str]
         return [f"{prefix}[{i}]" for i in range(max(count, 1))]
 
     keys = [f"labels.{f.name}" for f in fields(Labels)]
-    keys += [f"purposes.{p}" for p in PURPOSES]
+    keys += [key for key in found if key.startswith(CAPTIONS + ".")]  # English defines the caption ids
     keys += [f"lead_labels.{label}" for label in LEAD_LABELS]
     for figure in figures:
         if f"figures.{figure}.display" in found:
@@ -485,7 +486,11 @@ def _structure(strings: dict[str, str]) -> dict[str, object]:
             figures[figure] = FigureText(text, strings.get(f"figures.{figure}.display", "{value}"))
     return {
         "labels": Labels(**{f.name: strings[f"labels.{f.name}"] for f in fields(Labels)}),
-        "purposes": {p: strings[f"purposes.{p}"] for p in PURPOSES},
+        "contact_captions": {
+            key.removeprefix(CAPTIONS + "."): text
+            for key, text in strings.items()
+            if key.startswith(CAPTIONS + ".")
+        },
         "lead_labels": {label: strings[f"lead_labels.{label}"] for label in LEAD_LABELS},
         "figures": figures,
         "key_finding": strings["key_finding"],

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .compose import compose
-from .content import Content, build_content, load_region, load_source
+from .content import Content, build_content, load_source
 from .diagnostics import AwareprintError, Diagnostic, Severity, user_error
 from .document import Disc, Fill, GlyphRun, LaidOutDocument, LaidOutPage, QrCode, ScreenColours, TextFrame
 from .folders import Folders
@@ -17,6 +17,7 @@ from .materials import ENGLISH, Materials, load_english, load_language, load_mat
 from .organisation import load_organisation
 from .output import write_atomic
 from .pdfx import DEFAULT_PROFILE, STANDARDS, OutputProfile, custom_profile, to_pdfx
+from .regions import load_region
 from .render.pdf import render_pdf
 from .templates import Brand, Template, load_template
 from .text import layout_frames
@@ -42,6 +43,13 @@ class PosterRequest:
     standard: str = "x4"  # PDF/X flavour of the print edition: "x4" or "x1a"
     profile: Path | None = None  # the print shop's CMYK profile [default: FOGRA39]
     require_reviewed: bool = False  # refuse a translation a native speaker has not fully reviewed
+    allow_stale: bool = False  # print contacts whose newest source is older than 24 months (still reported)
+
+    @property
+    def tolerated(self) -> set[str]:
+        """Codes of the errors the user chose to print anyway: they are reported, but make the file."""
+        chosen = {"overflow": self.allow_overflow, "contact-stale": self.allow_stale}
+        return {code for code, allowed in chosen.items() if allowed}
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +86,7 @@ def make_poster(request: PosterRequest, folders: Folders | None = None) -> Poste
         diagnostics.append(_colour_unused(template, brand))
 
     errors = [d for d in diagnostics if d.severity is Severity.ERROR]
-    blocking = [d for d in errors if not (request.allow_overflow and d.code == "overflow")]
+    blocking = [d for d in errors if d.code not in request.tolerated]
     if blocking:
         raise _first_error(blocking)
     pdf = render_pdf(laid_out, manifest.primary.faces["regular"].path)

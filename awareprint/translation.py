@@ -24,6 +24,7 @@ from translate.storage import base, po, xliff
 
 from .diagnostics import user_error
 from .materials import (
+    CAPTIONS,
     ENGLISH,
     Language,
     Materials,
@@ -422,7 +423,7 @@ def _content_of(key: str) -> str:
     parts = key.split(".")
     if parts[0] == "labels":
         return _CONTENT_OF_LABEL.get(parts[1], parts[1])
-    if parts[0] == "purposes":
+    if parts[0] == CAPTIONS:
         return "contacts"
     if parts[0] == "lead_labels":  # the label in front of the lead's name
         return "organisation_lead"

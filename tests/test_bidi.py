@@ -78,7 +78,7 @@ def _arabic_poster():  # type: ignore[no-untyped-def]
     source = load_source(PROJECT / "materials" / "source.yaml")
     materials = load_language(PROJECT / "materials", "ar", source.figure_ids)
     region = load_region(PROJECT / "regions" / "gb.yaml")
-    content, _ = build_content(source, materials, region, "parents", dt.date(2026, 11, 25))
+    content, _ = build_content(source, materials, region, "parents", dt.date(2026, 12, 7))
     template = load_template(PROJECT / "templates" / "poster-a3.yaml")
     document, _ = compose(template, content, "test")
     return template, document

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from awareprint.content import NumberStyle, build_content, load_region, load_source
+from awareprint.content import NumberStyle, build_content, load_source
 from awareprint.diagnostics import AwareprintError, Severity
 from awareprint.materials import load_language, load_materials
+from awareprint.regions import load_region, months_old, parse_source_date, staleness
 
 PROJECT = Path(__file__).resolve().parent.parent
-TODAY = dt.date(2026, 11, 25)
+TODAY = dt.date(2026, 12, 7)
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +47,8 @@ def test_english_content_for_each_audience(source, audience: str) -> None:  # ty
     assert 8 <= len(content.tips) <= 10 if audience == "parents" else 6 <= len(content.tips) <= 8
     assert content.qr_url == "https://iwf.org.uk/report"
     assert content.source_line == "Source: Internet Watch Foundation (IWF), 2018"
-    assert content.contacts_checked == "Contacts checked November 2026"
+    assert content.contacts_checked_label == "Contacts checked {date}"
+    assert {c.verified_text for c in content.contacts} <= {"November 2026", "December 2026"}
     assert not [d for d in diagnostics if d.severity is Severity.ERROR]
 
 
@@ -59,15 +61,48 @@ def test_only_professionals_see_professional_contacts(source) -> None:  # type: 
     assert "Report Remove (Childline and IWF)" in [c.name for c in professionals.contacts]
 
 
-def test_contacts_older_than_a_year_warn(source) -> None:  # type: ignore[no-untyped-def]
+def test_contacts_warn_after_12_months_and_are_refused_after_24(source) -> None:  # type: ignore[no-untyped-def]
     materials = load_language(PROJECT / "materials", "en", source.figure_ids)
     region = load_region(PROJECT / "regions" / "gb.yaml")
-    _, diagnostics = build_content(source, materials, region, "parents", dt.date(2028, 1, 1))
-    stale = [d for d in diagnostics if d.code == "contact-stale"]
-    assert len(stale) == len(region.contacts)
-    assert all(d.severity is Severity.WARNING and d.line for d in stale)
     _, fresh = build_content(source, materials, region, "parents", TODAY)
-    assert not [d for d in fresh if d.code == "contact-stale"]
+    assert not [d for d in fresh if d.code.startswith("contact")]
+    _, later = build_content(source, materials, region, "parents", dt.date(2028, 1, 1))  # 13-14 months on
+    old = [d for d in later if d.code == "contact-old"]
+    assert {d.severity for d in old} == {Severity.WARNING} and all(d.line for d in old)
+    _, much_later = build_content(source, materials, region, "parents", dt.date(2029, 1, 1))
+    stale = [d for d in much_later if d.code == "contact-stale"]
+    parents = [c for c in region.contacts if "parents" in c.audiences]
+    assert len(stale) == len(parents) and {d.severity for d in stale} == {Severity.ERROR}
+    assert "gb.yaml" in stale[0].one_line() and "--allow-stale" in stale[0].one_line()
+
+
+@pytest.mark.parametrize(
+    ("written", "months", "state"),
+    [
+        ("2025-12", 12, "ok"),
+        ("2025-11", 13, "warn"),
+        ("2024-12", 24, "warn"),
+        ("2024-11", 25, "stale"),
+        ("2025", 23, "warn"),  # a year alone counts as its January
+        ("2025-12-08", 11, "ok"),  # a full date counts its day
+    ],
+)
+def test_the_age_of_evidence_in_months(written: str, months: int, state: str) -> None:
+    date = parse_source_date(written)
+    assert months_old(date, TODAY) == months
+    assert staleness(date, TODAY) == state
+
+
+def test_a_contacts_verified_date_is_its_newest_source(data: Path, plant) -> None:  # type: ignore[no-untyped-def]
+    path = data / "regions" / "gb.yaml"
+    plant(
+        path,
+        "      - {url: https://iwf.org.uk/faqs/, read: 2026-11}\n",
+        "      - {url: https://iwf.org.uk/faqs/, date: 2019}\n",
+    )
+    iwf = next(c for c in load_region(path).contacts if c.id == "iwf")
+    assert iwf.verified.text == "2026-11" and iwf.verified.month == "2026-11"
+    assert [s.read for s in iwf.sources] == [True, False]
 
 
 @pytest.mark.parametrize(
@@ -75,20 +110,32 @@ def test_contacts_older_than_a_year_warn(source) -> None:  # type: ignore[no-unt
     [
         ("    url: https://iwf.org.uk/report\n", "    url: iwf.org.uk/report\n", "is not a web address"),
         ("    phone: 0800 1111\n", "    phone: call us\n", "is not a phone number"),
-        ("    verified: 2026-11\n", "    verified: last week\n", "is not a date"),
-        ("  qr_contact: iwf\n", "  qr_contact: nspcc\n", "not the id of a contact with a url"),
+        (
+            "{url: https://iwf.org.uk/report, read: 2026-11}",
+            "{url: https://iwf.org.uk/report, read: last week}",
+            "is not a date",
+        ),
+        (
+            "{url: https://iwf.org.uk/report, read: 2026-11}",
+            "{url: https://iwf.org.uk/report}",
+            "either 'date'",
+        ),
+        ("    email: help@nspcc.org.uk\n", "    email: help at nspcc\n", "is not an e-mail address"),
+        ("  qr_contact: iwf\n", "  qr_contact: nspcc\n", "not the id of a contact with a name and a url"),
+        ("      fr: {name: Cyberaide.ca", "      french: {name: Cyberaide.ca", "not a language code"),
         ("    purpose: report\n", "    purpose: reporting\n", "did you mean 'report'"),
         ("    name: Childline\n", "    nam: Childline\n", "unknown key 'nam'"),
+        ("    purpose: emergency\n", "    purpose: adult\n", "no emergency contact for parents"),
     ],
 )
 def test_region_faults(data: Path, plant, old: str, new: str, expected: str) -> None:  # type: ignore[no-untyped-def]
-    path = data / "regions" / "gb.yaml"
+    path = data / "regions" / ("ca.yaml" if "Cyberaide" in old else "gb.yaml")
     plant(path, old, new)
     with pytest.raises(AwareprintError) as caught:
         load_region(path)
     message = caught.value.diagnostic.one_line()
     assert expected in message
-    assert "gb.yaml:" in message
+    assert f"{path.name}:" in message
 
 
 @pytest.mark.parametrize(

@@ -14,10 +14,13 @@ import pytest
 from awareprint.diagnostics import AwareprintError
 from awareprint.templates import load_template
 
+# findings about the shipped data that these tests do not plant: drafts, contacts due for a re-check
+_NOT_TEXT = {"translation-draft", "contact-old"}
+
 
 def _findings(cli, data: Path, language: str, *options: str) -> tuple[int, list[dict]]:  # type: ignore[no-untyped-def]
     done = cli("--data", str(data), "check", "--lang", language, "--no-fit", "--json", *options)
-    return done.code, [f for f in json.loads(done.out)["findings"] if f["code"] != "translation-draft"]
+    return done.code, [f for f in json.loads(done.out)["findings"] if f["code"] not in _NOT_TEXT]
 
 
 @pytest.mark.parametrize(
@@ -30,10 +33,11 @@ def _findings(cli, data: Path, language: str, *options: str) -> tuple[int, list[
         ("ja", "    display: '{value}件超'\n", "    display: ' {value} '\n", "figure-qualifier",
          "figures.cases.display"),
         # "under 18" became 16
-        ("fr", "des moins de 18 ans\n", "des moins de 16 ans\n", "translation-number", "purposes.removal"),
+        ("fr", "des moins de 18 ans\n", "des moins de 16 ans\n", "translation-number",
+         "contact_captions.removal"),
         # 18 spelled out in CJK numerals, in place of the digits
         ("zh-Hans", "帮助删除未满18岁者的性图片", "帮助删除未满十八岁者的性图片", "translation-number",
-         "purposes.removal"),
+         "contact_captions.removal"),
         # the figure's own number repeated in words or CJK numerals beside {value}
         ("fr", "    caption: images et vidéos ont été étudiées\n",
          "    caption: deux mille images et vidéos ont été étudiées\n",
@@ -43,7 +47,7 @@ def _findings(cli, data: Path, language: str, *options: str) -> tuple[int, list[
         ("ru", "материалов появились на 16 форумах", "материалов (шестнадцать) появились на 16 форумах",
          "number-in-words", "figures.dedicated_forums.caption"),
         ("de", "von Personen unter 18\n", "von Personen unter 18 (achtzehn Jahren)\n", "number-in-words",
-         "purposes.removal"),
+         "contact_captions.removal"),
         ("en", "  kicker: Keeping children safe online\n", '  kicker: "Keeping children safe\\x07 online"\n',
          "control-character", "labels.kicker"),
         ("de", "  kicker: Kinder online schützen\n", '  kicker: "Kinder online\\x85 schützen"\n',
@@ -126,7 +130,7 @@ def test_a_page_with_figures_needs_the_source_line(  # type: ignore[no-untyped-d
     assert f"shows the study's figures on {where}" in diagnostic.message
     done = cli("--data", str(data), "check", "--lang", "en", "--no-fit", "--json")
     assert done.code == 1
-    assert {f["code"] for f in json.loads(done.out)["findings"]} == {"figures-without-source"}
+    assert {f["code"] for f in json.loads(done.out)["findings"]} - _NOT_TEXT == {"figures-without-source"}
 
 
 def test_a_source_line_for_one_audience_does_not_cover_the_other(data: Path, plant) -> None:  # type: ignore[no-untyped-def]

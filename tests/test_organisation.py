@@ -14,7 +14,7 @@ import yaml
 from test_logo import make_logo
 
 from awareprint.content import build_content, load_region, load_source
-from awareprint.diagnostics import AwareprintError
+from awareprint.diagnostics import AwareprintError, Severity
 from awareprint.folders import Folders
 from awareprint.materials import LEAD_LABELS, language_codes, load_language
 from awareprint.organisation import Organisation, load_organisation, organisation_from_node
@@ -184,10 +184,11 @@ def test_own_contacts_come_after_the_emergency_number_and_before_the_regions(tmp
         materials = load_language(folders.materials, lang, source.figure_ids)
         content, found = build_content(source, materials, region, "parents", TODAY, organisation)
         names = [c.name for c in content.contacts]
-        assert names[:3] == ["Police", caption, "Riverside safeguarding line"]
+        assert content.contacts[0].emergency and names[1:3] == [caption, "Riverside safeguarding line"]
         assert names[3] == "Internet Watch Foundation"
-        assert content.contacts[2].address == "dsl@riverside.example.org"
-        assert content.date == dt.date(2026, 11, 28)  # the newest verification counts, the organisation's too
+        assert content.contacts[2].email == "dsl@riverside.example.org"
+        # the newest verification is the PDF's date, the organisation's counted too
+        assert content.date == max(region.newest.date, dt.date(2026, 11, 28))
     # a caption with no text in this language: the first one, with a note
     materials = load_language(folders.materials, "pl", source.figure_ids)
     content, found = build_content(source, materials, region, "parents", TODAY, organisation)
@@ -198,8 +199,9 @@ def test_own_contacts_come_after_the_emergency_number_and_before_the_regions(tmp
     # an old one is a warning naming the org file, like a region's
     stale = load_organisation(write_org(tmp_path, contacts=[{**OWN_CONTACTS[1], "verified": "2024-01"}]))
     _, found = build_content(source, materials, region, "parents", TODAY, stale)
-    (warning,) = [d for d in found if d.code == "contact-stale"]
-    assert warning.file == tmp_path / "org.yaml" and warning.key == "organisation.contacts[0].verified"
+    (warning,) = [d for d in found if d.code == "contact-stale"]  # past 24 months: refused unless allowed
+    assert warning.severity is Severity.ERROR and warning.file == tmp_path / "org.yaml"
+    assert warning.key == "organisation.contacts[0].verified"
 
 
 def test_own_contacts_are_printed_and_what_has_no_room_is_named(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]

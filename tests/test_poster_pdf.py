@@ -132,7 +132,7 @@ def test_metadata(a3_poster: Path) -> None:
         assert "Internet Watch Foundation (2018)" in str(info.Subject)
         assert "IWF 2018" in str(info.Keywords)
         assert str(pdf.Root.Lang) == "en"
-        assert str(info.CreationDate).startswith("D:20261101")  # the contacts' verification date
+        assert str(info.CreationDate).startswith("D:20261201")  # the newest contact verification (a month)
 
 
 def test_identical_input_gives_identical_bytes(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
@@ -192,7 +192,7 @@ def test_extracted_text_is_the_logical_source_text(
     source = load_source(PROJECT / "materials" / "source.yaml")
     materials = load_language(PROJECT / "materials", language, source.figure_ids)
     region = load_region(PROJECT / "regions" / "gb.yaml")
-    content, _ = build_content(source, materials, region, audience, dt.date(2026, 11, 25))
+    content, _ = build_content(source, materials, region, audience, dt.date(2026, 12, 7))
 
     # compared without white space (a line break in Thai or Chinese is not a space in the source) and
     # without hyphens (pdfium turns a hyphen at a line end into U+FFFE, whether the source had it or the
@@ -250,7 +250,7 @@ def test_every_language_prints_the_same_figures(tmp_path: Path, cli, language: s
     source = load_source(PROJECT / "materials" / "source.yaml")
     materials = load_language(PROJECT / "materials", language, source.figure_ids)
     region = load_region(PROJECT / "regions" / "gb.yaml")
-    content, _ = build_content(source, materials, region, "professionals", dt.date(2026, 11, 25))
+    content, _ = build_content(source, materials, region, "professionals", dt.date(2026, 12, 7))
     statistics = content.key_figures + content.more_figures
     assert len(statistics) == len(source.figures)
     text = "".join(extracted_text(output).split())

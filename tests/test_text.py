@@ -280,3 +280,22 @@ def test_nastaliq_gives_way_to_naskh_only_where_it_cannot_fit() -> None:
     assert any("Nastaliq" in f for f in families["roomy"][0]) and families["roomy"][1] == []
     assert not any("Nastaliq" in f for f in families["tight"][0]), families["tight"][0]
     assert families["tight"][1] == ["font-substituted"]
+
+
+def test_addresses_break_only_at_spaces_then_after_dots_slashes_and_at() -> None:
+    """A web or e-mail address is never hyphenated; broken inside only as a last resort, never after its
+    own hyphen (a reader would drop it)."""
+    from awareprint.text.linebreak import address_segments
+
+    def pieces(text: str, inside: bool) -> list[str]:
+        return [text[s.start : s.end] for s in address_segments(text, inside)]
+
+    assert pieces("0808 800 5000 · help@nspcc.org.uk", False) == [
+        "0808 ",
+        "800 ",
+        "5000 ",
+        "· ",
+        "help@nspcc.org.uk",
+    ]
+    assert pieces("help@nspcc.org.uk", True) == ["help@", "nspcc.", "org.", "uk"]
+    assert pieces("oradenet.ro/esc-abuz-en", True) == ["oradenet.", "ro/", "esc-abuz-en"]

@@ -125,13 +125,6 @@ def test_a_missing_string_falls_back_to_english_and_is_reported(
     assert "1 strings are missing from the Hindi translation; they are printed in English" in done.err
 
 
-def test_check_reports_a_stale_contact(cli, data: Path, plant) -> None:  # type: ignore[no-untyped-def]
-    plant(data / "regions" / "gb.yaml", "    verified: 2026-11\n", "    verified: 2024-03\n")
-    done = cli("--data", str(data), "check", "--lang", "hi", "--no-fit", "--json")
-    stale = [f for f in json.loads(done.out)["findings"] if f["code"] == "contact-stale"]
-    assert len(stale) == 1 and stale[0]["file"].endswith("gb.yaml") and stale[0]["line"] == 13
-
-
 def test_check_finds_text_that_does_not_fit(cli, data: Path, plant) -> None:  # type: ignore[no-untyped-def]
     long = "आप क्या कर सकते हैं " * 12
     plant(data / "materials" / "hi.yaml", "  kicker: बच्चों को ऑनलाइन सुरक्षित रखना\n", f"  kicker: {long}\n")

@@ -27,7 +27,7 @@ from .bidi import base_is_rtl, visual_order
 from .fonts import FontFace, FontManifest, glyph_ink, harfbuzz_font
 from .hyphenate import HYPHEN, SOFT_HYPHEN, can_hyphenate, hyphen_points
 from .itemize import MissingGlyphs, Run, itemize
-from .linebreak import Segment, segments
+from .linebreak import Segment, address_segments, segments
 from .shape import ShapedGlyph, shape
 
 SIZE_PRECISION = 0.25  # points
@@ -94,7 +94,13 @@ class _Trial:
 
 @functools.lru_cache(maxsize=1024)
 def _prepare(
-    text: str, manifest: FontManifest, weight: str, language: str, rtl: bool, tight: bool = False
+    text: str,
+    manifest: FontManifest,
+    weight: str,
+    language: str,
+    rtl: bool,
+    tight: bool = False,
+    address: bool = False,
 ) -> _Prepared:
     runs, missing = itemize(text, manifest, weight, rtl, language, tight)
     shaped = []
@@ -117,7 +123,12 @@ def _prepare(
         runs=runs,
         shaped=tuple(shaped),
         advances=tuple(advances),
-        segments=_at_cluster_boundaries(segments(text, language), runs, shaped, len(text)),
+        segments=_at_cluster_boundaries(
+            address_segments(text, inside=False) if address else segments(text, language),
+            runs,
+            shaped,
+            len(text),
+        ),
         missing=missing,
         cap_height=first.cap_height / first.upem,
         descender=-first.descender / first.upem,
@@ -157,6 +168,7 @@ class FrameLayout:
         self.hyphenate = False  # turned on by `fit` only when the text would overflow without it
         self.tight = False  # set without the fonts that need extra line height (see `fit`)
         self.prepared = self._prepare_paragraphs()
+        self._inside_addresses = self._address_breaks()
 
     def _prepare_paragraphs(self) -> tuple[_Prepared, ...]:
         frame = self.frame
@@ -168,9 +180,29 @@ class FrameLayout:
                 frame.language,
                 base_is_rtl(p.text, p.direction or frame.direction),
                 self.tight,
+                p.address,
             )
             for p in frame.paragraphs
         )
+
+    def _address_breaks(self) -> dict[int, _Prepared]:
+        """Address paragraphs with a break opportunity after each . / and @ inside the addresses: what
+        `fit` falls back on for them where other text would be hyphenated."""
+        return {
+            index: replace(
+                prepared,
+                segments=_at_cluster_boundaries(
+                    address_segments(prepared.text, inside=True),
+                    prepared.runs,
+                    prepared.shaped,
+                    len(prepared.text),
+                ),
+            )
+            for index, (paragraph, prepared) in enumerate(
+                zip(self.frame.paragraphs, self.prepared, strict=True)
+            )
+            if paragraph.address
+        }
 
     def roomy_families(self) -> set[str]:
         """The fonts in use that need more line height than the template allows for (e.g. Nastaliq)."""
@@ -180,6 +212,7 @@ class FrameLayout:
     def tighten(self) -> None:
         self.tight = True
         self.prepared = self._prepare_paragraphs()
+        self._inside_addresses = self._address_breaks()
 
     def trial(self, size: float) -> _Trial:
         lines: list[_Line] = []
@@ -191,7 +224,10 @@ class FrameLayout:
             psize = size * paragraph.scale
             line_height = psize * self.frame.style.leading
             available = self.frame.rect.width - _indent(paragraph, psize)
-            for piece in _break(prepared, psize, available, self.frame.language, self.hyphenate):
+            if paragraph.address and self.hyphenate:  # the last resort: break inside the address instead
+                prepared = self._inside_addresses[index]
+            hyphenate = self.hyphenate and not paragraph.address
+            for piece in _break(prepared, psize, available, self.frame.language, hyphenate):
                 start, end, width = piece.start, piece.end, piece.width
                 exact = _reshaped_width(prepared, start, end, psize, self.frame.language)
                 if exact is not None:
@@ -234,13 +270,14 @@ class FrameLayout:
         A frame that does not fit in a roomy font (Nastaliq's tall ascenders and deep descenders need
         about twice the usual line height) is set in the script's next font. Hyphenation is the last
         resort: only a frame that overflows at every size without it is hyphenated (headlines stay
-        whole; a long German compound in a narrow column is split)."""
+        whole; a long German compound in a narrow column is split), and only then does a web or e-mail
+        address break inside (after a dot, slash or @; never with a hyphen)."""
         size = self._largest_fitting_size()
         if size is None and not self.tight and self.roomy_families():
             self.tighten()
             size = self._largest_fitting_size()
-        if size is None and can_hyphenate(self.frame.language):
-            self.hyphenate = True
+        if size is None and (can_hyphenate(self.frame.language) or self._inside_addresses):
+            self.hyphenate = True  # and addresses may break after . / @
             size = self._largest_fitting_size()
         return size
 

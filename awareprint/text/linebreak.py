@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from icu4py.breakers import LineBreaker
 
 _HARD_BREAKS = "\n\r\u0085\u2028\u2029\x0b\x0c"
+_ADDRESS_BREAKS = "./@"
 # Japanese print follows the strict kinsoku rules: no line starts with a small kana or the long-vowel mark ー.
 _ICU_LOCALE = {"ja": "ja@lb=strict"}
 # Korean breaks between words, at spaces, not between any two syllables (CSS word-break: keep-all);
@@ -46,6 +47,23 @@ def segments(text: str, language: str) -> tuple[Segment, ...]:
         result.append(
             Segment(start, end, len(piece) - len(stripped), bool(piece) and piece[-1] in _HARD_BREAKS)
         )
+    return tuple(result)
+
+
+@functools.lru_cache(maxsize=256)
+def address_segments(text: str, inside: bool) -> tuple[Segment, ...]:
+    """Where phone numbers and web or e-mail addresses may break: at spaces only, never after their own
+    hyphens (a reader would take one for a line-end hyphen); with `inside`, also after a dot, slash or @ in
+    an address, the last resort for one too long for its line (UAX #14 has no break in "example.org/a")."""
+    result: list[Segment] = []
+    start = 0
+    for index, char in enumerate(text[:-1]):
+        if text[index + 1].isspace():
+            continue
+        if char.isspace() or (inside and char in _ADDRESS_BREAKS):
+            result.append(Segment(start, index + 1, 1 if char.isspace() else 0, char in _HARD_BREAKS))
+            start = index + 1
+    result.append(Segment(start, len(text), len(text) - len(text.rstrip()), False))
     return tuple(result)
 
 
