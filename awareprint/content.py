@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from babel import localedata
 from icu4py.messageformat import MessageFormat
 
 from .diagnostics import Diagnostic, Severity, user_error
@@ -22,6 +23,7 @@ from .schema import Mapping, Node, as_list, as_text, load_yaml, parse_node
 CONTACT_MAX_AGE_DAYS = 365
 _PHONE = re.compile(r"^\+?[0-9A-Z][0-9A-Z ()\-.]{1,30}[0-9A-Z]$|^[0-9]{3,6}$")
 _URL = re.compile(r"^https://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(/[^\s]*)?$")
+_REGION_LOCALE = re.compile(r"^[a-z]{2,3}(?:_([A-Z]{2}))?$")  # en_US: the country is US; int writes `en`
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +84,12 @@ class Region:
     qr_contact: str
     contacts: tuple[ContactEntry, ...]
     file: Path
+
+    @property
+    def country(self) -> str | None:
+        """The country of `locale` (US of en_US): numbers are written as its readers expect."""
+        match = _REGION_LOCALE.match(self.locale)
+        return match.group(1) if match else None
 
 
 # --- what the later stages receive ------------------------------------------------------------
@@ -240,6 +248,11 @@ def load_region(path: Path) -> Region:
                 line=node.line,
             )
         )
+    if not _REGION_LOCALE.match(region.text("locale")):
+        raise region.get("locale").error(
+            f"'{region.text('locale')}' is not a locale",
+            hint="a language and the country, e.g. en_US, or the language alone (en) for no country",
+        )
     qr_node = region.get("qr_contact")
     qr_contact = as_text(qr_node)
     target = next((c for c in contacts if c.id == qr_contact), None)
@@ -284,7 +297,7 @@ def build_content(
 ) -> tuple[Content, list[Diagnostic]]:
     """One language x audience x region, with warnings about draft translations and old contacts."""
     diagnostics = _status_diagnostics(materials, region, today)
-    numbers = NumberStyle(materials.language.code, materials.language.numbers)
+    numbers = NumberStyle(number_locale(materials.language.code, region), materials.language.numbers)
     materials = materials.localised(numbers.digits)
     text = materials.audiences[audience]
     labels = materials.labels
@@ -362,15 +375,35 @@ def _organisation_lines(organisation: Organisation | None, lead_label: str) -> t
     return lead + organisation.contact_lines
 
 
+@functools.lru_cache(maxsize=256)
+def _has_locale(name: str) -> bool:
+    return localedata.exists(name)
+
+
+def number_locale(language: str, region: Region) -> str:
+    """The CLDR locale numbers and dates are written in: the language as read in the region's country.
+
+    Spanish for readers in the US or Mexico is es_US or es_MX ("2,000", "96%"), not Spain's es ("2.000",
+    "96 %"). Only where CLDR has that variant (Babel's copy of CLDR tells); otherwise, and for a region
+    without a country (`int`), the language alone: ICU would otherwise fall back to the root locale.
+    """
+    if region.country:
+        variant = f"{language.replace('-', '_')}_{region.country}"
+        if _has_locale(variant):
+            return variant
+    return language
+
+
 class NumberStyle:
-    """How one language prints numbers and dates: CLDR rules through ICU, in the digits the file chose.
+    """How one locale (a language, or a language in a country: `number_locale`) prints numbers and dates:
+    CLDR rules through ICU, in the digits the language file chose.
 
     ICU rather than Babel, because Babel keeps Latin digits whatever the numbering system. The calendar is
     Gregorian everywhere, so a printed date matches the verified dates in the region files.
     """
 
-    def __init__(self, language: str, numbers: str) -> None:
-        self._locale = f"{language}@calendar=gregorian;numbers={numbers}"
+    def __init__(self, locale: str, numbers: str) -> None:
+        self._locale = f"{locale}@calendar=gregorian;numbers={numbers}"
         zero_to_nine = [self.number(Decimal(n)) for n in range(10)]
         self._digits = str.maketrans("0123456789", "".join(zero_to_nine))
 
