@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .schema import Mapping, load_yaml
+from .schema import Mapping, Node, load_yaml
 from .units import Cmyk
 
 MAX_CONTACT_LINES = 4
@@ -26,9 +26,23 @@ class Organisation:
     colour_line: int | None  # where the colour was written, for errors about it
 
 
+# The keys of an organisation, in org.yaml and as the columns of an organisations file (batch --orgs)
+REQUIRED_KEYS = frozenset({"name"})
+OPTIONAL_KEYS = frozenset({"safeguarding_lead", "contact", "logo", "colour"})
+LIST_KEYS = frozenset({"contact", "colour"})  # a list in YAML; cells separated by | in a spreadsheet
+
+
 def load_organisation(path: Path) -> Organisation:
     root = Mapping(load_yaml(path), {"organisation"})
-    org = root.sub("organisation", {"name"}, {"safeguarding_lead", "contact", "logo", "colour"})
+    return organisation_from_mapping(root.get("organisation"), path.parent)
+
+
+def organisation_from_mapping(node: Node, base_folder: Path) -> Organisation:
+    """One organisation from its mapping, wherever it was written: org.yaml, or one row of a list.
+
+    Errors name the node's file, line and key; the logo is relative to `base_folder`.
+    """
+    org = Mapping(node, set(REQUIRED_KEYS), set(OPTIONAL_KEYS))
     lines: tuple[str, ...] = ()
     if org.has("contact"):
         lines = tuple(line.strip() for line in org.texts("contact"))
@@ -44,10 +58,10 @@ def load_organisation(path: Path) -> Organisation:
         raise org.get("name").error("the organisation's name is empty")
     logo = None
     if org.has("logo"):
-        logo = (path.parent / org.text("logo")).resolve()
+        logo = (base_folder / org.text("logo")).resolve()
         if not logo.is_file():
             raise org.get("logo").error(
-                f"logo file not found: {logo}", hint="give the path relative to the org file"
+                f"logo file not found: {logo}", hint="give the path relative to the organisation's file"
             )
     return Organisation(
         name=name,
@@ -55,6 +69,6 @@ def load_organisation(path: Path) -> Organisation:
         contact_lines=lines,
         logo=logo,
         colour=org.cmyk("colour") if org.has("colour") else None,
-        file=path,
+        file=node.file,
         colour_line=org.get("colour").line if org.has("colour") else None,
     )
