@@ -293,12 +293,12 @@ def matrix(spec: BatchSpec, roster: Roster | None = None) -> list[BatchItem]:
     with every script loaded), and every organisation reuses what the others shaped.
     """
     rows = roster.good if roster else (None,)
-    lists = {row: _lists(spec, row) for row in rows}
-    languages = dict.fromkeys(language for chosen in lists.values() for language in chosen["languages"])
+    lists = [(row, _lists(spec, row)) for row in rows]
+    languages = dict.fromkeys(language for _, chosen in lists for language in chosen["languages"])
     return [
         BatchItem(language, template, audience, region, edition, row.slug if row else None)
         for language in languages
-        for row, chosen in lists.items()
+        for row, chosen in lists
         if language in chosen["languages"]
         for template in chosen["templates"]
         for region in chosen["regions"]

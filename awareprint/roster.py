@@ -28,9 +28,10 @@ from .organisation import LIST_KEYS, OPTIONAL_KEYS, REQUIRED_KEYS, Organisation,
 from .schema import MAX_DATA_FILE_BYTES, Mapping, Node, as_list, as_text, load_yaml
 
 MATRIX_KEYS = ("languages", "templates", "audiences", "regions")  # a row's own lists, instead of the batch's
-MAX_SLUG_BYTES = 60  # the folder name; a file name adds about 50 bytes, far below 255
+MAX_SLUG_BYTES = 80  # the folder name; a file name adds up to 56 bytes: far below the usual 255
 _SEPARATOR = re.compile(r"\s*(?:\||\r?\n)\s*")
 _NAME_SEPARATOR = re.compile(r"[\s,|]+")  # names never hold spaces or commas: `en, ar` and `en|ar` both work
+_APOSTROPHES = "'\u2019\u02bc"  # St Mary's → st-marys
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 
 
@@ -235,7 +236,7 @@ def slug(name: str) -> str:
         category = unicodedata.category(char)
         if category[0] in "LMN":
             kept.append(char)
-        elif category != "Cf":
+        elif category != "Cf" and char not in _APOSTROPHES:
             kept.append("-")
     text = re.sub(r"-+", "-", "".join(kept)).strip("-")
     text = _cut(text, MAX_SLUG_BYTES).strip("-")
@@ -245,11 +246,19 @@ def slug(name: str) -> str:
 
 
 def _cut(text: str, limit: int) -> str:
-    """At most `limit` UTF-8 bytes, never ending inside a letter and its marks."""
+    """At most `limit` UTF-8 bytes: at the end of a word if one ends in the second half, else between
+    letters, never after a virama or before a mark (a letter keeps its vowel signs and conjuncts)."""
     if len(text.encode()) <= limit:
         return text
     end = len(text)
-    while len(text[:end].encode()) > limit or (end < len(text) and unicodedata.category(text[end])[0] == "M"):
+    while len(text[:end].encode()) > limit:
+        end -= 1
+    word_end = text.rfind("-", 0, end + 1)
+    if word_end > end // 2:
+        return text[:word_end]
+    while end > 0 and (
+        unicodedata.category(text[end])[0] == "M" or unicodedata.combining(text[end - 1]) == 9
+    ):
         end -= 1
     return text[:end]
 
