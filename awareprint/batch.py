@@ -43,9 +43,12 @@ from . import __version__
 from .diagnostics import AwareprintError, Severity, user_error
 from .folders import PROJECT, Folders
 from .materials import AUDIENCES, language_codes
+from .organisation import Organisation
 from .output import write_atomic
 from .pdfx import STANDARDS
 from .pipeline import EDITIONS, PosterRequest
+from .roster import MATRIX_KEYS as ROSTER_KEYS
+from .roster import OrgRow, Roster, load_roster
 from .schema import Mapping, Node, as_list, as_text, load_yaml
 from .templates import extends_chain, list_templates
 
@@ -85,6 +88,7 @@ class BatchSpec:
     editions: tuple[str, ...]
     output: Path
     organisation: Path | None = None
+    organisations: Path | None = None  # an organisations file (CSV or YAML): the matrix once per row
     logo: Path | None = None
     standard: str = "x4"
     profile: Path | None = None
@@ -100,12 +104,16 @@ class BatchItem:
     audience: str
     region: str
     edition: str
+    organisation: str | None = None  # the slug of its row in the organisations file
 
     @property
     def name(self) -> str:
-        """The output file name: the same pattern as a single `poster` run writes into out/."""
+        """The output file name: the same pattern as a single `poster` run writes into out/. For a row of
+        an organisations file, in the row's folder, its slug first: `slug/slug-poster-a3-en-gb-parents.pdf`.
+        """
         screen = "-screen" if self.edition == "screen" else ""
-        return f"{self.template}-{self.language}-{self.region}-{self.audience}{screen}.pdf"
+        name = f"{self.template}-{self.language}-{self.region}-{self.audience}{screen}.pdf"
+        return f"{self.organisation}/{self.organisation}-{name}" if self.organisation else name
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +126,7 @@ class ItemRecord:
     audience: str
     region: str
     edition: str
+    organisation: str | None  # the slug of its organisation, with an organisations file
     status: str  # "ok": the file is there and passed preflight; "failed": see diagnostics
     inputs: str  # the inputs hash the file was made from
     sha256: str | None = None
@@ -147,6 +156,7 @@ class BatchReport:
     outcomes: list[Outcome] = field(default_factory=list)
     interrupted: bool = False
     manifest: Path | None = None
+    roster: Roster | None = None  # the organisations file, if the batch has one
 
     def count(self, action: str) -> int:
         return sum(1 for o in self.outcomes if o.action == action)
@@ -154,6 +164,11 @@ class BatchReport:
     @property
     def failures(self) -> list[Outcome]:
         return [o for o in self.outcomes if o.action == "failed"]
+
+    @property
+    def rejected(self) -> tuple[OrgRow, ...]:
+        """Rows of the organisations file that could not be made at all (a missing logo, a bad colour)."""
+        return self.roster.failed if self.roster else ()
 
 
 # ---- the matrix
@@ -169,6 +184,7 @@ def load_batch_file(path: Path, folders: Folders) -> dict[str, object]:
             *_MATRIX_KEYS,
             "output",
             "organisation",
+            "organisations",
             "logo",
             "pdfx",
             "profile",
@@ -182,7 +198,7 @@ def load_batch_file(path: Path, folders: Folders) -> dict[str, object]:
     for key in _MATRIX_KEYS:
         if batch.has(key):
             found[key] = _names(batch.get(key), key, known[key])
-    for key in ("organisation", "logo", "profile"):
+    for key in ("organisation", "organisations", "logo", "profile"):
         if batch.has(key):
             found[key] = _inside(path.parent, batch.get(key), must_exist=True)
     if batch.has("output"):
@@ -251,7 +267,17 @@ def resolve_spec(folders: Folders, output: Path, **chosen: object) -> BatchSpec:
         names: tuple[str, ...] = chosen.pop(key, None) or (defaults[key],)  # type: ignore[assignment]
         lists[key] = _expand(key, names, known[key])
     settings = {k: v for k, v in chosen.items() if v is not None}
+    if settings.get("organisations") and (settings.get("organisation") or settings.get("logo")):
+        raise user_error(
+            "an organisations file (--orgs) gives each organisation, with its own logo",
+            hint="leave out --org and --logo, or add their details as a row of the file",
+        )
     return BatchSpec(**lists, output=output, **settings)  # type: ignore[arg-type]
+
+
+def load_spec_roster(spec: BatchSpec, folders: Folders) -> Roster | None:
+    """The organisations file's rows, checked against what the batch knows, or None without one."""
+    return load_roster(spec.organisations, known_names(folders)) if spec.organisations else None
 
 
 def _expand(key: str, names: tuple[str, ...], known: list[str]) -> tuple[str, ...]:
@@ -263,20 +289,33 @@ def _expand(key: str, names: tuple[str, ...], known: list[str]) -> tuple[str, ..
     return tuple(dict.fromkeys(names))
 
 
-def matrix(spec: BatchSpec) -> list[BatchItem]:
-    """Every combination, in a fixed order, so shards are reproducible.
+def matrix(spec: BatchSpec, roster: Roster | None = None) -> list[BatchItem]:
+    """Every combination, in a fixed order, so shards are reproducible; with a roster, once per good row,
+    with the lists the row chose.
 
-    Language first: a worker then meets the same strings, fonts and glyphs again while they are still in
-    its caches, which keeps the caches small (a worker stays well under 200 MB with every script loaded).
+    Language first, organisations inside it: a worker then meets the same strings, fonts and glyphs again
+    while they are still in its caches, which keeps the caches small (a worker stays well under 200 MB
+    with every script loaded), and every organisation reuses what the others shaped.
     """
+    rows = roster.good if roster else (None,)
+    lists = [(row, _lists(spec, row)) for row in rows]
+    languages = dict.fromkeys(language for _, chosen in lists for language in chosen["languages"])
     return [
-        BatchItem(language, template, audience, region, edition)
-        for language in spec.languages
-        for template in spec.templates
-        for region in spec.regions
-        for audience in spec.audiences
+        BatchItem(language, template, audience, region, edition, row.slug if row else None)
+        for language in languages
+        for row, chosen in lists
+        if language in chosen["languages"]
+        for template in chosen["templates"]
+        for region in chosen["regions"]
+        for audience in chosen["audiences"]
         for edition in spec.editions
     ]
+
+
+def _lists(spec: BatchSpec, row: OrgRow | None) -> dict[str, tuple[str, ...]]:
+    """The batch's lists, with those the row sets in their place."""
+    chosen = {key: getattr(spec, key) for key in ROSTER_KEYS}
+    return chosen | (row.choices if row else {})
 
 
 def parse_shard(text: str) -> tuple[int, int]:
@@ -297,9 +336,11 @@ def shard(items: Sequence[BatchItem], index: int, count: int) -> list[BatchItem]
 class Fingerprints:
     """Hashes of everything an item reads, each file hashed once per run."""
 
-    def __init__(self, folders: Folders, spec: BatchSpec) -> None:
+    def __init__(self, folders: Folders, spec: BatchSpec, roster: Roster | None = None) -> None:
         self.folders = folders
         self.spec = spec
+        # a row's own content, not the whole file's: editing one school makes only its files again
+        self._rows = {row.slug: row.fingerprint for row in roster.good} if roster else {}
         self._files: dict[Path, str] = {}
         self._templates: dict[str, list[str]] = {}
         shared = [f"awareprint {__version__}", *self._tree(PROJECT / "awareprint", "*.py")]
@@ -326,6 +367,8 @@ class Fingerprints:
 
     def item(self, item: BatchItem) -> str:
         parts = [self._shared, *(f"{k}={v}" for k, v in sorted(asdict(item).items()))]
+        if item.organisation:
+            parts.append(self._rows[item.organisation])
         parts.append(self.file(self.folders.materials / f"{item.language}.yaml"))
         parts.append(self.file(self.folders.regions / f"{item.region}.yaml"))
         parts += self._template(item.template)
@@ -430,10 +473,36 @@ class Journal:
                 self.path.unlink()
 
 
-def write_manifest(path: Path, records: Iterable[ItemRecord]) -> None:
+def write_manifest(path: Path, records: Iterable[ItemRecord], roster: Roster | None = None) -> None:
     entries = sorted((asdict(r) for r in records), key=lambda e: e["output"])
-    document = {"awareprint": __version__, "format": MANIFEST_FORMAT, "items": entries}
+    document: dict[str, object] = {"awareprint": __version__, "format": MANIFEST_FORMAT}
+    if roster:
+        document["organisations"] = organisation_summary(roster, entries)
+    document["items"] = entries
     write_atomic(path, (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode())
+
+
+def organisation_summary(roster: Roster, entries: list[dict[str, object]]) -> list[dict[str, object]]:
+    """One entry per row of the organisations file, from the items alone (so shards' manifests add up):
+    where its files are, how many, how many failed and the first reason; or why the row was refused."""
+    summary = []
+    for row in roster.rows:
+        mine = [e for e in entries if e["organisation"] == row.slug]
+        failed = [e for e in mine if e["status"] == "failed"]
+        reasons = [line for e in failed for line in e["diagnostics"]]  # type: ignore[attr-defined]
+        reason = row.error or next((line for line in reasons if line.startswith("error")), None)
+        summary.append(
+            {
+                "row": row.line,
+                "name": row.name,
+                "folder": row.slug,
+                "status": "failed" if row.error or failed else "ok",
+                "files": len(mine),
+                "failed": len(failed),
+                "error": reason,
+            }
+        )
+    return summary
 
 
 # ---- running
@@ -453,14 +522,16 @@ def run_batch(
     preflight: bool = True,
     on_start: Callable[[BatchItem], None] | None = None,
     on_done: Progress | None = None,
+    roster: Roster | None = None,
 ) -> BatchReport:
-    """Make every item that is not up to date; never stops for one item's failure."""
+    """Make every item that is not up to date; never stops for one item's (or one organisation's) failure."""
     folder = spec.output
     check_shared_inputs(spec)
     _prepare(folder, {item.name for item in items})
-    fingerprints = Fingerprints(folders, spec)
+    fingerprints = Fingerprints(folders, spec, roster)
     previous = previous_records(folder)
-    report = BatchReport(len(items))
+    report = BatchReport(len(items), roster=roster)
+    organisations = {row.slug: row.organisation for row in roster.good} if roster else {}
     kept: dict[str, ItemRecord] = {}
     todo: list[tuple[BatchItem, str]] = []
     for item in items:
@@ -486,7 +557,7 @@ def run_batch(
 
     finished = False
     try:
-        _make_all(todo, spec, folders, jobs, preflight, on_start, record)
+        _make_all(todo, spec, folders, organisations, jobs, preflight, on_start, record)
         finished = True
     except KeyboardInterrupt:
         report.interrupted = True
@@ -496,7 +567,7 @@ def run_batch(
         # the folder's manifest also keeps the files of earlier runs with other options; a shard's, its own
         others = [] if shard_of else _still_there(previous, set(order), folder)
         try:
-            write_manifest(report.manifest, [kept[name] for name in order if name in kept] + others)
+            write_manifest(report.manifest, [kept[name] for name in order if name in kept] + others, roster)
         finally:
             journal.close(remove=finished)
     return report
@@ -533,19 +604,25 @@ def check_shared_inputs(spec: BatchSpec) -> None:
 
 
 def _prepare(folder: Path, names: set[str]) -> None:
-    """Create the folder, and sweep the temporary files a killed run left of these items."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise user_error(
-            f"cannot create the output folder ({exc.strerror})", file=folder, hint="choose a writable folder"
-        ) from None
+    """Create the folder (and the organisations' folders in it), and sweep the temporary files a killed
+    run left of these items."""
+    by_folder: dict[Path, set[str]] = {folder: set()}
+    for name in names:
+        path = folder / name
+        by_folder.setdefault(path.parent, set()).add(path.name)
+    for path in sorted(by_folder):
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            message = f"cannot create the output folder ({exc.strerror})"
+            raise user_error(message, file=path, hint="choose a writable folder") from None
     if not os.access(folder, os.W_OK | os.X_OK):
         raise user_error("the output folder is not writable", file=folder, hint="choose a writable folder")
-    for part in folder.glob(".*.part"):  # .NAME.RANDOM.part, from output.write_atomic
-        if part.name[1:].rsplit(".", 2)[0] in names:  # another shard's files are not ours to touch
-            with contextlib.suppress(OSError):
-                part.unlink()
+    for path, mine in by_folder.items():
+        for part in path.glob(".*.part"):  # .NAME.RANDOM.part, from output.write_atomic
+            if part.name[1:].rsplit(".", 2)[0] in mine:  # another shard's files are not ours to touch
+                with contextlib.suppress(OSError):
+                    part.unlink()
 
 
 def _up_to_date(record: ItemRecord, inputs: str, folder: Path) -> bool:
@@ -562,6 +639,7 @@ def _make_all(
     todo: list[tuple[BatchItem, str]],
     spec: BatchSpec,
     folders: Folders,
+    organisations: dict[str, Organisation | None],
     jobs: int,
     preflight: bool,
     on_start: Callable[[BatchItem], None] | None,
@@ -581,14 +659,15 @@ def _make_all(
         for item, inputs in todo:
             if on_start:
                 on_start(item)
-            record(make_item(item, inputs, spec, folders, preflight))
+            organisation = organisations.get(item.organisation or "")
+            record(make_item(item, inputs, spec, folders, preflight, organisation))
         return
     _start_forkserver()
     schedule = _Schedule(todo)
     lanes = [_Lane(_pool()) for _ in range(min(jobs, len(todo)))]
 
     def give_work(lane: _Lane) -> None:
-        _give_work(lane, schedule, lanes, spec, folders, preflight, on_start)
+        _give_work(lane, schedule, lanes, spec, folders, organisations, preflight, on_start)
 
     try:
         for lane in lanes:
@@ -691,6 +770,7 @@ def _give_work(
     lanes: list[_Lane],
     spec: BatchSpec,
     folders: Folders,
+    organisations: dict[str, Organisation | None],
     preflight: bool,
     on_start: Callable[[BatchItem], None] | None,
 ) -> None:
@@ -708,7 +788,9 @@ def _give_work(
             return
         item, inputs = taken
         try:
-            future = lane.pool_for(suspect).submit(make_item, item, inputs, spec, folders, preflight)
+            organisation = organisations.get(item.organisation or "")
+            pool = lane.pool_for(suspect)
+            future = pool.submit(make_item, item, inputs, spec, folders, preflight, organisation)
         except (BrokenProcessPool, OSError, EOFError):
             schedule.give_back(item, inputs, suspect)
             if retried:
@@ -771,8 +853,16 @@ def _start_worker(batch_pid: int) -> None:
     threading.Thread(target=exit_with_the_batch, daemon=True).start()
 
 
-def make_item(item: BatchItem, inputs: str, spec: BatchSpec, folders: Folders, preflight: bool) -> Outcome:
-    """One PDF, then its preflight; any failure becomes a record instead of an exception."""
+def make_item(
+    item: BatchItem,
+    inputs: str,
+    spec: BatchSpec,
+    folders: Folders,
+    preflight: bool,
+    organisation: Organisation | None = None,
+) -> Outcome:
+    """One PDF, then its preflight; any failure becomes a record instead of an exception. `organisation`
+    is the item's row of the organisations file, sent with it (a worker never reads the whole file)."""
     from .pipeline import make_poster
 
     started = time.perf_counter()
@@ -786,7 +876,7 @@ def make_item(item: BatchItem, inputs: str, spec: BatchSpec, folders: Folders, p
         allow_overflow=spec.allow_overflow,
         allow_stale=spec.allow_stale,
         logo=spec.logo,
-        organisation=spec.organisation,
+        organisation=organisation or spec.organisation,
         edition=item.edition,
         standard=spec.standard,
         profile=spec.profile,

@@ -199,6 +199,13 @@ def batch(
         Path | None, typer.Option(help="Folder for the files and manifest.json [default: out/batch].")
     ] = None,
     org: Annotated[Path | None, typer.Option(help="Your organisation (YAML), as for `poster`.")] = None,
+    orgs: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE",
+            help="Many organisations: a CSV or YAML file, one per row, each in its own folder (see README).",
+        ),
+    ] = None,
     logo: Annotated[Path | None, typer.Option(help="A logo instead of the one in --org.")] = None,
     pdfx: Annotated[str | None, typer.Option(help="x4 [default] or x1a, for the print edition.")] = None,
     profile: Annotated[Path | None, typer.Option(help="Your print shop's CMYK ICC profile.")] = None,
@@ -236,7 +243,7 @@ def batch(
     """
     import signal
 
-    from .batch import load_batch_file, matrix, parse_shard, resolve_spec, run_batch
+    from .batch import load_batch_file, load_spec_roster, matrix, parse_shard, resolve_spec, run_batch
     from .batch import shard as take_shard
 
     chosen: dict[str, object] = load_batch_file(batch_file, context.obj) if batch_file else {}
@@ -247,6 +254,7 @@ def batch(
         "regions": _names(region, "--region"),
         "editions": _names(edition, "--edition"),
         "organisation": org,
+        "organisations": orgs,
         "logo": logo,
         "standard": pdfx,
         "profile": profile,
@@ -260,7 +268,8 @@ def batch(
     if chosen.get("standard") not in (None, "x4", "x1a"):
         raise typer.BadParameter("choose x4 or x1a", param_hint="--pdfx")
     spec = resolve_spec(context.obj, Path(folder), **chosen)
-    items = matrix(spec)
+    roster = load_spec_roster(spec, context.obj)
+    items = matrix(spec, roster)
     shard_of = parse_shard(shard) if shard else None
     if shard_of:
         items = take_shard(items, *shard_of)
@@ -269,8 +278,9 @@ def batch(
     def stop(*_: object) -> None:
         raise KeyboardInterrupt
 
+    size = f"{len(roster.good)} organisations" if roster else _matrix_size(spec)
     err.print(
-        f"{len(items)} files ({_matrix_size(spec)}) into {spec.output}, "
+        f"{len(items)} files ({size}) into {spec.output}, "
         + (_count(workers, "worker") if workers else "in this process"),
         markup=False,
     )
@@ -287,6 +297,7 @@ def batch(
                 preflight=not no_preflight,
                 on_start=progress.started,
                 on_done=progress.done,
+                roster=roster,
             )
     finally:
         signal.signal(signal.SIGTERM, previous)
@@ -303,7 +314,7 @@ def batch(
             markup=False,
         )
         raise typer.Exit(130)
-    if report.failures:
+    if report.failures or report.rejected:
         raise typer.Exit(1)
 
 
@@ -390,9 +401,16 @@ def _batch_summary(report: BatchReport) -> None:
         err.print(f"{line} ({_count(files, 'file')})", markup=False)
     if len(warned) > 10:
         err.print(f"… and {len(warned) - 10} more different warnings, listed in the manifest", markup=False)
+    rows = {row.slug: row for row in report.roster.rows} if report.roster else {}
     for outcome in report.failures[:20]:
         reason = next((d for d in outcome.record.diagnostics if d.startswith("error")), "failed")
-        err.print(f"failed: {outcome.record.output}: {reason}", markup=False)
+        row = rows.get(outcome.record.organisation or "")
+        where = f" (row on line {row.line}: {row.name})" if row else ""
+        err.print(f"failed: {outcome.record.output}{where}: {reason}", markup=False)
+    for row in report.rejected:
+        named = f" ({row.name})" if row.name else ""
+        reason = f"failed: the organisation on line {row.line}{named}, nothing made: {row.error}"
+        err.print(reason, markup=False)
     if len(report.failures) > 20:
         err.print(f"… and {len(report.failures) - 20} more failures, listed in the manifest", markup=False)
     if report.manifest:

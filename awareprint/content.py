@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from babel import localedata
 from icu4py.messageformat import MessageFormat
 
 from .diagnostics import Diagnostic, Severity, user_error
@@ -210,7 +211,7 @@ def build_content(
 ) -> tuple[Content, list[Diagnostic]]:
     """One language x audience x region, with warnings about draft translations and old contacts."""
     diagnostics = _status_diagnostics(materials, region, audience, today)
-    numbers = NumberStyle(materials.language.code, materials.language.numbers)
+    numbers = NumberStyle(number_locale(materials.language.code, region), materials.language.numbers)
     materials = materials.localised(numbers.digits)
     text = materials.audiences[audience]
     labels = materials.labels
@@ -406,15 +407,35 @@ def _organisation_contacts(
     return tuple(contacts), found
 
 
+@functools.lru_cache(maxsize=256)
+def _has_locale(name: str) -> bool:
+    return localedata.exists(name)
+
+
+def number_locale(language: str, region: Region) -> str:
+    """The CLDR locale numbers and dates are written in: the language as read in the region's country.
+
+    Spanish for readers in the US or Mexico is es_US or es_MX ("2,000", "96%"), not Spain's es ("2.000",
+    "96 %"). Only where CLDR has that variant (Babel's copy of CLDR tells); otherwise, and for a region
+    without a country (`int`), the language alone: ICU would otherwise fall back to the root locale.
+    """
+    if region.country:
+        variant = f"{language.replace('-', '_')}_{region.country}"
+        if _has_locale(variant):
+            return variant
+    return language
+
+
 class NumberStyle:
-    """How one language prints numbers and dates: CLDR rules through ICU, in the digits the file chose.
+    """How one locale (a language, or a language in a country: `number_locale`) prints numbers and dates:
+    CLDR rules through ICU, in the digits the language file chose.
 
     ICU rather than Babel, because Babel keeps Latin digits whatever the numbering system. The calendar is
     Gregorian everywhere, so a printed date matches the verified dates in the region files.
     """
 
-    def __init__(self, language: str, numbers: str) -> None:
-        self._locale = f"{language}@calendar=gregorian;numbers={numbers}"
+    def __init__(self, locale: str, numbers: str) -> None:
+        self._locale = f"{locale}@calendar=gregorian;numbers={numbers}"
         zero_to_nine = [self.number(Decimal(n)) for n in range(10)]
         self._digits = str.maketrans("0123456789", "".join(zero_to_nine))
 

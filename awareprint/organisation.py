@@ -34,7 +34,7 @@ from .units import Cmyk
 MAX_CONTACT_LINES = 4  # as many as the roomiest template shows; a template with fewer says what it left off
 MAX_CONTACTS = 4  # an organisation's own contacts: they share the template's budget with the region's
 ORGANISATION_ITSELF = "organisation"  # a contact's `source` when the organisation itself vouches for it
-ORGANISATION_KEYS = {"safeguarding_lead", "lead_label", "contact", "contacts", "logo", "colour"}
+ORGANISATION_KEYS = ("safeguarding_lead", "lead_label", "contact", "contacts", "logo", "colour")
 CONTACT_KEYS = {"phone", "url", "email", "hours"}
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,8})?$")
 _LABEL_ID = re.compile(r"^[a-z]+(_[a-z]+)+$|^[a-z]+$")
@@ -88,17 +88,24 @@ class Organisation:
     contacts: tuple[OrganisationContact, ...] = ()
 
 
+# The keys of an organisation, in org.yaml and as the columns of an organisations file (batch --orgs);
+# `contacts` (a list of mappings) can only be written in YAML
+REQUIRED_KEYS = frozenset({"name"})
+OPTIONAL_KEYS = frozenset(ORGANISATION_KEYS)
+LIST_KEYS = frozenset({"contact", "colour"})  # a list in YAML; cells separated by | in a spreadsheet
+
+
 def load_organisation(path: Path) -> Organisation:
     root = Mapping(load_yaml(path), {"organisation"})
-    return organisation_from_node(root.get("organisation"), path.parent)
+    return organisation_from_mapping(root.get("organisation"), path.parent)
 
 
-def organisation_from_node(node: Node, base: Path) -> Organisation:
-    """The organisation in `node` (a mapping of the keys an org file has under `organisation:`).
+def organisation_from_mapping(node: Node, base_folder: Path) -> Organisation:
+    """One organisation from its mapping, wherever it was written: org.yaml, or one row of a list.
 
-    `base` is the folder a relative logo path starts from; errors name `node.file` and its lines.
+    Errors name the node's file, line and key; the logo is relative to `base_folder`.
     """
-    org = Mapping(node, {"name"}, ORGANISATION_KEYS)
+    org = Mapping(node, set(REQUIRED_KEYS), set(OPTIONAL_KEYS))
     lines: tuple[str, ...] = ()
     if org.has("contact"):
         lines = tuple(line.strip() for line in org.texts("contact"))
@@ -114,10 +121,10 @@ def organisation_from_node(node: Node, base: Path) -> Organisation:
         raise org.get("name").error("the organisation's name is empty")
     logo = None
     if org.has("logo"):
-        logo = (base / org.text("logo").strip()).resolve()
+        logo = (base_folder / org.text("logo").strip()).resolve()
         if not logo.is_file():
             raise org.get("logo").error(
-                f"logo file not found: {logo}", hint="give the path relative to the org file"
+                f"logo file not found: {logo}", hint="give the path relative to the organisation's file"
             )
     contacts = tuple(_contact(item) for item in as_list(org.get("contacts"))) if org.has("contacts") else ()
     if len(contacts) > MAX_CONTACTS:

@@ -14,7 +14,7 @@ from .document import Disc, Fill, GlyphRun, LaidOutDocument, LaidOutPage, QrCode
 from .folders import Folders
 from .images import Logo, as_printed_rgb, open_logo
 from .materials import ENGLISH, Materials, load_english, load_language, load_materials
-from .organisation import load_organisation
+from .organisation import Organisation, load_organisation
 from .output import write_atomic
 from .pdfx import DEFAULT_PROFILE, STANDARDS, OutputProfile, custom_profile, to_pdfx
 from .regions import load_region
@@ -38,7 +38,8 @@ class PosterRequest:
     allow_overflow: bool = False
     today: dt.date | None = None
     logo: Path | None = None  # overrides the organisation's logo
-    organisation: Path | None = None  # org.yaml: name, safeguarding lead, contact lines, logo, colour
+    # org.yaml (name, safeguarding lead, contact lines, logo, colour), or one row of an organisations file
+    organisation: Path | Organisation | None = None
     edition: str = "print"  # "print": PDF/X, CMYK, bleed and marks; "screen": sRGB, links, trim size
     standard: str = "x4"  # PDF/X flavour of the print edition: "x4" or "x1a"
     profile: Path | None = None  # the print shop's CMYK profile [default: FOGRA39]
@@ -67,7 +68,9 @@ def make_poster(request: PosterRequest, folders: Folders | None = None) -> Poste
     if request.require_reviewed:
         require_reviewed(materials)
     region = load_region(existing(folders.regions, request.region, "region"))
-    organisation = load_organisation(request.organisation) if request.organisation else None
+    organisation = request.organisation
+    if isinstance(organisation, Path):
+        organisation = load_organisation(organisation)
     brand = None
     if organisation and organisation.colour:
         brand = Brand(organisation.colour, organisation.file, organisation.colour_line)

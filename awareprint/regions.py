@@ -25,6 +25,7 @@ _PHONE = re.compile(r"^\+?[0-9A-Z][0-9A-Z ()\-.]{1,30}[0-9A-Z]$|^[0-9]{3,6}$")
 _URL = re.compile(r"^https://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(/[^\s]*)?$")
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
+_REGION_LOCALE = re.compile(r"^[a-z]{2,3}(?:_([A-Z]{2}))?$")  # en_US: the country is US; int writes `en`
 _SOURCE_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 
 
@@ -102,6 +103,12 @@ class Region:
     lead_label: str = DEFAULT_LEAD_LABEL  # a LEAD_LABELS id: what an organisation's lead is called here
 
     @property
+    def country(self) -> str | None:
+        """The country of `locale` (US of en_US): numbers are written as its readers expect."""
+        match = _REGION_LOCALE.match(self.locale)
+        return match.group(1) if match else None
+
+    @property
     def oldest(self) -> SourceDate:
         return min(contact.verified for contact in self.contacts)
 
@@ -142,6 +149,11 @@ def load_region(path: Path) -> Region:
                 "danger now",
                 hint="add a contact with purpose: emergency (and caption: emergency), with its source",
             )
+    if not _REGION_LOCALE.match(region.text("locale")):
+        raise region.get("locale").error(
+            f"'{region.text('locale')}' is not a locale",
+            hint="a language and the country, e.g. en_US, or the language alone (en) for no country",
+        )
     qr_node = region.get("qr_contact")
     qr_contact = as_text(qr_node)
     target = next((c for c in contacts if c.id == qr_contact), None)

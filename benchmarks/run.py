@@ -6,12 +6,15 @@ each time), warm posters (the same process, per template and per language), outp
 `--peers` adds WeasyPrint and Typst making the same poster in the same run (benchmarks/peers.py).
 `--batch` adds the full default matrix (`generate.py batch`: 30 languages x 9 templates x 2 audiences) with
 1 and 2 workers, the speed-up, the peak RSS of each worker process, and a re-run with nothing to do.
+`--orgs` adds 500 organisations x 2 templates x 2 languages (2,000 files, `batch --orgs`) against one
+organisation 500 times (the same matrix, where every organisation's own strings are the same), 2 workers.
 """
 
 from __future__ import annotations
 
 import argparse
 import compileall
+import csv
 import os
 import platform
 import resource
@@ -119,6 +122,88 @@ def batch_report() -> list[str]:
     return lines
 
 
+ORGS = 500
+ORGS_MATRIX = ("--template", "card-a6,leaflet-a4-trifold", "--lang", "en,ar", "--audience", "parents")
+
+
+def write_orgs(path: Path, distinct: bool) -> None:
+    """ORGS rows built from examples/schools.csv (its names, leads, logos and colours, in many scripts), each
+    name numbered so that no two are alike; or, with `distinct` off, its first school ORGS times."""
+    with (ROOT / "examples" / "schools.csv").open(encoding="utf-8-sig", newline="") as stream:
+        schools = list(csv.DictReader(stream))
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.DictWriter(stream, ["name", "safeguarding_lead", "contact", "logo", "colour"])
+        writer.writeheader()
+        for number in range(ORGS):
+            school = schools[number % len(schools)] if distinct else schools[0]
+            writer.writerow(
+                {
+                    "name": f"{school['name']} {number + 1}" if distinct else school["name"],
+                    "safeguarding_lead": school["safeguarding_lead"],
+                    "contact": f"020 7946 0{number:03d}|{school['contact'].split('|')[-1]}"
+                    if distinct
+                    else school["contact"],
+                    "logo": str(ROOT / "examples" / school["logo"]),
+                    "colour": school["colour"],
+                }
+            )
+
+
+def orgs_report(repeat: int) -> list[str]:
+    """`repeat` runs of each, alternating, 2 workers, preflight on: files per second and peak memory."""
+    lines = [
+        "| run | files | median s | min-max s | files/s | peak RSS per worker | batch process |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    results: dict[str, list[tuple[float, int, int, int]]] = {"one": [], "many": []}
+    with tempfile.TemporaryDirectory() as folder:
+        for _ in range(repeat):
+            for kind in ("one", "many"):
+                table = Path(folder) / f"{kind}.csv"
+                write_orgs(table, distinct=kind == "many")
+                output = Path(folder) / kind
+                command = [
+                    sys.executable,
+                    str(ROOT / "generate.py"),
+                    "batch",
+                    "--orgs",
+                    str(table),
+                    *ORGS_MATRIX,
+                    "--jobs",
+                    "2",
+                    "--force",
+                    "--output",
+                    str(output),
+                ]
+                start = time.perf_counter()
+                with tempfile.TemporaryFile() as log:
+                    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
+                    peaks = _watch_peaks(process)
+                    elapsed = time.perf_counter() - start
+                    if process.returncode != 0:
+                        log.seek(0)
+                        raise SystemExit(
+                            f"batch failed ({process.returncode}): {log.read().decode()[-2000:]}"
+                        )
+                files = len(list(output.glob("*/*.pdf")))
+                workers = [kb for pid, (ppid, kb) in peaks.items() if process.pid not in (pid, ppid)]
+                results[kind].append((elapsed, files, max(workers), peaks[process.pid][1]))
+    for kind, label in (("one", "one organisation, 500 times"), ("many", "500 organisations")):
+        runs = results[kind]
+        times = [run[0] for run in runs]
+        median = statistics.median(times)
+        files = runs[0][1]
+        worker = max(run[2] for run in runs) / 1024
+        parent = max(run[3] for run in runs) / 1024
+        lines.append(
+            f"| {label} | {files} | {median:.1f} | {min(times):.1f}-{max(times):.1f} | {files / median:.1f} "
+            f"| {worker:.0f} MB | {parent:.0f} MB |"
+        )
+    ratio = statistics.median(r[0] for r in results["one"]) / statistics.median(r[0] for r in results["many"])
+    lines.append(f"\nFiles per second, 500 organisations / one organisation: {ratio:.2f}.")
+    return lines
+
+
 def _watch_peaks(process: subprocess.Popen[bytes]) -> dict[int, tuple[int, int]]:
     """Parent and peak RSS (VmHWM, KB) of the batch and each descendant, sampled until the batch exits."""
     peaks: dict[int, tuple[int, int]] = {}
@@ -161,10 +246,18 @@ def main() -> None:
     parser.add_argument(
         "--batch", action="store_true", help="also the full batch matrix with 1 and 2 workers (a few minutes)"
     )
+    parser.add_argument(
+        "--orgs", action="store_true", help="also 500 organisations x 2 templates x 2 languages (minutes)"
+    )
+    parser.add_argument("--only-orgs", action="store_true", help="only the organisations runs")
     options = parser.parse_args()
     repeat = 3 if options.quick else options.repeat
     if repeat < 1:
         parser.error("--repeat must be at least 1")
+    if options.only_orgs:
+        print(f"Machine: {machine()}\n")
+        print("\n".join(orgs_report(repeat)))
+        return
 
     sys.path.insert(0, str(ROOT))  # the checkout, even without an installed package
     from awareprint.pipeline import PosterRequest, make_poster
@@ -213,6 +306,9 @@ def main() -> None:
     if options.batch:
         print("\n## Batch: the full default matrix\n")
         print("\n".join(batch_report()))
+    if options.orgs:
+        print("\n## Batch: 500 organisations\n")
+        print("\n".join(orgs_report(repeat)))
     if options.peers:
         import peers  # next to this file
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from awareprint.content import NumberStyle, build_content, load_source
+from awareprint.content import NumberStyle, build_content, load_source, number_locale
 from awareprint.diagnostics import AwareprintError, Severity
 from awareprint.materials import load_language, load_materials
 from awareprint.regions import load_region, months_old, parse_source_date, staleness
@@ -197,3 +197,42 @@ def test_numbering_system_must_be_latin_or_the_locales_own(data: Path, plant, so
     plant(path, "  numbers: latn\n", "  numbers: beng\n")
     with pytest.raises(AwareprintError, match="'beng' is not one of latn, deva"):
         load_language(data / "materials", "hi", source.figure_ids)
+
+
+@pytest.mark.parametrize(
+    ("language", "region", "locale", "percent", "count"),
+    [
+        ("es", "us", "es_US", "96%", "2,000"),
+        ("es", "mx", "es_MX", "96%", "2,000"),
+        ("es", "es", "es_ES", "96\u00a0%", "2.000"),
+        ("fr", "ca", "fr_CA", "96\u00a0%", "2\u00a0000"),
+        ("fr", "fr", "fr_FR", "96\u00a0%", "2\u202f000"),
+        ("pt", "br", "pt_BR", "96%", "2.000"),
+        ("en", "us", "en_US", "96%", "2,000"),
+        ("es", "gb", "es", "96\u00a0%", "2.000"),  # CLDR has no es_GB: the language alone
+        ("es", "int", "es", "96\u00a0%", "2.000"),  # int names no country
+        ("zh-Hans", "us", "zh-Hans", "96%", "2,000"),
+    ],
+)
+def test_numbers_follow_language_and_region(  # type: ignore[no-untyped-def]
+    source, language: str, region: str, locale: str, percent: str, count: str
+) -> None:
+    materials = load_language(PROJECT / "materials", language, source.figure_ids)
+    contacts = load_region(PROJECT / "regions" / f"{region}.yaml")
+    assert number_locale(language, contacts) == locale
+    content, _ = build_content(source, materials, contacts, "parents", TODAY)
+    numbers = {s.id: s.number for s in content.key_figures + content.more_figures}
+    assert numbers["girls"] == materials.figures["girls"].display.format(value=percent)
+    assert numbers["cases"] == materials.figures["cases"].display.format(value=count)
+
+
+def test_a_region_locale_must_be_a_locale(data: Path, plant) -> None:  # type: ignore[no-untyped-def]
+    path = data / "regions" / "us.yaml"
+    plant(path, "locale: en_US", "locale: English (US)")
+    line = next(
+        n for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if "locale:" in text
+    )
+    with pytest.raises(
+        AwareprintError, match=rf"us.yaml:{line}: key 'region.locale': 'English \(US\)' is not a"
+    ):
+        load_region(path)

@@ -17,7 +17,7 @@ from awareprint.content import build_content, load_region, load_source
 from awareprint.diagnostics import AwareprintError, Severity
 from awareprint.folders import Folders
 from awareprint.materials import LEAD_LABELS, language_codes, load_language
-from awareprint.organisation import Organisation, load_organisation, organisation_from_node
+from awareprint.organisation import Organisation, load_organisation, organisation_from_mapping
 from awareprint.schema import plain_node
 
 POSTERS = ("poster-a2", "poster-a3", "poster-a4", "poster-letter", "poster-tabloid")
@@ -292,7 +292,7 @@ def test_an_organisation_from_a_parsed_row_is_the_same_as_from_a_file(tmp_path: 
         "contacts": OWN_CONTACTS,
     }
     from_file = load_organisation(write_org(tmp_path, **{k: v for k, v in row.items() if k != "name"}))
-    from_row = organisation_from_node(plain_node(row, tmp_path / "schools.csv", 7), tmp_path)
+    from_row = organisation_from_mapping(plain_node(row, tmp_path / "schools.csv", 7), tmp_path)
     assert from_row.name == from_file.name and from_row.logo == from_file.logo
 
     def written(organisation: Organisation) -> list[tuple[object, ...]]:
@@ -307,6 +307,8 @@ def test_an_organisation_from_a_parsed_row_is_the_same_as_from_a_file(tmp_path: 
         from_file.contact_lines,
     )
     with pytest.raises(AwareprintError) as refused:
-        organisation_from_node(plain_node({**row, "logo": "gone.png"}, tmp_path / "schools.csv", 7), tmp_path)
+        organisation_from_mapping(
+            plain_node({**row, "logo": "gone.png"}, tmp_path / "schools.csv", 7), tmp_path
+        )
     line = refused.value.diagnostic.one_line()
     assert "schools.csv" in line and "7" in line and "logo" in line
