@@ -26,9 +26,8 @@ from .regions import (
     load_region,
     months_old,
     staleness,
-    web_address,
 )
-from .schema import Mapping, as_list, as_text, load_yaml, parse_node
+from .schema import Mapping, as_list, as_text, load_yaml, parse_node, web_address
 
 __all__ = ["Contact", "Content", "build_content", "load_region", "load_source"]
 

@@ -16,14 +16,21 @@ from pathlib import Path
 
 from .diagnostics import Diagnostic, Severity, user_error
 from .materials import AUDIENCES, DEFAULT_LEAD_LABEL, LEAD_LABELS, PURPOSES
-from .schema import Mapping, Node, as_list, as_text, load_yaml, parse_node
+from .schema import (
+    Mapping,
+    Node,
+    as_list,
+    as_text,
+    email_address,
+    load_yaml,
+    parse_node,
+    phone_number,
+    web_address,
+)
 
 WARN_AFTER_MONTHS = 12  # a contact whose newest source is older than this is worth re-checking
 STALE_AFTER_MONTHS = 24  # ...older than this is not printed without --allow-stale
 VARIANT_FIELDS = ("name", "url", "display_url")  # what a language variant may change
-_PHONE = re.compile(r"^\+?[0-9A-Z][0-9A-Z ()\-.]{1,30}[0-9A-Z]$|^[0-9]{3,6}$")
-_URL = re.compile(r"^https://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(/[^\s]*)?$")
-_EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
 _REGION_LOCALE = re.compile(r"^[a-z]{2,3}(?:_([A-Z]{2}))?$")  # en_US: the country is US; int writes `en`
 _SOURCE_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
@@ -211,10 +218,10 @@ def _contact(node: Node) -> ContactEntry:
         caption=entry.text("caption"),
         name=entry.optional_text("name"),
         purpose=entry.choice("purpose", PURPOSES),
-        phone=_phone(entry.get("phone")) if entry.has("phone") else None,
+        phone=phone_number(entry.get("phone")) if entry.has("phone") else None,
         url=web_address(entry.get("url")) if entry.has("url") else None,
         display_url=entry.optional_text("display_url"),
-        email=_email(entry.get("email")) if entry.has("email") else None,
+        email=email_address(entry.get("email")) if entry.has("email") else None,
         hours=entry.optional_text("hours"),
         audiences=audiences,
         sources=sources,
@@ -266,27 +273,6 @@ def parse_source_date(text: str) -> SourceDate:
         return SourceDate(dt.date(year, month, day), text.strip())
     except ValueError:
         raise ValueError(f"'{text}' is not a date; write YYYY-MM (or YYYY, or YYYY-MM-DD)") from None
-
-
-def web_address(node: Node) -> str:
-    value = as_text(node).strip()
-    if not _URL.match(value):
-        raise node.error(f"'{value}' is not a web address", hint="write it in full, starting with https://")
-    return value
-
-
-def _phone(node: Node) -> str:
-    value = as_text(node).strip()
-    if not _PHONE.match(value):
-        raise node.error(f"'{value}' is not a phone number", hint="digits, spaces and dashes, e.g. 0800 1111")
-    return value
-
-
-def _email(node: Node) -> str:
-    value = as_text(node).strip()
-    if not _EMAIL.match(value):
-        raise node.error(f"'{value}' is not an e-mail address", hint="write it as name@example.org")
-    return value
 
 
 # --- how old the evidence is ------------------------------------------------------------------
