@@ -205,3 +205,33 @@ def test_oracle_rejects_words_in_the_wrong_order() -> None:
     swapped = " ".join([words[1], words[0], *words[2:]])
     score = similarity(rasterise(our_line(swapped, "en")), oracle(text, font_for(script), "en"))
     assert score < MATCH, f"swapped words scored {score:.2f}"
+
+
+# Organisation names from examples/schools.csv, as a school writes them, set in an English poster's frame:
+# the font comes from the name's own script, and the independent renderer must agree with the glyphs.
+ORGANISATION_NAMES = {
+    "Arab": ("ar", "مدرسة النور"),
+    "Arab-ur": ("ur", "مدرسہ روشنی"),
+    "Hebr": ("he", "בית ספר שלום"),
+    "Deva": ("hi", "सरस्वती विद्या निकेतन"),
+    "Beng": ("bn", "আলোর পথ প্রাথমিক বিদ্যালয়"),
+    "Guru": ("pa", "ਗੁਰੂ ਨਾਨਕ ਪੰਜਾਬੀ ਸਕੂਲ"),
+    "Taml": ("ta", "தமிழ் கல்விக் கூடம்"),
+    "Thai": ("th", "โรงเรียนภาษาไทยบ้านสุข"),
+    "Hani": ("zh-Hant", "啟明中文學校"),
+    "Hang": ("ko", "한빛 한국학교"),
+    "Latn": ("vi", "Trường Việt Ngữ Hồng Hà"),
+    "Cyrl": ("uk", "Українська суботня школа «Веселка»"),
+}
+
+
+@pytest.mark.parametrize("script", sorted(ORGANISATION_NAMES))
+def test_an_organisation_name_in_an_english_frame_matches_the_independent_renderer(script: str) -> None:
+    script_language, name = ORGANISATION_NAMES[script]
+    runs = our_line(name, "en")
+    (font_file,) = {
+        run.font_file for run in runs
+    }  # one font: the name's script, whatever the page's language
+    oracle_direction_language = script_language if script_language in RTL else "en"
+    score = similarity(rasterise(runs), oracle(name, font_file, oracle_direction_language))
+    assert score >= MATCH, f"{name}: only {score:.2f} of the ink agrees with the oracle"

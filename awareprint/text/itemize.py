@@ -1,6 +1,9 @@
 """Split a paragraph into runs that one font can shape in one direction: by bidi level, script and font.
 
-Each character gets the first font of its script's chain that has a glyph for it; characters of the
+Each character gets the first font of its script's chain that has a glyph for it, with one exception:
+a stretch of Chinese, Japanese or Korean in a frame of another language (a school's Chinese name on an
+English poster) gets the first of those fonts that covers all of it, so it is not set in Simplified and
+Traditional glyph forms by turns (Han, kana and Hangul count as one stretch). Characters of the
 Common and Inherited scripts (digits, punctuation, combining marks) stay with their neighbours' font when
 it covers them, so a run is not broken at every space. A character no font covers is reported.
 """
@@ -16,6 +19,7 @@ from .bidi import embedding_levels
 from .fonts import FontFace, FontManifest
 
 _NEUTRAL_SCRIPTS = {"Zyyy", "Zinh", "Zzzz"}
+_CJK_SCRIPTS = {"Hani", "Hira", "Kana", "Hang", "Bopo"}  # one stretch for the choice of font
 _INVISIBLE = {"Cf", "Cc", "Zl", "Zp"}
 
 
@@ -49,9 +53,11 @@ def itemize(
     missing: dict[str, None] = {}
     tried: dict[str, None] = {}
     previous: FontFace | None = None
+    stretch_faces = _stretch_faces(text, scripts, manifest, weight, language, tight)
     for index, (char, script, level) in enumerate(zip(text, scripts, levels, strict=True)):
         chain = manifest.chain(script, weight, language, tight)
-        face = _pick(char, chain, previous, script)
+        stretch_face = stretch_faces[index]
+        face = stretch_face if stretch_face is not None else _pick(char, chain, previous, script)
         if face is None:
             missing[char] = None
             tried.update((f.family, None) for f in chain)
@@ -64,6 +70,26 @@ def itemize(
         previous = face
     report = MissingGlyphs("".join(missing), tuple(tried)) if missing else None
     return tuple(runs), report
+
+
+def _stretch_faces(
+    text: str, scripts: list[str], manifest: FontManifest, weight: str, language: str, tight: bool
+) -> list[FontFace | None]:
+    """Per character, the face for its whole CJK stretch in a frame of another language, else None."""
+    faces: list[FontFace | None] = [None] * len(text)
+    start = 0
+    while start < len(text):
+        cjk = scripts[start] in _CJK_SCRIPTS
+        end = start + 1
+        while end < len(text) and (scripts[end] in _CJK_SCRIPTS) == cjk:
+            end += 1
+        chain = manifest.chain(scripts[start], weight, language, tight)
+        if cjk and language not in manifest.family(chain[0].family).languages:
+            visible = [c for c in text[start:end] if unicodedata.category(c) not in _INVISIBLE]
+            whole = next((face for face in chain if all(face.covers(c) for c in visible)), None)
+            faces[start:end] = [whole] * (end - start)
+        start = end
+    return faces
 
 
 def _pick(char: str, chain: tuple[FontFace, ...], previous: FontFace | None, script: str) -> FontFace | None:
