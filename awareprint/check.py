@@ -178,10 +178,7 @@ def _contact_findings(
     region: Region, today: dt.date, english: Materials, languages: set[str]
 ) -> list[Diagnostic]:
     """Old evidence (warning past 12 months, error past 24), unknown captions and unknown languages."""
-    try:
-        found = contact_findings(region, today)
-    except AwareprintError as error:  # a source dated in the future
-        return [error.diagnostic]
+    found = contact_findings(region, today)
     for contact in region.contacts:
         where = {"file": region.file, "line": contact.line}
         if contact.caption not in english.contact_captions:

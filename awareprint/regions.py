@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .diagnostics import Diagnostic, Severity, user_error
+from .diagnostics import Diagnostic, Severity
 from .materials import AUDIENCES, DEFAULT_LEAD_LABEL, LEAD_LABELS, PURPOSES
 from .schema import (
     Mapping,
@@ -295,7 +295,7 @@ def staleness(date: SourceDate, today: dt.date) -> str:
 
 
 def contact_findings(region: Region, today: dt.date, audience: str | None = None) -> list[Diagnostic]:
-    """A warning for each contact past 12 months, an error past 24 (or dated in the future).
+    """A warning for each contact past 12 months, an error past 24 or dated in the future.
 
     `audience` limits it to the contacts that audience's materials print.
     """
@@ -307,7 +307,16 @@ def contact_findings(region: Region, today: dt.date, audience: str | None = None
         label = contact.name or contact.id
         where = {"file": region.file, "line": contact.line, "key": f"contacts.{contact.id}.sources"}
         if verified.date > today:
-            raise user_error(f"'{label}' has a source dated in the future ({verified.text})", **where)
+            found.append(
+                Diagnostic(
+                    Severity.ERROR,
+                    "contact-future",
+                    f"'{label}' has a source dated in the future ({verified.text})",
+                    hint="correct the source's date: the page's own date, or the month you read it",
+                    **where,
+                )
+            )
+            continue
         age = months_old(verified, today)
         state = staleness(verified, today)
         if state == "ok":

@@ -106,6 +106,24 @@ def test_check_reports_a_contact_past_its_date(
     assert dates[0] in str(finding["message"])
 
 
+def test_a_source_dated_in_the_future_is_one_finding_and_check_goes_on(
+    cli, data: Path, plant, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    plant(
+        data / "regions" / "gb.yaml", IWF_SOURCES, "      - {url: https://iwf.org.uk/report, read: 2099-11}\n"
+    )
+    done = cli(
+        "--data", str(data), "check", "--lang", "en", "--fit-region", "ie"
+    )  # the fit pass lays gb out too
+    assert done.code == 1 and "Traceback" not in done.err
+    future = [line for line in done.err.splitlines() if "dated in the future" in line]
+    assert len(future) == 1 and "gb.yaml:" in future[0] and "(fix: " in future[0]
+    assert "posters laid out" in done.out + done.err  # the rest was checked
+    output = tmp_path / "gb.pdf"
+    refused = cli("--data", str(data), "poster", "--output", str(output))
+    assert refused.code == 1 and "dated in the future" in refused.err and not output.exists()
+
+
 def test_a_stale_contact_is_refused_unless_allowed(cli, data: Path, plant, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     old = "      - {url: https://iwf.org.uk/report, date: 2023-06}\n"
     plant(data / "regions" / "gb.yaml", IWF_SOURCES, old)
