@@ -21,7 +21,7 @@ from PIL import Image
 
 from .content import SourceData, build_content, load_source, review_diagnostic
 from .diagnostics import AwareprintError, Diagnostic, Severity
-from .fidelity import fidelity_findings
+from .fidelity import Qualifiers, fidelity_findings, load_qualifiers
 from .folders import Folders
 from .images import Logo, open_logo
 from .materials import AUDIENCES, ENGLISH, Materials, language_codes, load_english, load_materials
@@ -88,6 +88,12 @@ def run_check(folders: Folders, today: dt.date, scope: CheckScope = CheckScope()
 
     languages = {ENGLISH: english}
     figure_values = {f.id: int(f.value) for f in source.figures if f.value == f.value.to_integral()}
+    figure_qualifiers = {f.id: f.qualifier for f in source.figures if f.qualifier}
+    try:
+        qualifiers = load_qualifiers(folders.materials, set(figure_qualifiers.values()))
+    except AwareprintError as error:
+        found.append(error.diagnostic)
+        qualifiers = Qualifiers({}, None)  # no wording confirmed
     found += fidelity_findings(english, english, figure_values)
     for code in scope.languages or language_codes(folders.materials)[1:]:
         if code == ENGLISH:
@@ -104,7 +110,7 @@ def run_check(folders: Folders, today: dt.date, scope: CheckScope = CheckScope()
         found += faults
         if code in languages:
             found += _translation_findings(languages[code], english)
-            found += fidelity_findings(languages[code], english, figure_values)
+            found += fidelity_findings(languages[code], english, figure_values, figure_qualifiers, qualifiers)
 
     regions = {}
     for path in sorted(folders.regions.glob("*.yaml")):

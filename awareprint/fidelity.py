@@ -3,7 +3,10 @@
 Loading a language file already refuses changed placeholders and changed digits (an "under 18" that became
 16). These rules catch what passes that test but still misleads a reader of a printed poster:
 - a figure's display that lost its qualifier: English prints "over 2,000", the translation a bare "2,000"
-  with "over" moved into the caption (`figure-qualifier`);
+  with "over" moved into the caption (`figure-qualifier`), or one whose words are not a wording of that
+  qualifier a native speaker has confirmed for the language (materials/_qualifiers.yaml): "unter 2.000"
+  passes every digit test and says the opposite (`figure-qualifier-changed`; a language with no confirmed
+  wording yet gets `figure-qualifier-unconfirmed`, a warning);
 - a number that matters written in words or in CJK numerals ("two thousand", 十八), which the digit test
   cannot see and the locale's digits never reach (`number-in-words`);
 - a control character: C0 (but a line break), DEL or C1, which no font draws (`control-character`); a bidi
@@ -16,11 +19,14 @@ import functools
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
 
 from icu4py.messageformat import MessageFormat
 
 from .diagnostics import Diagnostic, Severity
 from .materials import ENGLISH, PLACEHOLDER, Materials, numbers_in
+from .schema import Mapping, Node, as_list, as_text, load_yaml
 
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")  # C0 but the line break, DEL, C1
 _BIDI_CONTROL = re.compile(r"[\u202a-\u202e\u2066-\u2069]")  # embeddings, overrides, isolates
@@ -32,12 +38,56 @@ _CJK_NUMERALS = re.compile("[" + "".join(_CJK_DIGITS) + "".join(_CJK_UNITS) + "]
 _UNSPACED = ("th", "ja", "zh", "ko")  # no spaces between words, or particles joined to them (십팔세)
 
 
+QUALIFIERS_FILE = "_qualifiers.yaml"
+
+
+@dataclass(frozen=True, slots=True)
+class Qualifiers:
+    """Confirmed wordings of each qualifier, per language: {"over": {"de": ("über {value}",)}}."""
+
+    wordings: dict[str, dict[str, tuple[str, ...]]]
+    file: Path | None
+
+
+def load_qualifiers(folder: Path, qualifiers: set[str]) -> Qualifiers:
+    """materials/_qualifiers.yaml; without the file no wording is confirmed (every display is a warning)."""
+    path = folder / QUALIFIERS_FILE
+    if not path.is_file():
+        return Qualifiers({}, None)
+    root = Mapping(load_yaml(path), set(), qualifiers)
+    wordings: dict[str, dict[str, tuple[str, ...]]] = {}
+    for qualifier, node in root.fields.items():
+        by_language = Mapping(node, set(), set(node.value) if isinstance(node.value, dict) else set())
+        wordings[qualifier] = {}
+        for language, listed in by_language.fields.items():
+            texts = tuple(_wording(item) for item in as_list(listed))
+            wordings[qualifier][language] = texts
+    return Qualifiers(wordings, path)
+
+
+def _wording(node: Node) -> str:
+    text = as_text(node)
+    if "{value}" not in text:
+        raise node.error(f"'{text}' has no {{value}}", hint="write the whole display, e.g. über {value}")
+    return _normalised(text)
+
+
+def _normalised(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
 def fidelity_findings(
-    materials: Materials, english: Materials, figure_values: dict[str, int]
+    materials: Materials,
+    english: Materials,
+    figure_values: dict[str, int],
+    figure_qualifiers: dict[str, str] | None = None,
+    qualifiers: Qualifiers | None = None,
 ) -> list[Diagnostic]:
     """Every fault of these kinds in the strings the file itself holds (English fills the rest).
 
-    `figure_values` maps a figure id to its value in the study, the number its strings must not spell out.
+    `figure_values` maps a figure id to its value in the study, the number its strings must not spell out;
+    `figure_qualifiers` a figure id to its qualifier in the study ("over"), whose confirmed wordings per
+    language are in `qualifiers`.
     """
     found: list[Diagnostic] = []
     for key in materials.lines:
@@ -47,8 +97,47 @@ def fidelity_findings(
             continue
         found += _number_words(materials, key, text, _numbers_that_matter(key, english, figure_values))
         if key.endswith(".display"):
-            found += _bare_display(materials, key, text, english.strings[key])
+            bare = _bare_display(materials, key, text, english.strings[key])
+            found += bare
+            qualifier = (figure_qualifiers or {}).get(key.split(".")[1])
+            if qualifier and not bare:
+                found += _unconfirmed_qualifier(materials, key, text, qualifier, qualifiers)
     return found
+
+
+def _unconfirmed_qualifier(
+    materials: Materials, key: str, text: str, qualifier: str, qualifiers: Qualifiers | None
+) -> list[Diagnostic]:
+    """The display's words must be a wording of the study's qualifier confirmed for this language."""
+    language = materials.language.code
+    confirmed = (qualifiers.wordings if qualifiers else {}).get(qualifier, {}).get(language)
+    if confirmed is not None and _normalised(text) in confirmed:
+        return []
+    where = qualifiers.file.name if qualifiers and qualifiers.file else QUALIFIERS_FILE
+    if confirmed is None:
+        return [
+            _finding(
+                Severity.WARNING,
+                "figure-qualifier-unconfirmed",
+                materials,
+                key,
+                f"no confirmed {materials.language.name} wording of the study's '{qualifier}' yet",
+                f"have a native speaker confirm that '{text}' means '{qualifier} {{value}}', then add it to "
+                f"materials/{where} under {qualifier}: {language}",
+            )
+        ]
+    return [
+        _finding(
+            Severity.ERROR,
+            "figure-qualifier-changed",
+            materials,
+            key,
+            f"'{text}' is not a confirmed wording of the study's '{qualifier} {{value}}' "
+            f"(confirmed: {' / '.join(confirmed)})",
+            f"write one of the confirmed wordings; a new one goes into materials/{where} only once a native "
+            "speaker has confirmed it means the same",
+        )
+    ]
 
 
 def _bare_display(materials: Materials, key: str, text: str, source: str) -> list[Diagnostic]:

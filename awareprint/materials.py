@@ -187,8 +187,12 @@ def placeholders_in(text: str) -> set[str]:
 
 
 def language_codes(folder: Path) -> list[str]:
-    """English first, then the translations by code."""
-    codes = sorted(p.stem for p in folder.glob("*.yaml") if p.stem not in ("source", ENGLISH))
+    """English first, then the translations by code (files starting with _ hold other data)."""
+    codes = sorted(
+        p.stem
+        for p in folder.glob("*.yaml")
+        if p.stem not in ("source", ENGLISH) and not p.name.startswith("_")
+    )
     return [ENGLISH, *codes]
 
 

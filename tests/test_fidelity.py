@@ -32,6 +32,11 @@ def _findings(cli, data: Path, language: str, *options: str) -> tuple[int, list[
          "figure-qualifier", "figures.cases.display"),
         ("ja", "    display: '{value}件超'\n", "    display: ' {value} '\n", "figure-qualifier",
          "figures.cases.display"),
+        # a qualifier that says the opposite: every digit test passes
+        ("de", "    display: über {value}\n", "    display: unter {value}\n", "figure-qualifier-changed",
+         "figures.cases.display"),
+        ("zh-Hans", "    display: 超过{value}\n", "    display: 约{value}\n", "figure-qualifier-changed",
+         "figures.cases.display"),
         # "under 18" became 16
         ("fr", "des moins de 18 ans\n", "des moins de 16 ans\n", "translation-number",
          "contact_captions.removal"),
@@ -170,3 +175,14 @@ def test_leaflets_print_the_full_reference_and_the_source_beside_the_figures(  #
     assert "Published May 2018." in text
     (figures_page,) = [p for p in pages if "What the study found" in p]
     assert "Source: Internet Watch Foundation (IWF), 2018" in figures_page
+
+
+def test_a_language_with_no_confirmed_qualifier_is_warned_not_refused(cli, data: Path, plant) -> None:  # type: ignore[no-untyped-def]
+    """A new language (Tigrinya, say) has no confirmed wording of "over" yet: a warning until one is added."""
+    plant(data / "materials" / "_qualifiers.yaml", '  nl: ["meer dan {value}"]\n', "")
+    exit_code, findings = _findings(cli, data, "nl")
+    assert exit_code == 0
+    assert [(f["code"], f["severity"], f["key"]) for f in findings] == [
+        ("figure-qualifier-unconfirmed", "warning", "figures.cases.display")
+    ]
+    assert "_qualifiers.yaml" in str(findings[0]["hint"])

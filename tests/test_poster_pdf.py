@@ -17,7 +17,11 @@ from awareprint.materials import load_language
 
 PROJECT = Path(__file__).resolve().parent.parent
 MM = 72 / 25.4
-LANGUAGES = sorted(p.stem for p in (PROJECT / "materials").glob("*.yaml") if p.stem != "source")
+LANGUAGES = sorted(
+    p.stem
+    for p in (PROJECT / "materials").glob("*.yaml")
+    if p.stem != "source" and not p.stem.startswith("_")
+)
 TEMPLATES = ["poster-a2", "poster-a3", "poster-a4", "poster-letter", "poster-tabloid"]
 AUDIENCES = ["parents", "professionals"]
 

@@ -16,7 +16,9 @@ FIGURES = ("girls", "alone_at_home", "category_a", "category_a_or_b", "harvested
 
 
 TRANSLATIONS = sorted(
-    p.stem for p in (PROJECT / "materials").glob("*.yaml") if p.stem not in ("source", "en")
+    p.stem
+    for p in (PROJECT / "materials").glob("*.yaml")
+    if p.stem not in ("source", "en") and not p.stem.startswith("_")
 )
 
 
