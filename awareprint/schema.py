@@ -18,6 +18,7 @@ from typing import TypeVar
 import yaml
 
 from .diagnostics import AwareprintError, user_error
+from .text_input import ONE_LINE, CharacterError, Field, clean_text
 from .units import Cmyk, Pt, parse_cmyk, parse_length
 
 MAX_DATA_FILE_BYTES = 1_000_000
@@ -47,8 +48,8 @@ class Node:
     line: int
     key: str
 
-    def error(self, message: str, hint: str | None = None) -> AwareprintError:
-        return user_error(message, file=self.file, line=self.line, key=self.key or None, hint=hint)
+    def error(self, message: str, hint: str | None = None, code: str = "input") -> AwareprintError:
+        return user_error(message, code=code, file=self.file, line=self.line, key=self.key or None, hint=hint)
 
     @property
     def kind(self) -> str:
@@ -185,18 +186,18 @@ class Mapping:
     def sub(self, name: str, required: set[str], optional: set[str] = frozenset()) -> Mapping:  # type: ignore[assignment]
         return Mapping(self.fields[name], required, optional)
 
-    def text(self, name: str, default: str | None = None) -> str:
+    def text(self, name: str, default: str | None = None, field: Field = ONE_LINE) -> str:
         if name not in self.fields:
             if default is None:
                 raise KeyError(name)
             return default
-        return as_text(self.fields[name])
+        return as_text(self.fields[name], field)
 
-    def optional_text(self, name: str) -> str | None:
-        return as_text(self.fields[name]) if name in self.fields else None
+    def optional_text(self, name: str, field: Field = ONE_LINE) -> str | None:
+        return as_text(self.fields[name], field) if name in self.fields else None
 
-    def texts(self, name: str) -> list[str]:
-        return [as_text(item) for item in as_list(self.fields[name])]
+    def texts(self, name: str, field: Field = ONE_LINE) -> list[str]:
+        return [as_text(item, field) for item in as_list(self.fields[name])]
 
     def choice(self, name: str, choices: tuple[str, ...], default: str | None = None) -> str:
         node = self.fields.get(name)
@@ -250,12 +251,17 @@ def _required(default: T | None, name: str) -> T:
     return default
 
 
-def as_text(node: Node) -> str:
+def as_text(node: Node, field: Field = ONE_LINE) -> str:
+    """The node's text, each character checked for what `field` may hold (see text_input)."""
     if not isinstance(node.value, str):
         raise node.error(f"expected text, got {node.kind}")
-    if node.value.strip() == "":
+    try:
+        text = clean_text(node.value, field)
+    except CharacterError as error:
+        raise node.error(error.message, error.hint, error.code) from None
+    if text.strip() == "":
         raise node.error("is empty", hint="write a value or remove the key")
-    return node.value
+    return text
 
 
 def web_address(node: Node) -> str:
