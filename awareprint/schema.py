@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ _IMPLICIT_TAGS = _PLAIN_TAGS | {
 }
 
 T = TypeVar("T")
+N = TypeVar("N", int, float)
 _PHONE = re.compile(r"^\+?[0-9A-Z][0-9A-Z ()\-.]{1,30}[0-9A-Z]$|^[0-9]{3,6}$")
 _URL = re.compile(r"^https://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(/[^\s]*)?$")
 _EMAIL = re.compile(r"^[^@\s]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
@@ -216,23 +218,25 @@ class Mapping:
         node = self.fields.get(name)
         return parse_node(node, parse_length) if node else parse_length(_required(default, name))
 
-    def number(self, name: str, default: float | None = None, minimum: float | None = None) -> float:
+    def number(
+        self,
+        name: str,
+        default: float | None = None,
+        minimum: float | None = None,
+        maximum: float | None = None,
+    ) -> float:
         node = self.fields.get(name)
         if node is None:
             return _required(default, name)
-        value = parse_node(node, _parse_number)
-        if minimum is not None and value < minimum:
-            raise node.error(f"must be at least {minimum:g}, got {value:g}")
-        return value
+        return _within(node, parse_node(node, _parse_number), minimum, maximum)
 
-    def integer(self, name: str, default: int | None = None, minimum: int = 0) -> int:
+    def integer(
+        self, name: str, default: int | None = None, minimum: int = 0, maximum: int | None = None
+    ) -> int:
         node = self.fields.get(name)
         if node is None:
             return _required(default, name)
-        value = parse_node(node, _parse_integer)
-        if value < minimum:
-            raise node.error(f"must be at least {minimum}, got {value}")
-        return value
+        return _within(node, parse_node(node, _parse_integer), minimum, maximum)
 
     def cmyk(self, name: str) -> Cmyk:
         node = self.fields[name]
@@ -243,6 +247,16 @@ class Mapping:
 
     def items(self) -> Iterator[tuple[str, Node]]:
         return iter(self.fields.items())
+
+
+def _within(node: Node, value: N, minimum: N | None, maximum: N | None) -> N:
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        if maximum is None:
+            raise node.error(f"must be at least {minimum:g}, got {value:g}")
+        if minimum is None:
+            raise node.error(f"must be at most {maximum:g}, got {value:g}")
+        raise node.error(f"must be from {minimum:g} to {maximum:g}, got {value:g}")
+    return value
 
 
 def _required(default: T | None, name: str) -> T:
@@ -318,14 +332,17 @@ def parse_node(node: Node, parser: Callable[[str], T]) -> T:
 
 def _parse_number(text: str) -> float:
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
-        raise ValueError(f"'{text}' is not a number") from None
+        value = math.nan
+    if not math.isfinite(value):  # float() also reads 'nan', 'inf' and '1e999'
+        raise ValueError(f"'{text}' is not a number")
+    return value
 
 
 def _parse_integer(text: str) -> int:
-    if not re.fullmatch(r"-?\d+", text.strip()):
-        raise ValueError(f"'{text}' is not a whole number")
+    if not re.fullmatch(r"-?\d{1,9}", text.strip()):
+        raise ValueError(f"'{text[:20]}' is not a whole number (of at most 9 digits)")
     return int(text)
 
 
