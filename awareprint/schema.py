@@ -19,7 +19,7 @@ from typing import TypeVar
 import yaml
 
 from .diagnostics import AwareprintError, user_error
-from .text_input import ONE_LINE, CharacterError, Field, clean_text
+from .text_input import ONE_LINE, CharacterError, Field, clean_text, is_blank
 from .units import Cmyk, Pt, parse_cmyk, parse_length
 
 MAX_DATA_FILE_BYTES = 1_000_000
@@ -273,7 +273,7 @@ def as_text(node: Node, field: Field = ONE_LINE) -> str:
         text = clean_text(node.value, field)
     except CharacterError as error:
         raise node.error(error.message, error.hint, error.code) from None
-    if text.strip() == "":
+    if is_blank(text):
         raise node.error("is empty", hint="write a value or remove the key")
     return text
 

@@ -144,6 +144,11 @@ def _check_bidi_balance(text: str) -> None:
         )
 
 
+def is_blank(text: str) -> bool:
+    """Nothing a reader would see: spaces, and format characters such as joiners and bidi controls."""
+    return all(c.isspace() or unicodedata.category(c) == "Cf" for c in text)
+
+
 def bidi_controls(text: str) -> list[tuple[int, str]]:
     """(position from 1, character) of each bidi embedding, override or isolate: closed (or refused), but
     it can still print a name backwards. Its closing character is not listed again."""
