@@ -16,6 +16,7 @@ imports, templates, regions, batch files) passes `clean_text`, through `schema.a
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -30,8 +31,8 @@ _PLANE_ENDS = "".join(chr(plane * 0x10000 + end) for plane in range(1, 15) for e
 _UNUSABLE = re.compile(
     f"[\ud800-\udfff\ue000-\uf8ff\ufdd0-\ufdef\ufffe\uffff{_PLANE_ENDS}\U000f0000-\U0010ffff]"
 )
-_EMOJI = re.compile(f"[0-9#*]\ufe0f?\u20e3|[{PICTOGRAPHIC}]\ufe0f|[{EMOJI}]")
-_ANY = re.compile("|".join(p.pattern for p in (CONTROL, BIDI_CONTROL, LINE_BREAK, _UNUSABLE, _EMOJI)))
+_SPECIAL = re.compile("|".join(p.pattern for p in (CONTROL, BIDI_CONTROL, LINE_BREAK, _UNUSABLE)))
+_EMOJI = f"[0-9#*]\ufe0f?\u20e3|[{PICTOGRAPHIC}]\ufe0f|[{EMOJI}]"
 _SPACES = re.compile(r"[ \t]+")
 _ENDS = " \n\u2028\u2029"  # what str.strip() would take and is not refused: it also takes \x1c-\x1f, \x85
 _CLOSER = {"\u202a": "\u202c", "\u202b": "\u202c", "\u202d": "\u202c", "\u202e": "\u202c"}
@@ -84,16 +85,23 @@ def clean_text(text: str, field: Field = ONE_LINE) -> str:
     Positions count from 1 in the text as written.
     """
     text = text.replace("\t", " ")
-    if _ANY.search(text):
-        _check_characters(text, field)
+    special = _special_or_emoji() if field.printed_as_written else _SPECIAL
+    if special.search(text):
+        _check_characters(text, field, special)
     if not field.lines:
         text = text.strip(_ENDS) if LINE_BREAK.search(text) else text
     return _SPACES.sub(" ", text).strip(_ENDS) if field.printed_as_written else text
 
 
-def _check_characters(text: str, field: Field) -> None:
+@functools.cache
+def _special_or_emoji() -> re.Pattern[str]:
+    """Compiled on first use (about 10 ms): only an organisation's fields refuse emoji."""
+    return re.compile(f"{_SPECIAL.pattern}|{_EMOJI}")
+
+
+def _check_characters(text: str, field: Field, special: re.Pattern[str]) -> None:
     inner = range(len(text) - len(text.lstrip(_ENDS)), len(text.rstrip(_ENDS)))  # without empty ends
-    for match in _ANY.finditer(text):
+    for match in special.finditer(text):
         character, position = match.group(), match.start() + 1
         if LINE_BREAK.fullmatch(character):
             if field.lines or match.start() not in inner:
@@ -109,7 +117,7 @@ def _check_characters(text: str, field: Field) -> None:
                 f"character {position} is {describe(character)}, which no font draws",
                 "remove it; it may be invisible: retype the text around it",
             )
-        if field.printed_as_written and _EMOJI.fullmatch(character):
+        if not BIDI_CONTROL.fullmatch(character):  # what is left is an emoji, in a field that refuses them
             raise CharacterError(
                 "emoji",
                 f"character {position} is an emoji ({describe(character)}): "
