@@ -310,10 +310,11 @@ def _organisation(
     frame = partial(
         TextFrame, style=slot.style, direction=content.direction, language=content.language, align=slot.align
     )
-    name = Paragraph(content.organisation_name, font="bold", colour=slot.name_colour)
+    written_in = content.organisation_file
+    name = Paragraph(content.organisation_name, font="bold", colour=slot.name_colour, written_in=written_in)
     body = (
-        *([Paragraph(content.organisation_lead)] if content.organisation_lead else []),
-        *(Paragraph(line, direction="auto") for line in lines),
+        *([Paragraph(content.organisation_lead, written_in=written_in)] if content.organisation_lead else []),
+        *(Paragraph(line, direction="auto", written_in=written_in) for line in lines),
     )
     if slot.logo_share is None:
         boxes.append(frame(name=slot.name, rect=inner, paragraphs=(name, *body), valign=slot.valign))
@@ -446,8 +447,13 @@ def _contacts(slot: ContactsSlot, content: Content) -> list[Box]:
             direction="ltr",
             address=True,
         )
-        name = [Paragraph(contact.name, font="bold", colour=slot.name_colour)] if contact.name else []
-        caption = [Paragraph(contact.caption)] if contact.caption else []
+        own = contact.written_in
+        name = (
+            [Paragraph(contact.name, font="bold", colour=slot.name_colour, written_in=own)]
+            if contact.name
+            else []
+        )
+        caption = [Paragraph(contact.caption, written_in=own)] if contact.caption else []
         items.append((*name, number, *caption))
     return _flow(
         slot.name, slot.rect, slot.columns, slot.column_gap, slot.style, CONTACT_SPACING, items, content

@@ -92,6 +92,7 @@ class Contact:
     emergency: bool = False  # never left off a page that has too little room for every contact
     verified: dt.date | None = None  # the date of its newest source; none for contacts without sources
     verified_text: str | None = None  # that date as printed in the language: "November 2026", or "2025"
+    written_in: Path | None = None  # an organisation's own contact: the file it was written in
 
     @property
     def title(self) -> str:
@@ -238,6 +239,7 @@ def build_content(
     checked = max((region.newest.date, *own_dates))  # the PDF's date: the newest verification
     lead, notes = _organisation_lead(organisation, materials, region)
     diagnostics += notes
+    diagnostics += organisation.notes if organisation else ()
     return (
         Content(
             language=materials.language.code,
@@ -376,6 +378,7 @@ def _organisation_contacts(
                 email=own.email,
                 verified=own.verified,
                 verified_text=numbers.month(own.verified),
+                written_in=organisation.file,
             )
         )
         key = f"organisation.contacts[{index}].verified"

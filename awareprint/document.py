@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 from .units import Cmyk, Pt
 
@@ -87,6 +88,9 @@ class Paragraph:
     # phone numbers and web or e-mail addresses: never hyphenated (a hyphen would make a wrong address), but
     # a line may break after a dot, slash or @ inside them, as print does with long addresses
     address: bool = False
+    # the user's file the text was written in (an organisation's), so a character no font has is reported
+    # there; None: the project's own strings
+    written_in: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,8 +9,8 @@ Loading a language file already refuses changed placeholders and changed digits 
   wording yet gets `figure-qualifier-unconfirmed`, a warning);
 - a number that matters written in words or in CJK numerals ("two thousand", 十八), which the digit test
   cannot see and the locale's digits never reach (`number-in-words`);
-- a control character: C0 (but a line break), DEL or C1, which no font draws (`control-character`); a bidi
-  embedding, override or isolate, which reorders the text around it (`bidi-control`, a warning).
+- a bidi embedding, override or isolate, which reorders the text around it (`bidi-control`, a warning).
+  (A control character, or a bidi control left open, is refused while the file loads: see text_input.)
 """
 
 from __future__ import annotations
@@ -27,9 +27,8 @@ from icu4py.messageformat import MessageFormat
 from .diagnostics import Diagnostic, Severity
 from .materials import ENGLISH, PLACEHOLDER, Materials, numbers_in
 from .schema import Mapping, Node, as_list, as_text, load_yaml
+from .text_input import BIDI_WHY, bidi_controls, describe
 
-_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")  # C0 but the line break, DEL, C1
-_BIDI_CONTROL = re.compile(r"[\u202a-\u202e\u2066-\u2069]")  # embeddings, overrides, isolates
 _INVISIBLE_IN_SPELLOUT = str.maketrans({"\u00ad": None, "\u200b": None, "-": " "})
 _CJK_DIGITS = {"\u3007": 0, "零": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5, "六": 6}
 _CJK_DIGITS |= {"七": 7, "八": 8, "九": 9}
@@ -92,7 +91,7 @@ def fidelity_findings(
     found: list[Diagnostic] = []
     for key in materials.lines:
         text = materials.strings[key]
-        found += _control_characters(materials, key, text)
+        found += _bidi_controls(materials, key, text)
         if materials.language.code == ENGLISH:
             continue
         found += _number_words(materials, key, text, _numbers_that_matter(key, english, figure_values))
@@ -247,26 +246,18 @@ def _cjk_value(run: str) -> int:
     return total + section + digit
 
 
-def _control_characters(materials: Materials, key: str, text: str) -> list[Diagnostic]:
-    found = []
-    for pattern, severity, code, why in (
-        (_CONTROL, Severity.ERROR, "control-character", "no font draws it, and it can break the line"),
-        (_BIDI_CONTROL, Severity.WARNING, "bidi-control", "it reorders the text around it on the page"),
-    ):
-        for match in pattern.finditer(text):
-            character = match.group()
-            name = unicodedata.name(character, "control character")
-            found.append(
-                _finding(
-                    severity,
-                    code,
-                    materials,
-                    key,
-                    f"contains U+{ord(character):04X} {name} at character {match.start() + 1}: {why}",
-                    "delete it (look for an escape such as \\x07 or \\u202E in the YAML)",
-                )
-            )
-    return found
+def _bidi_controls(materials: Materials, key: str, text: str) -> list[Diagnostic]:
+    return [
+        _finding(
+            Severity.WARNING,
+            "bidi-control",
+            materials,
+            key,
+            f"contains {describe(character)} at character {position}: {BIDI_WHY}",
+            "delete it (look for an escape such as \\u202E in the YAML)",
+        )
+        for position, character in bidi_controls(text)
+    ]
 
 
 def _finding(

@@ -25,6 +25,7 @@ from babel import Locale, UnknownLocaleError
 
 from .diagnostics import AwareprintError, Diagnostic, user_error
 from .schema import Mapping, Node, as_text, load_yaml
+from .text_input import CHARACTER_CODES, LINES
 
 ENGLISH = "en"
 AUDIENCES = ("parents", "professionals")
@@ -251,15 +252,22 @@ def load_materials(
     missing = [key for key in expected if key not in found]
     if english is None and missing:
         raise root.error(f"missing key '{missing[0]}'", hint="English must have every string")
-    strings = {key: as_text(found[key]) if key in found else english.strings[key] for key in expected}  # type: ignore[union-attr]
+    strings = {key: english.strings[key] for key in expected if key not in found}  # type: ignore[union-attr]
     for key, node in found.items():
-        fault = _string_fault(key, node, english)
+        try:
+            strings[key] = as_text(node, LINES)
+            fault = _string_fault(key, node, strings[key], english)
+        except AwareprintError as refused:
+            if refused.diagnostic.code not in CHARACTER_CODES:
+                raise
+            fault = refused
         if fault is None:
             continue
         if faults is None or english is None:
             raise fault
         faults.append(fault.diagnostic)
         strings[key] = english.strings[key]
+    strings = {key: strings[key] for key in expected}
 
     translated_from = _fingerprints(translated_node, expected) if translated_node else {}
     stale = []
@@ -433,9 +441,8 @@ def _refuse_unknown(found: dict[str, Node], expected: list[str], english: Materi
         raise node.error(f"unknown key '{key}'", hint=hint)
 
 
-def _string_fault(key: str, node: Node, english: Materials | None) -> AwareprintError | None:
+def _string_fault(key: str, node: Node, text: str, english: Materials | None) -> AwareprintError | None:
     """Placeholders and numbers: a translation must keep both exactly as the English has them."""
-    text = as_text(node)
     if english is None:
         required = _REQUIRED_PLACEHOLDERS.get(key, {"value"} if key.endswith(".display") else set())
         if placeholders_in(text) != required:

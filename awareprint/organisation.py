@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .diagnostics import Diagnostic, Severity
 from .materials import LEAD_LABELS
 from .schema import (
     Mapping,
@@ -29,6 +30,7 @@ from .schema import (
     phone_number,
     web_address,
 )
+from .text_input import BIDI_WHY, PRINTED, bidi_controls, describe
 from .units import Cmyk
 
 MAX_CONTACT_LINES = 4  # as many as the roomiest template shows; a template with fewer says what it left off
@@ -86,6 +88,7 @@ class Organisation:
     file: Path
     colour_line: int | None  # where the colour was written, for errors about it
     contacts: tuple[OrganisationContact, ...] = ()
+    notes: tuple[Diagnostic, ...] = ()  # warnings about what it wrote: a bidi control that can reverse a name
 
 
 # The keys of an organisation, in org.yaml and as the columns of an organisations file (batch --orgs);
@@ -108,7 +111,7 @@ def organisation_from_mapping(node: Node, base_folder: Path) -> Organisation:
     org = Mapping(node, set(REQUIRED_KEYS), set(OPTIONAL_KEYS))
     lines: tuple[str, ...] = ()
     if org.has("contact"):
-        lines = tuple(line.strip() for line in org.texts("contact"))
+        lines = tuple(org.texts("contact", PRINTED))
         if len(lines) > MAX_CONTACT_LINES:
             raise org.get("contact").error(
                 f"{len(lines)} contact lines; the roomiest template has room for {MAX_CONTACT_LINES}",
@@ -116,7 +119,7 @@ def organisation_from_mapping(node: Node, base_folder: Path) -> Organisation:
             )
         if any(not line for line in lines):
             raise org.get("contact").error("a contact line is empty", hint="remove the empty line")
-    name = org.text("name").strip()
+    name = org.text("name", field=PRINTED)
     if not name:
         raise org.get("name").error("the organisation's name is empty")
     logo = None
@@ -134,7 +137,7 @@ def organisation_from_mapping(node: Node, base_folder: Path) -> Organisation:
         )
     return Organisation(
         name=name,
-        lead=org.optional_text("safeguarding_lead"),
+        lead=org.optional_text("safeguarding_lead", PRINTED),
         lead_label=_lead_label(org.get("lead_label")) if org.has("lead_label") else None,
         contact_lines=lines,
         logo=logo,
@@ -142,13 +145,33 @@ def organisation_from_mapping(node: Node, base_folder: Path) -> Organisation:
         file=node.file,
         colour_line=org.get("colour").line if org.has("colour") else None,
         contacts=contacts,
+        notes=tuple(_bidi_notes(node)),
     )
+
+
+def _bidi_notes(node: Node) -> list[Diagnostic]:
+    """A warning for each bidi control in what the organisation wrote (closed: an open one is refused)."""
+    if isinstance(node.value, dict | list):
+        children = node.value.values() if isinstance(node.value, dict) else node.value
+        return [note for child in children for note in _bidi_notes(child)]
+    return [
+        Diagnostic(
+            Severity.WARNING,
+            "bidi-control",
+            f"contains {describe(character)} at character {position}: {BIDI_WHY}, and can print it backwards",
+            file=node.file,
+            line=node.line,
+            key=node.key or None,
+            hint="delete it unless you mean it: each part is set in its own direction without it",
+        )
+        for position, character in bidi_controls(node.value)
+    ]
 
 
 def _lead_label(node: Node) -> str | Wording:
     """An id ("principal"), an id in words ("Principal"), or the organisation's own words."""
     if isinstance(node.value, str):
-        text = as_text(node).strip()
+        text = as_text(node, PRINTED)
         as_id = text.casefold().replace(" ", "_")
         if as_id in LEAD_LABELS:
             return as_id
@@ -166,7 +189,7 @@ def _lead_label(node: Node) -> str | Wording:
 def _wording(node: Node) -> Wording:
     """Text, or a mapping of language codes to text: `{en: Head of pastoral care, ar: ...}`."""
     if isinstance(node.value, str):
-        return Wording((("", as_text(node).strip()),), node.key, node.line)
+        return Wording((("", as_text(node, PRINTED)),), node.key, node.line)
     if not isinstance(node.value, dict) or not node.value:
         raise node.error(
             f"expected text, or language codes with text ({{en: ..., ar: ...}}), got {node.kind}"
@@ -175,7 +198,7 @@ def _wording(node: Node) -> Wording:
     for code, child in node.value.items():
         if not _LANGUAGE_CODE.match(code):
             raise child.error(f"'{code}' is not a language code", hint="use a code such as en, ar, zh-Hans")
-        texts.append((code, as_text(child).strip()))
+        texts.append((code, as_text(child, PRINTED)))
     return Wording(tuple(texts), node.key, node.line)
 
 
@@ -197,7 +220,7 @@ def _contact(node: Node) -> OrganisationContact:
         phone=phone_number(entry.get("phone")) if entry.has("phone") else None,
         url=web_address(entry.get("url")) if entry.has("url") else None,
         email=email_address(entry.get("email")) if entry.has("email") else None,
-        hours=entry.optional_text("hours"),
+        hours=entry.optional_text("hours", PRINTED),
         source=source,
         verified=entry.date("verified"),
         line=node.line,

@@ -31,6 +31,7 @@ from pikepdf.models.image import UnsupportedImageTypeError
 from PIL import Image, ImageMath
 
 from .diagnostics import Diagnostic, Severity
+from .units import MIN_BLEED_MM
 
 if TYPE_CHECKING:
     from pypdfium2 import PdfTextPage
@@ -38,7 +39,6 @@ if TYPE_CHECKING:
 Edition = Literal["print", "screen"]
 
 MM = 72 / 25.4
-MIN_BLEED_MM = 3.0
 MAX_INK_PERCENT = 300.0
 SMALL_FORMAT_MM = 297.0  # a trim whose longer side is at most A4's is read close up: it needs 300 ppi
 _TOLERANCE_PT = 0.01 * MM  # box coordinates are rounded when written

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from typing import TypeVar
 import yaml
 
 from .diagnostics import AwareprintError, user_error
+from .text_input import ONE_LINE, CharacterError, Field, clean_text, is_blank
 from .units import Cmyk, Pt, parse_cmyk, parse_length
 
 MAX_DATA_FILE_BYTES = 1_000_000
@@ -32,6 +34,7 @@ _IMPLICIT_TAGS = _PLAIN_TAGS | {
 }
 
 T = TypeVar("T")
+N = TypeVar("N", int, float)
 _PHONE = re.compile(r"^\+?[0-9A-Z][0-9A-Z ()\-.]{1,30}[0-9A-Z]$|^[0-9]{3,6}$")
 _URL = re.compile(r"^https://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(/[^\s]*)?$")
 _EMAIL = re.compile(r"^[^@\s]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
@@ -47,8 +50,8 @@ class Node:
     line: int
     key: str
 
-    def error(self, message: str, hint: str | None = None) -> AwareprintError:
-        return user_error(message, file=self.file, line=self.line, key=self.key or None, hint=hint)
+    def error(self, message: str, hint: str | None = None, code: str = "input") -> AwareprintError:
+        return user_error(message, code=code, file=self.file, line=self.line, key=self.key or None, hint=hint)
 
     @property
     def kind(self) -> str:
@@ -185,18 +188,18 @@ class Mapping:
     def sub(self, name: str, required: set[str], optional: set[str] = frozenset()) -> Mapping:  # type: ignore[assignment]
         return Mapping(self.fields[name], required, optional)
 
-    def text(self, name: str, default: str | None = None) -> str:
+    def text(self, name: str, default: str | None = None, field: Field = ONE_LINE) -> str:
         if name not in self.fields:
             if default is None:
                 raise KeyError(name)
             return default
-        return as_text(self.fields[name])
+        return as_text(self.fields[name], field)
 
-    def optional_text(self, name: str) -> str | None:
-        return as_text(self.fields[name]) if name in self.fields else None
+    def optional_text(self, name: str, field: Field = ONE_LINE) -> str | None:
+        return as_text(self.fields[name], field) if name in self.fields else None
 
-    def texts(self, name: str) -> list[str]:
-        return [as_text(item) for item in as_list(self.fields[name])]
+    def texts(self, name: str, field: Field = ONE_LINE) -> list[str]:
+        return [as_text(item, field) for item in as_list(self.fields[name])]
 
     def choice(self, name: str, choices: tuple[str, ...], default: str | None = None) -> str:
         node = self.fields.get(name)
@@ -215,23 +218,25 @@ class Mapping:
         node = self.fields.get(name)
         return parse_node(node, parse_length) if node else parse_length(_required(default, name))
 
-    def number(self, name: str, default: float | None = None, minimum: float | None = None) -> float:
+    def number(
+        self,
+        name: str,
+        default: float | None = None,
+        minimum: float | None = None,
+        maximum: float | None = None,
+    ) -> float:
         node = self.fields.get(name)
         if node is None:
             return _required(default, name)
-        value = parse_node(node, _parse_number)
-        if minimum is not None and value < minimum:
-            raise node.error(f"must be at least {minimum:g}, got {value:g}")
-        return value
+        return _within(node, parse_node(node, _parse_number), minimum, maximum)
 
-    def integer(self, name: str, default: int | None = None, minimum: int = 0) -> int:
+    def integer(
+        self, name: str, default: int | None = None, minimum: int = 0, maximum: int | None = None
+    ) -> int:
         node = self.fields.get(name)
         if node is None:
             return _required(default, name)
-        value = parse_node(node, _parse_integer)
-        if value < minimum:
-            raise node.error(f"must be at least {minimum}, got {value}")
-        return value
+        return _within(node, parse_node(node, _parse_integer), minimum, maximum)
 
     def cmyk(self, name: str) -> Cmyk:
         node = self.fields[name]
@@ -244,18 +249,33 @@ class Mapping:
         return iter(self.fields.items())
 
 
+def _within(node: Node, value: N, minimum: N | None, maximum: N | None) -> N:
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        if maximum is None:
+            raise node.error(f"must be at least {minimum:g}, got {value:g}")
+        if minimum is None:
+            raise node.error(f"must be at most {maximum:g}, got {value:g}")
+        raise node.error(f"must be from {minimum:g} to {maximum:g}, got {value:g}")
+    return value
+
+
 def _required(default: T | None, name: str) -> T:
     if default is None:
         raise KeyError(name)
     return default
 
 
-def as_text(node: Node) -> str:
+def as_text(node: Node, field: Field = ONE_LINE) -> str:
+    """The node's text, each character checked for what `field` may hold (see text_input)."""
     if not isinstance(node.value, str):
         raise node.error(f"expected text, got {node.kind}")
-    if node.value.strip() == "":
+    try:
+        text = clean_text(node.value, field)
+    except CharacterError as error:
+        raise node.error(error.message, error.hint, error.code) from None
+    if is_blank(text):
         raise node.error("is empty", hint="write a value or remove the key")
-    return node.value
+    return text
 
 
 def web_address(node: Node) -> str:
@@ -312,14 +332,17 @@ def parse_node(node: Node, parser: Callable[[str], T]) -> T:
 
 def _parse_number(text: str) -> float:
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
-        raise ValueError(f"'{text}' is not a number") from None
+        value = math.nan
+    if not math.isfinite(value):  # float() also reads 'nan', 'inf' and '1e999'
+        raise ValueError(f"'{text}' is not a number")
+    return value
 
 
 def _parse_integer(text: str) -> int:
-    if not re.fullmatch(r"-?\d+", text.strip()):
-        raise ValueError(f"'{text}' is not a whole number")
+    if not re.fullmatch(r"-?\d{1,9}", text.strip()):
+        raise ValueError(f"'{text[:20]}' is not a whole number (of at most 9 digits)")
     return int(text)
 
 

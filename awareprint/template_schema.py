@@ -11,11 +11,16 @@ from __future__ import annotations
 from typing import Any
 
 from .materials import AUDIENCES
+from .organisation import MAX_CONTACT_LINES
 from .templates import (
     FOLDED_PAGE_KEYS,
     FONT_WEIGHTS,
     GRID_KEYS,
+    ITEM_SPACING,
+    LEADING,
     LIST_CONTENT,
+    LOGO_SHARE,
+    MAX_GRID,
     META_KEYS,
     PAGE_KEYS,
     SIDES,
@@ -24,17 +29,28 @@ from .templates import (
     TEMPLATE_KINDS,
     TEXT_CONTENT,
     TOP_KEYS,
+    TYPE_SCALE,
 )
 
-_LENGTH = {"type": "string", "pattern": r"^\s*-?\d+(\.\d+)?\s*(pt|mm|cm|in)\s*$"}
+# the loader also bounds each length (a bleed from 3mm, a slug from 6pt): the schema only refuses a minus
+_LENGTH = {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*(pt|mm|cm|in)\s*$"}
 _SIZE_RANGE = {
     "type": "string",
     "pattern": r"^\s*\d+(\.\d+)?(pt|mm|cm|in)(\s*-\s*\d+(\.\d+)?(pt|mm|cm|in))?\s*$",
 }
 _SPAN = {"type": ["string", "integer"], "pattern": r"^\s*\d+\s*(-\s*\d+)?\s*$"}
 _NAME = {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_-]*$"}
-_NUMBER = {"type": ["number", "string"]}
-_INTEGER = {"type": ["integer", "string"], "pattern": r"^\d+$"}
+
+
+def _number(minimum: float, maximum: float) -> dict[str, Any]:
+    return {"type": ["number", "string"], "minimum": minimum, "maximum": maximum}
+
+
+def _integer(minimum: int, maximum: int) -> dict[str, Any]:
+    return {"type": ["integer", "string"], "pattern": r"^\d+$", "minimum": minimum, "maximum": maximum}
+
+
+_COUNT = _integer(1, MAX_GRID)
 _ALIGN = {"enum": ["start", "center", "end"]}
 _VALIGN = {"enum": ["top", "middle", "bottom"]}
 _VALUES: dict[str, dict[str, Any]] = {
@@ -50,8 +66,8 @@ _VALUES: dict[str, dict[str, Any]] = {
     "caption_style": _NAME,
     "align": _ALIGN,
     "valign": _VALIGN,
-    "per_row": _INTEGER,
-    "max_items": _INTEGER,
+    "per_row": _COUNT,
+    "max_items": _COUNT,
     "arrangement": {"enum": ["stacked", "inline"]},
     "marker": {"enum": ["number", "none"]},
     "marker_colour": _NAME,
@@ -59,10 +75,10 @@ _VALUES: dict[str, dict[str, Any]] = {
     "name_colour": _NAME,
     "number_colour": _NAME,
     "plate": _NAME,
-    "item_spacing": _NUMBER,
+    "item_spacing": _number(*ITEM_SPACING),
     "items": _SPAN,
-    "logo_share": _NUMBER,
-    "max_lines": _INTEGER,
+    "logo_share": _number(*LOGO_SHARE),
+    "max_lines": _integer(0, MAX_CONTACT_LINES),
     "with_organisation": {
         "type": "object",
         "description": "The slot's columns and rows when an organisation (--org) or a logo is printed.",
@@ -97,7 +113,7 @@ def template_schema() -> dict[str, Any]:
         {
             "font": {"enum": list(FONT_WEIGHTS)},
             "size": _SIZE_RANGE,
-            "leading": _NUMBER,
+            "leading": _number(*LEADING),
             "colour": _NAME,
         },
     )
@@ -119,10 +135,10 @@ def template_schema() -> dict[str, Any]:
                 "margins": _object(({*SIDES}, set()), dict.fromkeys(SIDES, _LENGTH)),
             },
         ),
-        "grid": _object(GRID_KEYS, {"columns": _INTEGER, "rows": _INTEGER, "column_gap": _LENGTH}),
+        "grid": _object(GRID_KEYS, {"columns": _COUNT, "rows": _COUNT, "column_gap": _LENGTH}),
         "colours": {"type": "object", "additionalProperties": cmyk},
         "styles": {"type": "object", "additionalProperties": style},
-        "type_scale": _NUMBER,
+        "type_scale": _number(*TYPE_SCALE),
         "brand_colour": _NAME,
         "slots": slots,
         "pages": {

@@ -15,7 +15,7 @@ from .document import PageGeometry, Rect, TextStyle
 from .materials import AUDIENCES
 from .organisation import MAX_CONTACT_LINES
 from .schema import Mapping, Node, as_list, as_text, load_yaml, parse_node
-from .units import POINTS_PER_UNIT, Cmyk, Pt, contrast_ratio, parse_length
+from .units import MIN_BLEED_MM, POINTS_PER_UNIT, Cmyk, Pt, contrast_ratio, parse_length
 
 TEXT_CONTENT = (
     "kicker",
@@ -47,6 +47,18 @@ MIN_LARGE_TEXT_CONTRAST = 3.0  # WCAG AA for text of 18pt and more
 LARGE_TEXT = Pt(18)
 PAPER = Cmyk(0, 0, 0, 0)
 MM = POINTS_PER_UNIT["mm"]
+# What a template may ask for: a page a printer and a PDF reader take, type a reader can read, a grid of cells
+MIN_TRIM = Pt(50 * MM)  # a side of the finished page: smaller than a business card's is a mistake
+MIN_PANEL = Pt(25 * MM)  # a panel of a folded sheet
+MAX_MEDIA = Pt(14_400)  # a side of the sheet with bleed and slug: the largest page PDF readers open (5.08 m)
+MIN_BLEED, MAX_BLEED = Pt(MIN_BLEED_MM * MM), Pt(25 * MM)
+MIN_SLUG, MAX_SLUG = Pt(6), Pt(50 * MM)  # the slug holds the crop marks
+MIN_TYPE_SIZE, MAX_TYPE_SIZE = Pt(5), Pt(400)  # after type_scale: below 5pt nobody reads it in print
+TYPE_SCALE = (0.2, 5.0)
+LEADING = (0.8, 3.0)  # line height as a multiple of the size
+ITEM_SPACING = (0.0, 5.0)  # between list items, as a multiple of the size
+LOGO_SHARE = (0.1, 0.9)  # of an organisation block's height: the top row with the logo and name
+MAX_GRID = 200  # columns, rows, items per row
 _SPAN = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+))?\s*$")
 _SIZE_RANGE = re.compile(r"^\s*(\S+?)\s*-\s*(\S+)\s*$")
 _TRIM = re.compile(r"^\s*(\S+)\s*x\s*(\S+)\s*$")
@@ -263,10 +275,18 @@ def _build(node: Node, path: Path, brand: Brand | None) -> Template:
         )
     page = root.sub("page", *PAGE_KEYS)
     width, height = parse_node(page.get("trim"), _parse_trim)
-    bleed, slug = page.length("bleed"), page.length("slug")
-    if slug < Pt(6):
-        raise page.get("slug").error("the slug must be at least 6pt wide to hold crop marks")
+    bleed = _length_within(page, "bleed", MIN_BLEED, MAX_BLEED, "a print shop trims within the bleed")
+    slug = _length_within(page, "slug", MIN_SLUG, MAX_SLUG, "the slug holds the crop marks")
+    media = max(width, height) + 2 * (bleed + slug)
+    if min(width, height) < MIN_TRIM or media > MAX_MEDIA:
+        raise page.get("trim").error(
+            f"a page of {width / MM:.0f}mm x {height / MM:.0f}mm is outside what prints: each side from "
+            f"{MIN_TRIM / MM:.0f}mm, and at most {MAX_MEDIA / MM:.0f}mm with bleed and slug",
+            hint="write the finished size, e.g. 297mm x 420mm",
+        )
     margins = page.sub("margins", set(SIDES))
+    for side in SIDES:
+        _length_within(margins, side, Pt(0), Pt(min(width, height) / 2), "a margin lies inside the page")
     geometry = PageGeometry(width, height, bleed, slug)
 
     colours_node = root.get("colours")
@@ -282,7 +302,7 @@ def _build(node: Node, path: Path, brand: Brand | None) -> Template:
         _colour(root.get("brand_colour"), colours)
         if brand is not None:
             colours[brand_colour] = brand.colour
-    scale = root.number("type_scale", 1.0, minimum=0.1)
+    scale = root.number("type_scale", 1.0, *TYPE_SCALE)
     styles = _styles(root.get("styles"), colours, scale)
     grid = root.sub("grid", *GRID_KEYS)
 
@@ -392,7 +412,7 @@ def _panels(node: Node | None, page: str, geometry: PageGeometry, margins: Mappi
     widths: list[tuple[str, Pt]] = [(page, geometry.trim_width)]
     if node is not None:
         spec = Mapping(node, set(node.value) if isinstance(node.value, dict) else set())
-        widths = [(name, spec.length(name)) for name in spec.fields]
+        widths = [(name, _length_within(spec, name, MIN_PANEL, MAX_MEDIA, "a panel")) for name in spec.fields]
         total = sum(w for _, w in widths)
         if not widths or abs(total - geometry.trim_width) > 0.5:
             raise node.error(
@@ -474,14 +494,39 @@ def _styles(node: Node, colours: dict[str, Cmyk], scale: float) -> dict[str, Tex
     for name, spec_node in node.value.items():
         spec = Mapping(spec_node, *STYLE_KEYS)
         low, high = parse_node(spec.get("size"), _parse_size_range)
+        if low * scale < MIN_TYPE_SIZE or high * scale > MAX_TYPE_SIZE:
+            scaled = f" (x type_scale {scale:g}: {low * scale:.3g}pt-{high * scale:.3g}pt)"
+            raise spec.get("size").error(
+                f"'{spec.get('size').value}'{scaled if scale != 1 else ''} is outside the sizes that print "
+                "legibly, "
+                f"{MIN_TYPE_SIZE:g}pt to {MAX_TYPE_SIZE:g}pt",
+                hint="raise or lower the sizes, or the type_scale" if scale != 1 else "e.g. 14pt-20pt",
+            )
         styles[name] = TextStyle(
             font=spec.choice("font", FONT_WEIGHTS),
             min_size=Pt(low * scale),
             max_size=Pt(high * scale),
-            leading=spec.number("leading", minimum=0.8),
+            leading=spec.number("leading", None, *LEADING),
             colour=_colour(spec.get("colour"), colours),
         )
     return styles
+
+
+def _length_within(spec: Mapping, key: str, low: Pt, high: Pt, why: str) -> Pt:
+    """A length of the page, refused (naming its key) outside [low, high]."""
+    value = spec.length(key)
+    if not low <= value <= high:
+        raise spec.get(key).error(
+            f"'{spec.get(key).value}' is outside {_mm(low)} to {_mm(high)}: {why}",
+            hint=f"write a length from {_mm(low)} to {_mm(high)}",
+        )
+    return value
+
+
+def _mm(length: float) -> str:
+    """In millimetres where that is a round number (3mm, 148.5mm), else in points (6pt)."""
+    mm = length / MM
+    return f"{round(mm, 1):g}mm" if abs(mm - round(mm, 1)) < 1e-6 else f"{length:g}pt"
 
 
 def _parse_size_range(text: str) -> tuple[Pt, Pt]:
@@ -507,9 +552,9 @@ class _Grid:
     """Columns and rows inside the margins; slots name spans such as `columns: 1-6`."""
 
     def __init__(self, grid: Mapping, safe: Rect) -> None:
-        self.columns = grid.integer("columns", minimum=1)
-        self.rows = grid.integer("rows", minimum=1)
-        self.gap = grid.length("column_gap")
+        self.columns = grid.integer("columns", minimum=1, maximum=MAX_GRID)
+        self.rows = grid.integer("rows", minimum=1, maximum=MAX_GRID)
+        self.gap = _length_within(grid, "column_gap", Pt(0), safe.width, "the gap lies between columns")
         self.safe = safe
         self.column_width = (safe.width - self.gap * (self.columns - 1)) / self.columns
         if self.column_width <= 0:
@@ -615,7 +660,7 @@ def _slot(
             name,
             grid.area(spec),
             spec.choice("content", ("key_figures", "more_figures")),
-            spec.integer("per_row", minimum=1),
+            spec.integer("per_row", minimum=1, maximum=MAX_GRID),
             spec.choice("arrangement", ("stacked", "inline"), "stacked"),
             style(spec, "number_style"),
             style(spec, "caption_style"),
@@ -630,20 +675,20 @@ def _slot(
             spec.choice("content", LIST_CONTENT),
             first - 1,
             last,
-            spec.integer("per_row", minimum=1),
+            spec.integer("per_row", minimum=1, maximum=MAX_GRID),
             style(spec, "style"),
             marker,
             colour(spec, "marker_colour") if spec.has("marker_colour") else PAPER,
             colour(spec, "marker_text_colour") if spec.has("marker_text_colour") else PAPER,
             grid.gap,
-            spec.number("item_spacing", 0.6, minimum=0),
+            spec.number("item_spacing", 0.6, *ITEM_SPACING),
         )
     if kind == "contacts":
         return ContactsSlot(
             name,
             grid.area(spec),
-            spec.integer("per_row", minimum=1),
-            spec.integer("max_items", minimum=1),
+            spec.integer("per_row", minimum=1, maximum=MAX_GRID),
+            spec.integer("max_items", minimum=1, maximum=MAX_GRID),
             style(spec, "style"),
             colour(spec, "name_colour"),
             colour(spec, "number_colour"),
@@ -660,8 +705,8 @@ def _slot(
             spec.choice("align", ("start", "center", "end"), "start"),
             spec.choice("valign", ("top", "middle", "bottom"), "top"),
             colour(spec, "plate") if spec.has("plate") else None,
-            spec.number("logo_share", minimum=0.1) if spec.has("logo_share") else None,
-            spec.integer("max_lines", MAX_CONTACT_LINES, minimum=0),
+            spec.number("logo_share", None, *LOGO_SHARE) if spec.has("logo_share") else None,
+            spec.integer("max_lines", MAX_CONTACT_LINES, minimum=0, maximum=MAX_CONTACT_LINES),
         )
     return QrSlot(name, grid.area(spec), colour(spec, "colour"))
 

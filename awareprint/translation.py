@@ -37,6 +37,7 @@ from .materials import (
     placeholders_in,
 )
 from .templates import ContactsSlot, FiguresSlot, ListSlot, OrganisationSlot, Slot, Template, TextSlot
+from .text_input import LINES, CharacterError, clean_text
 
 FORMATS = ("po", "xliff")
 ROOM = 1.3  # a translation may run about 30 % longer than the English before it risks its frame
@@ -143,6 +144,7 @@ def import_strings(
         target = unit.target or ""
         if not target.strip():
             continue  # left untranslated: keep what the language file has
+        target = _checked_characters(file, key, target)
         _check_unit(file, key, unit.source, target)
         if strings.get(key) != target:
             changed.append(key)
@@ -308,6 +310,16 @@ def _key_of(unit: base.TranslationUnit) -> str:
     if isinstance(unit, po.pounit):
         return unit.getcontext()
     return unit.getid().rsplit("\x04", 1)[-1]  # XLIFF ids come back prefixed with the file's name
+
+
+def _checked_characters(file: Path, key: str, target: str) -> str:
+    """The translation with each TAB a space; a control character refuses the whole import, as in YAML."""
+    try:
+        return clean_text(target, LINES)
+    except CharacterError as error:
+        raise user_error(
+            f"{error.message}; nothing was imported", code=error.code, file=file, key=key, hint=error.hint
+        ) from None
 
 
 def _check_unit(file: Path, key: str, source: str, target: str) -> None:

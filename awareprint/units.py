@@ -9,6 +9,7 @@ from typing import NewType
 Pt = NewType("Pt", float)
 
 POINTS_PER_UNIT = {"pt": 1.0, "mm": 72 / 25.4, "cm": 720 / 25.4, "in": 72.0}
+MIN_BLEED_MM = 3.0  # what a print shop needs to trim without a white edge; preflight checks every file for it
 _LENGTH = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(pt|mm|cm|in)\s*$")
 
 

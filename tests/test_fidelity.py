@@ -85,19 +85,34 @@ def test_the_one_line_names_file_line_key_and_fix(cli, data: Path, plant) -> Non
     assert "'over {value}'" in line and "(fix: " in line
 
 
-def test_a_bidi_override_is_a_warning(cli, data: Path, plant) -> None:  # type: ignore[no-untyped-def]
+def test_a_closed_bidi_override_is_a_warning(cli, data: Path, plant) -> None:  # type: ignore[no-untyped-def]
     plant(
         data / "materials" / "he.yaml",
         "  kicker: שמירה על ילדים ברשת\n",
-        '  kicker: "שמירה על ילדים\\u202E ברשת"\n',
+        '  kicker: "שמירה על \\u202Eילדים\\u202C ברשת"\n',
     )
     exit_code, findings = _findings(cli, data, "he")
     assert exit_code == 0
     assert [(f["code"], f["severity"], f["key"]) for f in findings] == [
         ("bidi-control", "warning", "labels.kicker")
     ]
-    assert "U+202E RIGHT-TO-LEFT OVERRIDE" in findings[0]["message"]
+    assert "U+202E RIGHT-TO-LEFT OVERRIDE at character 10" in findings[0]["message"]
     assert _findings(cli, data, "he", "--strict")[0] == 1
+
+
+def test_a_bidi_override_left_open_is_refused(cli, data: Path, plant) -> None:  # type: ignore[no-untyped-def]
+    """Open, it would reverse everything after it: an error, the English printed in its place."""
+    plant(
+        data / "materials" / "he.yaml",
+        "  kicker: שמירה על ילדים ברשת\n",
+        '  kicker: "שמירה על ילדים\\u202E ברשת"\n',
+    )
+    exit_code, findings = _findings(cli, data, "he")
+    assert exit_code == 1
+    assert [(f["code"], f["severity"], f["key"]) for f in findings] == [
+        ("bidi-unbalanced", "error", "labels.kicker")
+    ]
+    assert "character 15 is U+202E RIGHT-TO-LEFT OVERRIDE, never closed" in findings[0]["message"]
 
 
 def test_digits_of_ordinary_words_are_not_numbers(cli, data: Path) -> None:  # type: ignore[no-untyped-def]

@@ -98,6 +98,43 @@ def test_template_faults(data: Path, plant, old: str, new: str, expected: str) -
     assert "poster-a3.yaml" in message
 
 
+@pytest.mark.parametrize(
+    ("template", "old", "new", "key", "expected"),
+    [
+        # issue 16: a negative bleed made boxes preflight rejects; a 1 mm one is as bad for the print shop
+        ("poster-a3", "  bleed: 3mm\n", "  bleed: -3mm\n", "page.bleed", "'-3mm' is outside 3mm to 25mm"),
+        ("poster-a3", "  bleed: 3mm\n", "  bleed: 1mm\n", "page.bleed", "'1mm' is outside 3mm to 25mm"),
+        ("poster-a3", "  slug: 10mm\n", "  slug: 9000mm\n", "page.slug", "outside 6pt to 50mm"),
+        ("poster-a3", "297mm x 420mm", "9000mm x 420mm", "page.trim", "outside what prints"),
+        ("poster-a3", "297mm x 420mm", "10mm x 420mm", "page.trim", "each side from 50mm"),
+        ("poster-a3", "{top: 14mm,", "{top: -14mm,", "page.margins.top", "outside 0mm to 148.5mm"),
+        ("poster-a3", "  columns: 12\n", "  columns: 0\n", "grid.columns", "must be from 1 to 200, got 0"),
+        ("poster-a3", "  rows: 66\n", "  rows: 100000\n", "grid.rows", "must be from 1 to 200"),
+        ("poster-a3", "  rows: 66\n", "  rows: 1" + "0" * 5000 + "\n", "grid.rows", "at most 9 digits"),
+        ("poster-a3", "  column_gap: 6mm\n", "  column_gap: -6mm\n", "grid.column_gap", "outside 0mm"),
+        # a 0.0001 pt headline "fitted"; 400 pt is more than an A0 poster's headline needs
+        ("poster-a3", "size: 38pt-64pt,", "size: 0.0001pt-64pt,", "styles.headline.size", "5pt to 400pt"),
+        ("poster-a3", "size: 38pt-64pt,", "size: 38pt-9000pt,", "styles.headline.size", "5pt to 400pt"),
+        ("poster-a3", "leading: 1.06,", "leading: nan,", "styles.headline.leading", "'nan' is not a number"),
+        ("poster-a3", "leading: 1.06,", "leading: 1e300,", "styles.headline.leading", "from 0.8 to 3"),
+        # a type scale of 1e300 printed 1,856 error lines
+        ("poster-a4", "type_scale: 0.72\n", "type_scale: 1e300\n", "type_scale", "from 0.2 to 5, got 1e+300"),
+        ("poster-a4", "type_scale: 0.72\n", "type_scale: inf\n", "type_scale", "'inf' is not a number"),
+        ("poster-a4", "type_scale: 0.72\n", "type_scale: 0.5\n", "styles.contact.size", "x type_scale 0.5"),
+    ],
+)  # fmt: skip
+def test_a_template_out_of_bounds_is_refused_at_load_in_one_line(  # type: ignore[no-untyped-def]
+    data: Path, plant, template: str, old: str, new: str, key: str, expected: str
+) -> None:
+    plant(data / "templates" / f"{template}.yaml", old, new)
+    with pytest.raises(AwareprintError) as caught:
+        load_template(data / "templates" / f"{template}.yaml")
+    diagnostic = caught.value.diagnostic
+    assert diagnostic.key == key
+    assert expected in diagnostic.message
+    assert len(diagnostic.one_line().splitlines()) == 1 and len(diagnostic.one_line()) < 300
+
+
 def test_faults_in_a_base_template_are_reported_through_the_size_that_extends_it(data: Path, plant) -> None:  # type: ignore[no-untyped-def]
     plant(data / "templates" / "poster-a3.yaml", "    style: headline\n", "    style: headlines\n")
     with pytest.raises(AwareprintError, match=r"poster-a3\.yaml"):
@@ -177,6 +214,10 @@ def test_every_shipped_template_passes_the_json_schema(path: Path) -> None:
         ("        per_row: 1\n        style: body", "        per_row: 1\n        style: 12"),
         ("  kind: leaflet", "  kind: brochure"),
         ("        valign: middle", "        valign: centre"),
+        ("  columns: 6\n", "  columns: 0\n"),
+        ("  rows: 48\n", "  rows: 500\n"),
+        ("  margins: {top: 9mm", "  margins: {top: -9mm"),
+        ("        item_spacing: 0.4", "        item_spacing: 50"),
     ],
 )
 def test_the_json_schema_catches_what_the_loader_refuses(tmp_path: Path, old: str, new: str) -> None:

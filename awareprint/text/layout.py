@@ -353,8 +353,12 @@ class FrameLayout:
         )
         return [disc, *runs]
 
-    def missing(self) -> list[MissingGlyphs]:
-        return [p.missing for p in self.prepared if p.missing]
+    def missing(self) -> list[tuple[Paragraph, MissingGlyphs]]:
+        return [
+            (paragraph, prepared.missing)
+            for paragraph, prepared in zip(self.frame.paragraphs, self.prepared, strict=True)
+            if prepared.missing
+        ]
 
 
 def _marker_rise(prepared: _Prepared) -> float:
@@ -566,17 +570,8 @@ def layout_frames(
             fitted = layout.frame.style.min_size
             diagnostics.append(_overflow(layout, fitted))
         sizes[index] = fitted
-        for missing in layout.missing():
-            diagnostics.append(
-                Diagnostic(
-                    Severity.ERROR,
-                    "missing-glyph",
-                    f"no vendored font has {_describe(missing.characters)} "
-                    f"(slot '{layout.frame.name}', language {layout.frame.language}; "
-                    f"tried {', '.join(missing.tried)})",
-                    hint="add a font covering it to fonts/manifest.yaml, or change the text",
-                )
-            )
+        for paragraph, missing in layout.missing():
+            diagnostics.append(_missing_glyphs(layout.frame, paragraph, missing))
     groups: dict[str, float] = {}
     for index, layout in enumerate(layouts):
         if layout.frame.fit_group:
@@ -609,6 +604,25 @@ def _overflow(layout: FrameLayout, size: float) -> Diagnostic:
         f"text does not fit slot '{frame.name}' ({frame.language}) even at the minimum size "
         f"{frame.style.min_size:g}pt: {detail}",
         hint="shorten the text, or give the slot more room or a smaller minimum size in the template",
+    )
+
+
+def _missing_glyphs(frame: TextFrame, paragraph: Paragraph, missing: MissingGlyphs) -> Diagnostic:
+    """Characters no font has: a user's text is theirs to change, the project's strings need a font."""
+    where = f"slot '{frame.name}', language {frame.language}; tried {', '.join(missing.tried)}"
+    if paragraph.written_in is not None:
+        return Diagnostic(
+            Severity.ERROR,
+            "missing-glyph",
+            f"no font here has {_describe(missing.characters)} ({where})",
+            file=paragraph.written_in,
+            hint=f"change the text in {paragraph.written_in.name}",
+        )
+    return Diagnostic(
+        Severity.ERROR,
+        "missing-glyph",
+        f"no vendored font has {_describe(missing.characters)} ({where})",
+        hint="add a font covering it to fonts/manifest.yaml, or change the text",
     )
 
 
