@@ -17,9 +17,6 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-import pikepdf
-from PIL import ImageCms
-
 from .diagnostics import user_error
 
 
@@ -66,6 +63,8 @@ DEFAULT_PROFILE = OutputProfile(
 
 def custom_profile(path: Path) -> OutputProfile:
     """A print shop's own CMYK profile (--profile): registered as Custom, described by its own 'desc' tag."""
+    from PIL import ImageCms
+
     profile = OutputProfile(path, "Custom", path.stem)
     data = profile.data()
     try:
@@ -80,6 +79,8 @@ def custom_profile(path: Path) -> OutputProfile:
 def to_pdfx(
     pdf: bytes, profile: OutputProfile = DEFAULT_PROFILE, standard: Standard = STANDARDS["x4"]
 ) -> bytes:
+    import pikepdf  # here: `check` and the screen edition never need it
+
     icc, compressed = _profile_streams(profile)
     with pikepdf.open(io.BytesIO(pdf)) as document:
         stream = pikepdf.Stream(document, b"")
