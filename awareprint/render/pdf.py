@@ -153,11 +153,19 @@ def _source_date(date: dt.date) -> Iterator[None]:
 
 def _register_placeholder_font(path: str) -> None:
     """reportlab writes an unembedded Helvetica into every page unless its initial font is a TrueType
-    font; registering ours (never drawn with) keeps the file free of it."""
-    # The whole font, not a small subset of it: reportlab files faces under their PostScript name, so a
-    # subset would stand in for the real font in any later reportlab use of it in this process.
+    font; registering ours (never drawn with, never embedded) keeps the file free of it."""
+    # A subset holding only the space: reportlab parses a whole font file in Python (about 14 ms for Noto
+    # Sans). reportlab also files the face under its PostScript name, so a later reportlab use of this
+    # font by that name would meet the subset: nothing in awareprint does (its glyphs are drawn by
+    # _GlyphFont), and a font registered under a name of its own, as reportlab's users do, is unaffected.
     if _PLACEHOLDER_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(_PLACEHOLDER_FONT, path))
+        plan = hb.SubsetInput()
+        plan.unicode_set.add(ord(" "))
+        plan.flags = hb.SubsetFlags.NO_HINTING | hb.SubsetFlags.NO_LAYOUT_CLOSURE
+        subset = hb.subset(harfbuzz_font(path).face, plan)
+        if subset is None:
+            raise ValueError(f"HarfBuzz could not subset {path}")
+        pdfmetrics.registerFont(TTFont(_PLACEHOLDER_FONT, io.BytesIO(bytes(subset.blob.data))))
 
 
 def _cmyk(colour: Cmyk) -> Color:
