@@ -155,9 +155,8 @@ def _register_placeholder_font(path: str) -> None:
     """reportlab writes an unembedded Helvetica into every page unless its initial font is a TrueType
     font; registering ours (never drawn with, never embedded) keeps the file free of it."""
     # A subset holding only the space: reportlab parses a whole font file in Python (about 14 ms for Noto
-    # Sans). reportlab also files the face under its PostScript name, so a later reportlab use of this
-    # font by that name would meet the subset: nothing in awareprint does (its glyphs are drawn by
-    # _GlyphFont), and a font registered under a name of its own, as reportlab's users do, is unaffected.
+    # Sans). reportlab files a face under its PostScript name and hands that face to any later font with
+    # the same name, so the subset's face is renamed: the real font registered later stays itself.
     if _PLACEHOLDER_FONT not in pdfmetrics.getRegisteredFontNames():
         plan = hb.SubsetInput()
         plan.unicode_set.add(ord(" "))
@@ -165,7 +164,9 @@ def _register_placeholder_font(path: str) -> None:
         subset = hb.subset(harfbuzz_font(path).face, plan)
         if subset is None:
             raise ValueError(f"HarfBuzz could not subset {path}")
-        pdfmetrics.registerFont(TTFont(_PLACEHOLDER_FONT, io.BytesIO(bytes(subset.blob.data))))
+        font = TTFont(_PLACEHOLDER_FONT, io.BytesIO(bytes(subset.blob.data)))
+        font.face.name = _PLACEHOLDER_FONT.encode("ascii")
+        pdfmetrics.registerFont(font)
 
 
 def _cmyk(colour: Cmyk) -> Color:
