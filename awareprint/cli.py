@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+
+    from rich.console import Console
 
     from .batch import BatchItem, BatchReport, BatchSpec, Outcome
     from .diagnostics import Diagnostic
@@ -33,8 +34,25 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True)
+
+
+class _Terminal:
+    """rich's Console, made on first use: importing rich costs `--help` about 15 ms it never needs."""
+
+    def __init__(self, stderr: bool) -> None:
+        self._stderr = stderr
+        self._console: Console | None = None
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(stderr=self._stderr, highlight=False, soft_wrap=True)
+        return getattr(self._console, name)
+
+
+err = _Terminal(stderr=True)
+out = _Terminal(stderr=False)
 
 DEFAULT_SET = (
     ("en", "gb", "parents", "poster-a3"),
@@ -862,8 +880,10 @@ def _as_json(diagnostic: Diagnostic) -> dict[str, object]:
 
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI with awareprint's exit codes; never show a traceback for a user mistake."""
+    from .cli_values import install
     from .diagnostics import AwareprintError
 
+    install()
     try:
         code = app(args=argv, prog_name="awareprint", standalone_mode=False)
         if isinstance(code, int) and code:  # typer.Exit(code) comes back as a return value here

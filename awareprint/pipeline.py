@@ -18,7 +18,6 @@ from .organisation import Organisation, load_organisation
 from .output import write_atomic
 from .pdfx import DEFAULT_PROFILE, STANDARDS, OutputProfile, custom_profile, to_pdfx
 from .regions import load_region
-from .render.pdf import render_pdf
 from .templates import Brand, Template, load_template
 from .text import layout_frames
 from .text.fonts import FontManifest, load_manifest
@@ -92,6 +91,8 @@ def make_poster(request: PosterRequest, folders: Folders | None = None) -> Poste
     blocking = [d for d in errors if d.code not in request.tolerated]
     if blocking:
         raise _first_error(blocking)
+    from .render.pdf import render_pdf  # here: reportlab is for making a PDF, not for `check`
+
     pdf = render_pdf(laid_out, manifest.primary.faces["regular"].path)
     if not screen:
         pdf = to_pdfx(pdf, profile, STANDARDS[request.standard])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +12,9 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from awareprint.cli import main
+
+# the persistent cache (awareprint/cache.py) of this test run, never the user's own
+os.environ["AWAREPRINT_CACHE_DIR"] = tempfile.mkdtemp(prefix="awareprint-test-cache-")
 
 PROJECT = Path(__file__).resolve().parent.parent
 

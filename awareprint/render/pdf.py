@@ -20,7 +20,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import uharfbuzz as hb
-from fontTools.ttLib import TTFont as FtFont
 from reportlab import rl_config
 from reportlab.lib.colors import CMYKColor, CMYKColorSep, Color
 from reportlab.lib.utils import ImageReader
@@ -42,7 +41,7 @@ from awareprint.document import (
     Rect,
 )
 from awareprint.qr import QUIET_ZONE
-from awareprint.text.fonts import harfbuzz_font
+from awareprint.text.fonts import font_metrics, harfbuzz_font
 from awareprint.units import Cmyk, Pt
 
 from . import reading
@@ -154,11 +153,20 @@ def _source_date(date: dt.date) -> Iterator[None]:
 
 def _register_placeholder_font(path: str) -> None:
     """reportlab writes an unembedded Helvetica into every page unless its initial font is a TrueType
-    font; registering ours (never drawn with) keeps the file free of it."""
-    # The whole font, not a small subset of it: reportlab files faces under their PostScript name, so a
-    # subset would stand in for the real font in any later reportlab use of it in this process.
+    font; registering ours (never drawn with, never embedded) keeps the file free of it."""
+    # A subset holding only the space: reportlab parses a whole font file in Python (about 14 ms for Noto
+    # Sans). reportlab files a face under its PostScript name and hands that face to any later font with
+    # the same name, so the subset's face is renamed: the real font registered later stays itself.
     if _PLACEHOLDER_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(_PLACEHOLDER_FONT, path))
+        plan = hb.SubsetInput()
+        plan.unicode_set.add(ord(" "))
+        plan.flags = hb.SubsetFlags.NO_HINTING | hb.SubsetFlags.NO_LAYOUT_CLOSURE
+        subset = hb.subset(harfbuzz_font(path).face, plan)
+        if subset is None:
+            raise ValueError(f"HarfBuzz could not subset {path}")
+        font = TTFont(_PLACEHOLDER_FONT, io.BytesIO(bytes(subset.blob.data)))
+        font.face.name = _PLACEHOLDER_FONT.encode("ascii")
+        pdfmetrics.registerFont(font)
 
 
 def _cmyk(colour: Cmyk) -> Color:
@@ -446,13 +454,6 @@ class _GlyphFont:
     path: str
     resource: str
     codes: dict[tuple[int, str], int] = field(default_factory=dict)
-    _font: FtFont | None = None
-
-    @property
-    def font(self) -> FtFont:
-        if self._font is None:
-            self._font = _font_file(self.path)
-        return self._font
 
     def code(self, glyph_id: int, text: str) -> int:
         return self.codes.setdefault((glyph_id, text), len(self.codes) + 1)
@@ -471,20 +472,19 @@ class _GlyphFont:
         base_font = f"{tag}+{postscript}"
         font_file = pdfdoc.PDFStream(content=_subset(self.path, glyph_ids), filters=[pdfdoc.PDFZCompress])
         font_file.dictionary["Length1"] = len(font_file.content)
-        head, hhea, os2 = self.font["head"], self.font["hhea"], self.font["OS/2"]
-        scale = 1000 / head.unitsPerEm
+        metrics = font_metrics(self.path)
+        scale = 1000 / metrics.upem
         descriptor = pdfdoc.PDFDictionary(
             {
                 "Type": pdfdoc.PDFName("FontDescriptor"),
                 "FontName": pdfdoc.PDFName(base_font),
                 "Flags": 4,
-                "FontBBox": pdfdoc.PDFArray(
-                    [round(v * scale) for v in (head.xMin, head.yMin, head.xMax, head.yMax)]
-                ),
+                "FontBBox": pdfdoc.PDFArray([round(value * scale) for value in metrics.box]),
                 "ItalicAngle": 0,
-                "Ascent": round(hhea.ascent * scale),
-                "Descent": round(hhea.descent * scale),
-                "CapHeight": round(getattr(os2, "sCapHeight", hhea.ascent) * scale),
+                "Ascent": round(metrics.ascender * scale),
+                "Descent": round(metrics.descender * scale),
+                # the font's own cap height, even 0; the ascender for a font too old to give one
+                "CapHeight": round(_or(metrics.cap_height, metrics.ascender) * scale),
                 "StemV": 80,
                 "FontFile2": doc.Reference(font_file, f"FontFile:{base_font}"),
             }
@@ -525,13 +525,8 @@ class _GlyphFont:
         doc.idToObject["BasicFonts"].dict[self.resource] = doc.Reference(font, self.resource)
 
 
-_FONT_CACHE: dict[str, FtFont] = {}
-
-
-def _font_file(path: str) -> FtFont:
-    if path not in _FONT_CACHE:
-        _FONT_CACHE[path] = FtFont(path, lazy=True)
-    return _FONT_CACHE[path]
+def _or(value: int | None, default: int) -> int:
+    return default if value is None else value
 
 
 def _subset(path: str, glyph_ids: list[int]) -> bytes:

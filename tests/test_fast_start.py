@@ -1,0 +1,101 @@
+"""A fast start: what a command imports, and the plain conversion of its values that replaces pydantic.
+
+Speed itself is measured in benchmarks/, never here; these tests pin the causes: modules a command must
+not load, and values converted exactly as typer would convert them.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer._coercion import build_runtime_param, resolve_type_descriptor
+from typer.models import OptionInfo
+
+from awareprint.cli_values import _PlainValue
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def _loaded_after(tmp_path: Path, *args: str) -> set[str]:
+    """Top-level modules loaded by `awareprint ARGS` in a new process."""
+    script = (
+        "import sys\nfrom awareprint.cli import main\n"
+        f"try:\n    main({list(args)!r})\nexcept SystemExit:\n    pass\n"
+        "print(' '.join(sorted({name.split('.')[0] for name in sys.modules})))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=True
+    )
+    return set(done.stdout.split())
+
+
+def test_a_poster_loads_neither_pydantic_nor_fonttools_tables(tmp_path: Path) -> None:
+    loaded = _loaded_after(tmp_path, "--data", str(PROJECT), "poster", "--output", str(tmp_path / "p.pdf"))
+    assert (tmp_path / "p.pdf").stat().st_size > 10_000
+    assert "pydantic" not in loaded
+    assert {"reportlab", "pikepdf"} <= loaded  # it does render and finish as PDF/X
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, awareprint.pipeline, awareprint.render.pdf; print('fontTools.ttLib' in sys.modules)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("args", [("--help",), ("templates", "check", "templates/poster-a3.yaml")])
+def test_help_and_check_load_no_renderer(tmp_path: Path, args: tuple[str, ...]) -> None:
+    if args[0] == "templates":
+        args = (*args[:2], str(PROJECT / args[2]))
+    loaded = _loaded_after(tmp_path, *args)
+    assert not loaded & {"pydantic", "reportlab", "pikepdf"}
+    if args == ("--help",):
+        assert "rich" not in loaded and "awareprint.pipeline" not in loaded
+
+
+def _both(annotation: object, value: object, info: OptionInfo | None = None) -> tuple[object, object]:
+    """The plain conversion's result and typer's own, for one value."""
+    import typer
+
+    info = info or OptionInfo()
+    descriptor = resolve_type_descriptor(annotation, info)
+    is_list = isinstance(value, tuple)
+    param = typer.core.TyperOption(param_decls=["--x"], type_descriptor=descriptor, multiple=is_list)
+    ctx = typer.Context(typer.core.TyperCommand("x"))
+    plain = _PlainValue(parameter_info=info, annotation=annotation).coerce(value, param, ctx)
+    typers = build_runtime_param(descriptor).coerce(value, param, ctx)
+    return plain, typers
+
+
+@pytest.mark.parametrize(
+    ("annotation", "value"),
+    [
+        (str, "en"),
+        (str, ""),
+        (str, " zh-Hans "),
+        (Path, "out/poster.pdf"),
+        (Path, "out/"),
+        (Path, ""),
+        (Path, "~/x.pdf"),
+        (Path, "-"),
+        (bool, True),
+        (bool, False),
+        (bool, " yes "),  # not a flag's bool: left to typer's own conversion
+        (list[str], ("en", "fr")),
+        (list[str], ()),
+        (list[Path], ("a.pdf", "b/")),
+        (str, None),
+        (Path, None),
+    ],
+)
+def test_plain_values_convert_as_typer_converts_them(annotation: object, value: object) -> None:
+    plain, typers = _both(annotation, value)
+    assert plain == typers
+    assert type(plain) is type(typers)
