@@ -44,7 +44,7 @@ from .diagnostics import AwareprintError, Severity, user_error
 from .folders import PROJECT, Folders
 from .materials import AUDIENCES, language_codes
 from .organisation import Organisation
-from .output import write_atomic
+from .output import sweep_parts, write_atomic
 from .pdfx import STANDARDS
 from .pipeline import EDITIONS, PosterRequest
 from .roster import MATRIX_KEYS as ROSTER_KEYS
@@ -619,10 +619,7 @@ def _prepare(folder: Path, names: set[str]) -> None:
     if not os.access(folder, os.W_OK | os.X_OK):
         raise user_error("the output folder is not writable", file=folder, hint="choose a writable folder")
     for path, mine in by_folder.items():
-        for part in path.glob(".*.part"):  # .NAME.RANDOM.part, from output.write_atomic
-            if part.name[1:].rsplit(".", 2)[0] in mine:  # another shard's files are not ours to touch
-                with contextlib.suppress(OSError):
-                    part.unlink()
+        sweep_parts(path, mine)  # another shard's files are not ours to touch
 
 
 def _up_to_date(record: ItemRecord, inputs: str, folder: Path) -> bool:

@@ -18,6 +18,7 @@ from typing import TypeVar
 import yaml
 
 from .diagnostics import AwareprintError, user_error
+from .inputs import read_input
 from .units import Cmyk, Pt, parse_cmyk, parse_length
 
 MAX_DATA_FILE_BYTES = 1_000_000
@@ -61,24 +62,13 @@ class Node:
 
 def load_yaml(path: Path) -> Node:
     """Read one data file into a Node tree, or raise an AwareprintError naming file and line."""
+    data = read_input(path, MAX_DATA_FILE_BYTES)
     try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise user_error("file not found", file=path, hint="check the name and the folder") from None
-    except OSError as exc:
-        raise user_error(f"cannot read the file ({exc.strerror})", file=path) from None
-    if size > MAX_DATA_FILE_BYTES:
-        raise user_error(
-            f"file is {size:,} bytes, more than the {MAX_DATA_FILE_BYTES:,} a data file may have", file=path
-        )
-    try:
-        text = path.read_text(encoding="utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise user_error(
             f"not UTF-8 text (byte {exc.start})", file=path, hint="save the file as UTF-8"
         ) from None
-    except OSError as exc:
-        raise user_error(f"cannot read the file ({exc.strerror})", file=path) from None
     try:
         root = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
