@@ -44,12 +44,12 @@ from .diagnostics import AwareprintError, Severity, user_error
 from .folders import PROJECT, Folders
 from .materials import AUDIENCES, language_codes
 from .organisation import Organisation
-from .output import sweep_parts, write_atomic
+from .output import make_folder, sweep_parts, write_atomic
 from .pdfx import STANDARDS
 from .pipeline import EDITIONS, PosterRequest
 from .roster import MATRIX_KEYS as ROSTER_KEYS
 from .roster import OrgRow, Roster, load_roster
-from .schema import Mapping, Node, as_list, as_text, load_yaml
+from .schema import Mapping, Node, as_list, as_path, as_text, load_yaml
 from .templates import extends_chain, list_templates
 
 MANIFEST = "manifest.json"
@@ -230,7 +230,7 @@ def _choices(known: list[str]) -> str:
 def _inside(folder: Path, node: Node, must_exist: bool) -> Path:
     """A relative path that stays inside the batch file's folder: a shared batch file cannot reach out."""
     text = as_text(node)
-    path = (folder / text).resolve()
+    path = as_path(node, folder)
     if Path(text).is_absolute() or not path.is_relative_to(folder.resolve()):
         raise node.error(
             f"'{text}' points outside the batch file's folder",
@@ -611,11 +611,7 @@ def _prepare(folder: Path, names: set[str]) -> None:
         path = folder / name
         by_folder.setdefault(path.parent, set()).add(path.name)
     for path in sorted(by_folder):
-        try:
-            path.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            message = f"cannot create the output folder ({exc.strerror})"
-            raise user_error(message, file=path, hint="choose a writable folder") from None
+        make_folder(path)
     if not os.access(folder, os.W_OK | os.X_OK):
         raise user_error("the output folder is not writable", file=folder, hint="choose a writable folder")
     for path, mine in by_folder.items():

@@ -52,10 +52,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     """Either the whole file appears under `path`, or nothing changes and one error line says why."""
     target = _writable_target(path)
     folder = target.parent
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except (OSError, ValueError) as exc:
-        raise path_error(exc, folder, "cannot create the output folder") from None
+    make_folder(folder)
     _sweep_once(folder)
     temporary: Path | None = None
     try:
@@ -75,6 +72,35 @@ def write_atomic(path: Path, data: bytes) -> None:
         if temporary is not None:  # an error, Ctrl-C or SIGTERM: the old file stays as it was
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
+
+
+def make_folder(folder: Path) -> None:
+    """The folder and its parents, or one line naming what is in the way (a file, a pipe, a loop of links)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        blocker, kind = _in_the_way(folder)
+        raise user_error(
+            f"cannot create the output folder: {blocker} is {kind}, not a folder",
+            file=folder,
+            hint="choose another folder, or move that away",
+        ) from None
+    except (OSError, ValueError) as exc:
+        raise path_error(exc, folder, "cannot create the output folder") from None
+
+
+def _in_the_way(folder: Path) -> tuple[Path, str]:
+    """The first part of `folder` that exists but is not a folder, and what it is."""
+    for part in (*reversed(folder.parents), folder):
+        try:
+            mode = os.stat(part).st_mode
+        except FileNotFoundError:
+            break
+        except OSError as exc:
+            return part, "a loop of symbolic links" if exc.errno == errno.ELOOP else "unusable"
+        if not stat.S_ISDIR(mode):
+            return part, file_kind(mode) or "a file"
+    return folder, "in the way"
 
 
 def temporary_name(name: str) -> str:

@@ -248,6 +248,19 @@ def as_text(node: Node) -> str:
     return node.value
 
 
+def as_path(node: Node, folder: Path) -> Path:
+    """A file named in a data file, relative to `folder`, resolved; a NUL or a link loop is its error."""
+    text = as_text(node).strip()
+    try:
+        return (folder / text).resolve()
+    except ValueError:
+        raise node.error("the path holds a NUL character", hint="write the name as it is on disk") from None
+    except RuntimeError:  # a loop of symbolic links (an OSError from Python 3.13)
+        raise node.error(f"'{text}' is a loop of symbolic links", hint="point the link at a file") from None
+    except OSError as exc:
+        raise node.error(f"cannot use the path '{text}' ({exc.strerror})") from None
+
+
 def web_address(node: Node) -> str:
     value = as_text(node).strip()
     if not _URL.match(value):
