@@ -38,7 +38,7 @@ def read_input(path: Path, limit: int, what: str = "file") -> bytes:
     try:
         kind = file_kind(os.fstat(handle).st_mode)
         if kind:
-            raise user_error(f"is {kind}, not a file", file=path, hint=f"give the {what} as a file on disk")
+            raise _not_a_file(path, kind, what)
         os.set_blocking(handle, True)
         data = _read_at_most(handle, limit + 1)
     except OSError as exc:
@@ -52,6 +52,23 @@ def read_input(path: Path, limit: int, what: str = "file") -> bytes:
             hint="is this the right file?",
         )
     return data
+
+
+def regular_file(path: Path, what: str = "file") -> None:
+    """Refuse, in one line, a path that is not a regular file, for readers that take a file whole and
+    may be large (a PDF to check or preview): a device would never end, a FIFO would wait forever."""
+    try:
+        kind = file_kind(os.stat(path).st_mode)
+    except FileNotFoundError:
+        raise user_error(f"{what} not found", file=path, hint="check the name and the folder") from None
+    except (OSError, ValueError) as exc:
+        raise path_error(exc, path, f"cannot read the {what}") from None
+    if kind:
+        raise _not_a_file(path, kind, what)
+
+
+def _not_a_file(path: Path, kind: str, what: str) -> AwareprintError:
+    return user_error(f"is {kind}, not a file", file=path, hint=f"name the {what} saved as a regular file")
 
 
 def file_kind(mode: int) -> str | None:

@@ -270,10 +270,13 @@ def test_the_reader_reads_up_to_its_cap_and_refuses_one_byte_more(tmp_path: Path
         ["strings", "import", "zero.xliff", "--lang", "fr"],
         ["batch", "--orgs", "zero.csv"],
         ["batch", "zero.yaml"],
+        ["templates", "check", "zero.yaml"],
+        ["preflight", "zero.pdf"],
+        ["preview", "zero.pdf"],
     ],
 )
 def test_dev_zero_behind_any_input_is_one_line_not_all_memory(tmp_path: Path, args: list[str]) -> None:
-    for name in ("zero.yaml", "zero.png", "zero.icc", "zero.po", "zero.xliff", "zero.csv"):
+    for name in ("zero.yaml", "zero.png", "zero.icc", "zero.po", "zero.xliff", "zero.csv", "zero.pdf"):
         (tmp_path / name).symlink_to("/dev/zero")
 
     def little_memory() -> None:
