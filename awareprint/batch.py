@@ -42,6 +42,7 @@ from pathlib import Path
 from . import __version__
 from .diagnostics import AwareprintError, Severity, user_error
 from .folders import PROJECT, Folders
+from .inputs import read_input
 from .materials import AUDIENCES, language_codes
 from .organisation import Organisation
 from .output import make_folder, sweep_parts, write_atomic
@@ -54,6 +55,7 @@ from .templates import extends_chain, list_templates
 
 MANIFEST = "manifest.json"
 MANIFEST_FORMAT = 1
+MAX_RECORD_BYTES = 1 << 30  # a manifest or journal: about 1 KB an item
 _JOURNAL_PREFIX = ".awareprint-journal"
 _SHARD = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 # Each language leaves fonts, dictionaries and locale data in a worker (German hyphenation alone is 20 MB).
@@ -428,12 +430,12 @@ def previous_records(folder: Path) -> dict[str, list[ItemRecord]]:
     records: dict[str, list[ItemRecord]] = {}
     for path in sorted(folder.glob("manifest*.json")):
         with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
-            for entry in json.loads(path.read_text(encoding="utf-8"))["items"]:
+            for entry in json.loads(read_input(path, MAX_RECORD_BYTES))["items"]:
                 record = _record(entry)
                 records.setdefault(record.output, []).append(record)
     for path in sorted(folder.glob(f"{_JOURNAL_PREFIX}*.jsonl")):
         with contextlib.suppress(OSError):
-            for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            for line in read_input(path, MAX_RECORD_BYTES).decode(errors="replace").splitlines():
                 with contextlib.suppress(ValueError, TypeError, KeyError):  # a line cut short by a kill
                     record = _record(json.loads(line))
                     records.setdefault(record.output, []).append(record)

@@ -68,7 +68,8 @@ def regular_file(path: Path, what: str = "file") -> None:
 
 
 def _not_a_file(path: Path, kind: str, what: str) -> AwareprintError:
-    return user_error(f"is {kind}, not a file", file=path, hint=f"name the {what} saved as a regular file")
+    wanted = "a regular file" if what == "file" else f"the {what} as a regular file"
+    return user_error(f"is {kind}, not a file", file=path, hint=f"give {wanted}")
 
 
 def file_kind(mode: int) -> str | None:
