@@ -42,18 +42,20 @@ from pathlib import Path
 from . import __version__
 from .diagnostics import AwareprintError, Severity, user_error
 from .folders import PROJECT, Folders
+from .inputs import read_input
 from .materials import AUDIENCES, language_codes
 from .organisation import Organisation
-from .output import write_atomic
+from .output import make_folder, sweep_parts, write_atomic
 from .pdfx import STANDARDS
 from .pipeline import EDITIONS, PosterRequest
 from .roster import MATRIX_KEYS as ROSTER_KEYS
 from .roster import OrgRow, Roster, load_roster
-from .schema import Mapping, Node, as_list, as_text, load_yaml
+from .schema import Mapping, Node, as_list, as_path, as_text, load_yaml
 from .templates import extends_chain, list_templates
 
 MANIFEST = "manifest.json"
 MANIFEST_FORMAT = 1
+MAX_RECORD_BYTES = 1 << 30  # a manifest or journal: about 1 KB an item
 _JOURNAL_PREFIX = ".awareprint-journal"
 _SHARD = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 # Each language leaves fonts, dictionaries and locale data in a worker (German hyphenation alone is 20 MB).
@@ -230,7 +232,7 @@ def _choices(known: list[str]) -> str:
 def _inside(folder: Path, node: Node, must_exist: bool) -> Path:
     """A relative path that stays inside the batch file's folder: a shared batch file cannot reach out."""
     text = as_text(node)
-    path = (folder / text).resolve()
+    path = as_path(node, folder)
     if Path(text).is_absolute() or not path.is_relative_to(folder.resolve()):
         raise node.error(
             f"'{text}' points outside the batch file's folder",
@@ -428,12 +430,12 @@ def previous_records(folder: Path) -> dict[str, list[ItemRecord]]:
     records: dict[str, list[ItemRecord]] = {}
     for path in sorted(folder.glob("manifest*.json")):
         with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
-            for entry in json.loads(path.read_text(encoding="utf-8"))["items"]:
+            for entry in json.loads(read_input(path, MAX_RECORD_BYTES))["items"]:
                 record = _record(entry)
                 records.setdefault(record.output, []).append(record)
     for path in sorted(folder.glob(f"{_JOURNAL_PREFIX}*.jsonl")):
         with contextlib.suppress(OSError):
-            for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            for line in read_input(path, MAX_RECORD_BYTES).decode(errors="replace").splitlines():
                 with contextlib.suppress(ValueError, TypeError, KeyError):  # a line cut short by a kill
                     record = _record(json.loads(line))
                     records.setdefault(record.output, []).append(record)
@@ -611,18 +613,11 @@ def _prepare(folder: Path, names: set[str]) -> None:
         path = folder / name
         by_folder.setdefault(path.parent, set()).add(path.name)
     for path in sorted(by_folder):
-        try:
-            path.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            message = f"cannot create the output folder ({exc.strerror})"
-            raise user_error(message, file=path, hint="choose a writable folder") from None
+        make_folder(path)
     if not os.access(folder, os.W_OK | os.X_OK):
         raise user_error("the output folder is not writable", file=folder, hint="choose a writable folder")
     for path, mine in by_folder.items():
-        for part in path.glob(".*.part"):  # .NAME.RANDOM.part, from output.write_atomic
-            if part.name[1:].rsplit(".", 2)[0] in mine:  # another shard's files are not ours to touch
-                with contextlib.suppress(OSError):
-                    part.unlink()
+        sweep_parts(path, mine)  # another shard's files are not ours to touch
 
 
 def _up_to_date(record: ItemRecord, inputs: str, folder: Path) -> bool:

@@ -7,6 +7,7 @@ Heavy modules are imported inside the commands so that `--help` stays fast.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -103,7 +104,12 @@ def poster(
     ] = "parents",
     template: Annotated[str, typer.Option(help="Page design and size (see `templates`).")] = "poster-a3",
     output: Annotated[
-        Path | None, typer.Option(help="PDF to write [default: out/TEMPLATE-LANG-REGION-AUDIENCE.pdf].")
+        str | None,
+        typer.Option(
+            metavar="FILE",
+            help="PDF to write; ending in / a folder to write the default name in "
+            "[default: out/TEMPLATE-LANG-REGION-AUDIENCE.pdf].",
+        ),
     ] = None,
     allow_overflow: Annotated[
         bool, typer.Option(help="Write the PDF even if some text does not fit its slot at the minimum size.")
@@ -150,15 +156,17 @@ def poster(
         raise typer.BadParameter("choose x4 or x1a", param_hint="--pdfx")
     if edition == "screen" and (profile or pdfx != "x4"):
         raise typer.BadParameter("--profile and --pdfx are for the print edition", param_hint="--edition")
-    output = output or _default_output(template, lang, region, audience, edition)
+    from .output import output_file
     from .pipeline import PosterRequest
+
+    default = _default_output(template, lang, region, audience, edition)
 
     request = PosterRequest(
         lang,
         region,
         audience,
         template,
-        output,
+        output_file(output, default.name) if output is not None else default,
         allow_overflow,
         logo=logo,
         organisation=org,
@@ -685,14 +693,15 @@ def strings_export(
     lang: Annotated[str, typer.Option(help="Language code, e.g. fr.")],
     format: Annotated[str, typer.Option("--format", help="po or xliff.")] = "po",
     output: Annotated[
-        Path | None, typer.Option(help="File to write [default: LANG.po or LANG.xliff].")
+        str | None,
+        typer.Option(metavar="FILE", help="File (or folder/) to write [default: LANG.po or LANG.xliff]."),
     ] = None,
     template: Annotated[
         str, typer.Option(help="Template whose slots the room notes describe.")
     ] = "poster-a3",
 ) -> None:
     """Write every string with its English source and a note on where it is printed and its room."""
-    from .output import write_atomic
+    from .output import output_file, write_atomic
     from .pipeline import existing, load_translation
     from .templates import load_template
     from .translation import FORMATS, export_strings
@@ -701,7 +710,7 @@ def strings_export(
         raise typer.BadParameter("choose po or xliff", param_hint="--format")
     files = load_translation(context.obj, lang)
     design = load_template(existing(context.obj.templates, template, "template"))
-    target = output or Path(f"{lang}.{format}")
+    target = output_file(output or "./", f"{lang}.{format}")
     write_atomic(target, export_strings(files.english, files.materials, design, format))
     out.print(f"wrote {target} ({len(files.english.strings)} strings)", markup=False)
 
@@ -721,8 +730,10 @@ def strings_import(
     date: Annotated[str | None, typer.Option(help="Day of the review, YYYY-MM-DD [default: today].")] = None,
 ) -> None:
     """Merge a translated PO/XLIFF file into materials/LANG.yaml, refusing wrong numbers or placeholders."""
+    from .inputs import read_input
     from .output import write_atomic
     from .pipeline import load_translation
+    from .schema import MAX_DATA_FILE_BYTES
     from .translation import import_strings
 
     files = load_translation(context.obj, lang)
@@ -730,7 +741,7 @@ def strings_import(
     if date and not reviewer:
         raise typer.BadParameter("give --reviewer too", param_hint="--date")
     data, result = import_strings(file, files.english, files.materials, files.figure_ids, who)
-    if files.path.read_bytes() != data:
+    if read_input(files.path, MAX_DATA_FILE_BYTES) != data:
         write_atomic(files.path, data)
     out.print(f"{files.path}: {len(result.changed)} strings changed", markup=False)
     if result.approved:
@@ -776,21 +787,22 @@ def strings_review(
     context: typer.Context,
     lang: Annotated[str, typer.Option(help="Language code, e.g. fr.")],
     output: Annotated[
-        Path | None, typer.Option(help="HTML file to write [default: review-LANG.html].")
+        str | None,
+        typer.Option(metavar="FILE", help="HTML file (or folder/) to write [default: review-LANG.html]."),
     ] = None,
 ) -> None:
     """Write a bilingual review page (HTML): each string in English and translated, where it is printed,
     its room, and whether a native speaker has reviewed it."""
     import datetime as dt
 
-    from .output import write_atomic
+    from .output import output_file, write_atomic
     from .pipeline import load_translation
     from .review import review_page
     from .templates import list_templates, load_template
 
     files = load_translation(context.obj, lang)
     designs = [load_template(path) for path in list_templates(context.obj.templates)]
-    target = output or Path(f"review-{lang}.html")
+    target = output_file(output or "./", f"review-{lang}.html")
     page = review_page(files.english, files.materials, designs, dt.date.today())
     write_atomic(target, page.encode("utf-8"))
     status = files.materials.review_status
@@ -884,6 +896,7 @@ def main(argv: list[str] | None = None) -> None:
     from .diagnostics import AwareprintError
 
     install()
+    stops = _stop_on_signals()
     try:
         code = app(args=argv, prog_name="awareprint", standalone_mode=False)
         if isinstance(code, int) and code:  # typer.Exit(code) comes back as a return value here
@@ -908,3 +921,16 @@ def main(argv: list[str] | None = None) -> None:
             markup=False,
         )
         sys.exit(2)
+    finally:
+        for number, handler in stops.items():
+            signal.signal(number, handler)
+
+
+def _stop_on_signals() -> dict[int, object]:
+    """SIGTERM and SIGHUP stop a command the way Ctrl-C does: by KeyboardInterrupt, so that a file being
+    written removes its temporary copy on the way out. Returns the handlers to put back."""
+
+    def stop(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    return {number: signal.signal(number, stop) for number in (signal.SIGTERM, signal.SIGHUP)}

@@ -62,7 +62,7 @@ def _escape(match: re.Match[str]) -> str:
 def _display_path(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+    except (ValueError, RuntimeError, OSError):  # elsewhere; a NUL; a loop of links (RuntimeError < 3.13)
         return str(path)
 
 

@@ -17,9 +17,11 @@ from pathlib import Path
 from PIL import Image, ImageCms
 
 from .diagnostics import Diagnostic, Severity, user_error
+from .inputs import read_input
 from .units import Cmyk
 
 MAX_PIXELS = 40_000_000  # far above any logo; a decompression bomb stops here, before decoding
+MAX_LOGO_BYTES = 64_000_000  # a print-quality logo is a few MB; past this it is the wrong file
 WARN_PPI = {"poster": 150, "leaflet": 300, "card": 300}  # by template kind: leaflets are read close up
 REFUSE_SHARE = 0.5  # below half the recommended resolution a logo is refused
 JPEG_QUALITY = 92
@@ -109,7 +111,7 @@ class _Opened:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error", Image.DecompressionBombWarning)
-                image = Image.open(self.path)
+                image = Image.open(io.BytesIO(read_input(self.path, MAX_LOGO_BYTES, "logo file")))
                 if image.width * image.height > MAX_PIXELS:
                     raise user_error(
                         f"the image is {image.width} x {image.height} pixels, more than a logo needs",
@@ -123,8 +125,6 @@ class _Opened:
                         hint="save the logo as PNG or JPEG",
                     )
                 image.load()
-        except FileNotFoundError:
-            raise user_error("logo file not found", file=self.path) from None
         except (Image.DecompressionBombWarning, Image.DecompressionBombError):
             raise user_error(
                 "the image is too large to open safely",

@@ -26,7 +26,8 @@ from babel import Locale, UnknownLocaleError
 
 from .cache import cached
 from .diagnostics import AwareprintError, Diagnostic, user_error
-from .schema import Mapping, Node, as_text, load_yaml
+from .inputs import read_input
+from .schema import MAX_DATA_FILE_BYTES, Mapping, Node, as_text, load_yaml
 from .text_input import CHARACTER_CODES, LINES
 
 ENGLISH = "en"
@@ -592,7 +593,9 @@ _Dumper.add_representer(
 def header_of(path: Path) -> str:
     """The comment lines a file starts with: kept when the tool rewrites it."""
     header = []
-    for line in path.read_text(encoding="utf-8").splitlines(keepends=True) if path.exists() else []:
+    text = read_input(path, MAX_DATA_FILE_BYTES).decode(errors="replace") if path.exists() else ""
+    text = text.replace("\r\n", "\n")
+    for line in text.splitlines(keepends=True):
         if not line.startswith("#"):
             break
         header.append(line)

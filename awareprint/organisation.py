@@ -24,6 +24,7 @@ from .schema import (
     Mapping,
     Node,
     as_list,
+    as_path,
     as_text,
     email_address,
     load_yaml,
@@ -124,7 +125,7 @@ def organisation_from_mapping(node: Node, base_folder: Path) -> Organisation:
         raise org.get("name").error("the organisation's name is empty")
     logo = None
     if org.has("logo"):
-        logo = (base_folder / org.text("logo").strip()).resolve()
+        logo = as_path(org.get("logo"), base_folder)
         if not logo.is_file():
             raise org.get("logo").error(
                 f"logo file not found: {logo}", hint="give the path relative to the organisation's file"

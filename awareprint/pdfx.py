@@ -19,6 +19,9 @@ from pathlib import Path
 
 from .cache import cached
 from .diagnostics import user_error
+from .inputs import read_input
+
+MAX_PROFILE_BYTES = 20_000_000  # press profiles are 0.5 to 5 MB
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,10 +47,7 @@ class OutputProfile:
     condition: str
 
     def data(self) -> bytes:
-        try:
-            data = self.path.read_bytes()
-        except OSError as exc:
-            raise user_error(f"cannot read the output profile ({exc.strerror})", file=self.path) from None
+        data = read_input(self.path, MAX_PROFILE_BYTES, "output profile")
         if len(data) < 132 or data[16:20] != b"CMYK":
             raise user_error(
                 "not a CMYK ICC profile", file=self.path, hint="use your print shop's CMYK profile"

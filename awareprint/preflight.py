@@ -30,7 +30,8 @@ import pikepdf
 from pikepdf.models.image import UnsupportedImageTypeError
 from PIL import Image, ImageMath
 
-from .diagnostics import Diagnostic, Severity
+from .diagnostics import AwareprintError, Diagnostic, Severity
+from .inputs import regular_file
 from .units import MIN_BLEED_MM
 
 if TYPE_CHECKING:
@@ -89,6 +90,12 @@ _ENDS = 1024  # a PDF starts with %PDF- and ends with %%EOF within this many byt
 
 def _open(path: Path, findings: _Findings) -> pikepdf.Pdf | None:
     """The file opened as it is, or None with one clear reason: missing, not a PDF, cut short, damaged."""
+    try:
+        regular_file(path)
+    except AwareprintError as error:
+        problem = error.diagnostic
+        findings.error("preflight-unreadable", problem.message, problem.hint or "check the path")
+        return None
     try:
         with path.open("rb") as file:
             head = file.read(_ENDS)

@@ -30,6 +30,7 @@ import pypdfium2 as pdfium
 from PIL import Image, ImageDraw, ImageFont
 
 from .diagnostics import Diagnostic, Severity, user_error
+from .inputs import regular_file
 from .materials import AUDIENCES
 from .output import write_atomic
 
@@ -167,6 +168,7 @@ def _collect(paths: Sequence[Path]) -> tuple[list[_Source], list[Diagnostic]]:
             for output, entry in manifest.items():
                 found.setdefault(output, _Source(output, entry))
         else:
+            regular_file(path, "PDF")
             entry = manifest_of(path.parent.resolve()).get(path.resolve())
             found.setdefault(path.resolve(), _Source(path, entry))
     return list(found.values()), diagnostics

@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .diagnostics import AwareprintError, user_error
-from .images import open_logo
+from .images import MAX_LOGO_BYTES, open_logo
+from .inputs import read_input
 from .organisation import LIST_KEYS, OPTIONAL_KEYS, REQUIRED_KEYS, Organisation, organisation_from_mapping
 from .schema import MAX_DATA_FILE_BYTES, Mapping, Node, as_list, as_text, load_yaml
 
@@ -86,7 +87,9 @@ def _row(
             open_logo(organisation.logo)  # not an image: this row's problem, said before any work starts
     except AwareprintError as error:
         return OrgRow(node.line, name, slug, None, error=error.diagnostic.labelled())
-    logo = hashlib.sha256(organisation.logo.read_bytes()).hexdigest() if organisation.logo else ""
+    logo = ""
+    if organisation.logo:
+        logo = hashlib.sha256(read_input(organisation.logo, MAX_LOGO_BYTES, "logo file")).hexdigest()
     said = repr(sorted((key, _plain(child)) for key, child in node.value.items()))
     fingerprint = hashlib.sha256(f"{said}\nlogo:{logo}".encode()).hexdigest()
     return OrgRow(node.line, name, slug, organisation, choices, fingerprint)
@@ -195,14 +198,7 @@ def _csv_row(header: list[str], cells: list[str], path: Path, line: int) -> _Raw
 
 
 def _read_text(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise user_error("file not found", file=path, hint="check the name and the folder") from None
-    except OSError as exc:
-        raise user_error(f"cannot read the file ({exc.strerror})", file=path) from None
-    if len(data) > MAX_DATA_FILE_BYTES:
-        raise user_error(f"file is more than {MAX_DATA_FILE_BYTES:,} bytes", file=path)
+    data = read_input(path, MAX_DATA_FILE_BYTES)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

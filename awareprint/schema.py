@@ -19,6 +19,7 @@ from typing import TypeVar
 import yaml
 
 from .diagnostics import AwareprintError, user_error
+from .inputs import read_input
 from .text_input import ONE_LINE, CharacterError, Field, clean_text, is_blank
 from .units import Cmyk, Pt, parse_cmyk, parse_length
 
@@ -64,24 +65,13 @@ class Node:
 
 def load_yaml(path: Path) -> Node:
     """Read one data file into a Node tree, or raise an AwareprintError naming file and line."""
+    data = read_input(path, MAX_DATA_FILE_BYTES)
     try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise user_error("file not found", file=path, hint="check the name and the folder") from None
-    except OSError as exc:
-        raise user_error(f"cannot read the file ({exc.strerror})", file=path) from None
-    if size > MAX_DATA_FILE_BYTES:
-        raise user_error(
-            f"file is {size:,} bytes, more than the {MAX_DATA_FILE_BYTES:,} a data file may have", file=path
-        )
-    try:
-        text = path.read_text(encoding="utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise user_error(
             f"not UTF-8 text (byte {exc.start})", file=path, hint="save the file as UTF-8"
         ) from None
-    except OSError as exc:
-        raise user_error(f"cannot read the file ({exc.strerror})", file=path) from None
     try:
         root = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
@@ -276,6 +266,19 @@ def as_text(node: Node, field: Field = ONE_LINE) -> str:
     if is_blank(text):
         raise node.error("is empty", hint="write a value or remove the key")
     return text
+
+
+def as_path(node: Node, folder: Path) -> Path:
+    """A file named in a data file, relative to `folder`, resolved; a NUL or a link loop is its error."""
+    text = as_text(node).strip()
+    try:
+        return (folder / text).resolve()
+    except ValueError:
+        raise node.error("the path holds a NUL character", hint="write the name as it is on disk") from None
+    except RuntimeError:  # a loop of symbolic links (an OSError from Python 3.13)
+        raise node.error(f"'{text}' is a loop of symbolic links", hint="point the link at a file") from None
+    except OSError as exc:
+        raise node.error(f"cannot use the path '{text}' ({exc.strerror})") from None
 
 
 def web_address(node: Node) -> str:

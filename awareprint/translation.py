@@ -23,6 +23,7 @@ from babel import Locale, UnknownLocaleError
 from translate.storage import base, po, xliff
 
 from .diagnostics import user_error
+from .inputs import read_input
 from .materials import (
     CAPTIONS,
     ENGLISH,
@@ -36,10 +37,12 @@ from .materials import (
     numbers_in,
     placeholders_in,
 )
+from .schema import MAX_DATA_FILE_BYTES
 from .templates import ContactsSlot, FiguresSlot, ListSlot, OrganisationSlot, Slot, Template, TextSlot
 from .text_input import LINES, CharacterError, clean_text
 
 FORMATS = ("po", "xliff")
+MAX_TRANSLATION_BYTES = 4_000_000  # an export with its notes is about 50 KB
 ROOM = 1.3  # a translation may run about 30 % longer than the English before it risks its frame
 _REVIEWED_STATES = ("signed-off", "final", "reviewed")  # XLIFF 1.2, and 2.0's "reviewed"
 _CONTENT_OF_LABEL = {
@@ -174,7 +177,8 @@ def import_strings(
         materials.translated_from,
         materials.reviews,
     ):
-        data = materials.file.read_bytes()  # nothing changed: the file stays as it is, byte for byte
+        # nothing changed: the file stays as it is, byte for byte
+        data = read_input(materials.file, MAX_DATA_FILE_BYTES)
     else:
         data = dump_materials(
             materials.language, ordered, translated_from, header_of(materials.file), reviews
@@ -286,14 +290,29 @@ def _read_store(file: Path) -> base.TranslationStore:
     suffix = file.suffix.lower()
     if suffix not in (".po", ".xliff", ".xlf"):
         raise user_error("not a PO or XLIFF file", file=file, hint="give a .po, .xliff or .xlf file")
+    data = read_input(file, MAX_TRANSLATION_BYTES)
     try:
-        data = file.read_bytes()
-    except OSError as exc:
-        raise user_error(f"cannot read the file ({exc.strerror})", file=file) from None
-    try:
-        return po.pofile(io.BytesIO(data)) if suffix == ".po" else xliff.xlifffile(io.BytesIO(data))
+        store = po.pofile(io.BytesIO(data)) if suffix == ".po" else xliff.xlifffile(io.BytesIO(data))
     except Exception as exc:  # the parsers raise many kinds of error for a damaged file
         raise user_error(f"cannot read it as {suffix[1:].upper()}: {exc}", file=file) from None
+    plural = next((unit for unit in store.getunits() if unit.hasplural()), None)
+    if plural is not None:
+        raise user_error(
+            "plural forms (msgid_plural, msgstr[0], ...) are not used: every awareprint string has one form",
+            file=file,
+            line=_plural_line(data) if suffix == ".po" else None,
+            key=_key_of(plural) or None,
+            hint="give each string one msgstr, as `strings export` writes it",
+        )
+    return store
+
+
+def _plural_line(data: bytes) -> int | None:
+    """The PO line of the first `msgid_plural` (the parser keeps no line numbers)."""
+    for number, line in enumerate(data.splitlines(), start=1):
+        if line.lstrip().startswith(b"msgid_plural"):
+            return number
+    return None
 
 
 def _check_language(store: base.TranslationStore, file: Path, code: str) -> None:

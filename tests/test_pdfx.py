@@ -23,5 +23,5 @@ def test_an_output_profile_must_be_cmyk(tmp_path: Path) -> None:
 
 
 def test_a_missing_profile_is_a_user_error(tmp_path: Path) -> None:
-    with pytest.raises(AwareprintError, match="cannot read the output profile"):
+    with pytest.raises(AwareprintError, match="output profile not found"):
         OutputProfile(tmp_path / "absent.icc", "X", "x").data()

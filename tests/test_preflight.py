@@ -436,7 +436,7 @@ def test_cli_json(shipped: dict[str, Path], tmp_path: Path, cli) -> None:  # typ
         [],
     )
     assert absent["edition"] is None and absent["findings"][0]["code"] == "preflight-unreadable"
-    assert "No such file" in absent["findings"][0]["message"]
+    assert "not found" in absent["findings"][0]["message"]
 
 
 def test_cli_refuses_a_negative_margin(shipped: dict[str, Path], cli) -> None:  # type: ignore[no-untyped-def]
