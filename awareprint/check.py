@@ -27,7 +27,7 @@ from .images import Logo, open_logo
 from .materials import AUDIENCES, ENGLISH, Materials, language_codes, load_english, load_materials
 from .organisation import ORGANISATION_ITSELF, Organisation, OrganisationContact, Wording
 from .pipeline import lay_out
-from .regions import Region, contact_findings, load_region
+from .regions import Region, SourceDate, contact_findings, load_region
 from .templates import Template, list_templates, load_template
 from .text.fonts import FontManifest, load_manifest
 
@@ -48,9 +48,9 @@ SAMPLE_ORGANISATION = Organisation(
             phone="020 7946 0999",
             url=None,
             email=None,
-            hours="Mon-Fri 9-17",
+            hours=Wording((("", "Mon-Fri 9-17"),), "hours", 0),
             source=ORGANISATION_ITSELF,
-            verified=dt.date(2026, 1, 1),
+            verified=SourceDate(dt.date(2026, 1, 1), "2026-01"),  # its date never reaches a finding here
             line=0,
         ),
     ),

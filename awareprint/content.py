@@ -17,7 +17,7 @@ from icu4py.messageformat import MessageFormat
 
 from .diagnostics import Diagnostic, Severity, user_error
 from .materials import AUDIENCES, Materials
-from .organisation import ORGANISATION_ITSELF, Organisation, Wording
+from .organisation import ORGANISATION_ITSELF, Organisation, OrganisationContact, Wording
 from .regions import (
     ContactEntry,
     Region,
@@ -235,7 +235,7 @@ def build_content(
     )
     qr = _contact(qr_entry, materials, numbers, region)
     assert qr_entry.url is not None
-    own_dates = tuple(c.verified for c in organisation.contacts) if organisation else ()
+    own_dates = tuple(c.verified.date for c in organisation.contacts) if organisation else ()
     checked = max((region.newest.date, *own_dates))  # the PDF's date: the newest verification
     lead, notes = _organisation_lead(organisation, materials, region)
     diagnostics += notes
@@ -369,44 +369,55 @@ def _organisation_contacts(
     for index, own in enumerate(organisation.contacts):
         caption, notes = _in_language(own.caption, materials, organisation.file)
         found += notes
+        hours = ""
+        if own.hours is not None:
+            hours, notes = _in_language(own.hours, materials, organisation.file)
+            found += notes
         contacts.append(
             Contact(
                 name=caption,
-                caption=own.hours or "",
+                caption=hours,
                 phone=own.phone,
                 address=_short_url(own.url) if own.url else None,
                 email=own.email,
-                verified=own.verified,
-                verified_text=numbers.month(own.verified),
+                verified=own.verified.date,
+                verified_text=numbers.when(own.verified),
                 written_in=organisation.file,
             )
         )
-        key = f"organisation.contacts[{index}].verified"
-        if own.verified > today:
-            raise user_error(
-                f"'{caption}' has a verified date in the future ({own.verified.isoformat()})",
-                file=organisation.file,
-                line=own.line,
-                key=key,
-            )
-        verified = SourceDate(own.verified, own.verified.isoformat())
-        state = staleness(verified, today)
-        if state != "ok":
-            against = "your own records" if own.source == ORGANISATION_ITSELF else own.source
-            found.append(
-                Diagnostic(
-                    Severity.WARNING if state == "warn" else Severity.ERROR,
-                    "contact-old" if state == "warn" else "contact-stale",
-                    f"'{caption}' was last verified on {own.verified.isoformat()}, "
-                    f"{months_old(verified, today)} months ago",
-                    file=organisation.file,
-                    line=own.line,
-                    key=key,
-                    hint=f"check it against {against} and update 'verified'"
-                    + ("" if state == "warn" else "; --allow-stale prints it anyway"),
-                )
-            )
+        found += _own_contact_findings(
+            own, caption, f"organisation.contacts[{index}].verified", organisation, today
+        )
     return tuple(contacts), found
+
+
+def _own_contact_findings(
+    own: OrganisationContact, caption: str, key: str, organisation: Organisation, today: dt.date
+) -> list[Diagnostic]:
+    """A region contact's rules: re-check past 12 months, refused past 24, never dated in the future."""
+    where = {"file": organisation.file, "line": own.line, "key": key}
+    against = "your own records" if own.source == ORGANISATION_ITSELF else own.source
+    if own.verified.date > today:
+        message = f"'{caption}' has a verified date in the future ({own.verified.text})"
+        return [
+            Diagnostic(
+                Severity.ERROR, "contact-future", message, hint="write the month you checked it", **where
+            )
+        ]
+    state = staleness(own.verified, today)
+    if state == "ok":
+        return []
+    age = months_old(own.verified, today)
+    return [
+        Diagnostic(
+            Severity.WARNING if state == "warn" else Severity.ERROR,
+            "contact-old" if state == "warn" else "contact-stale",
+            f"'{caption}': last verified {own.verified.month}, {age} months ago",
+            hint=f"check it against {against} and update 'verified'"
+            + ("" if state == "warn" else "; --allow-stale prints it anyway"),
+            **where,
+        )
+    ]
 
 
 @functools.lru_cache(maxsize=256)

@@ -12,7 +12,6 @@ through `schema.plain_node`), so files and rows share this one schema.
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import re
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from pathlib import Path
 
 from .diagnostics import Diagnostic, Severity
 from .materials import LEAD_LABELS
+from .regions import SourceDate, parse_source_date
 from .schema import (
     Mapping,
     Node,
@@ -28,6 +28,7 @@ from .schema import (
     as_text,
     email_address,
     load_yaml,
+    parse_node,
     phone_number,
     web_address,
 )
@@ -72,9 +73,9 @@ class OrganisationContact:
     phone: str | None
     url: str | None
     email: str | None
-    hours: str | None
+    hours: Wording | None  # printed under the number, like a region contact's caption
     source: str  # the page it was checked against, or ORGANISATION_ITSELF
-    verified: dt.date
+    verified: SourceDate  # as precise as written: 2026-11, or 2026-11-28
     line: int
 
 
@@ -221,8 +222,8 @@ def _contact(node: Node) -> OrganisationContact:
         phone=phone_number(entry.get("phone")) if entry.has("phone") else None,
         url=web_address(entry.get("url")) if entry.has("url") else None,
         email=email_address(entry.get("email")) if entry.has("email") else None,
-        hours=entry.optional_text("hours", PRINTED),
+        hours=_wording(entry.get("hours")) if entry.has("hours") else None,
         source=source,
-        verified=entry.date("verified"),
+        verified=parse_node(entry.get("verified"), parse_source_date),
         line=node.line,
     )
