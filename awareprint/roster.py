@@ -26,7 +26,7 @@ from .diagnostics import AwareprintError, user_error
 from .images import MAX_LOGO_BYTES, open_logo
 from .inputs import read_input
 from .organisation import LIST_KEYS, OPTIONAL_KEYS, REQUIRED_KEYS, Organisation, organisation_from_mapping
-from .schema import MAX_DATA_FILE_BYTES, Mapping, Node, as_list, as_text, load_yaml
+from .schema import MAX_DATA_FILE_BYTES, Mapping, Node, as_list, as_text, closest_key, load_yaml
 
 MATRIX_KEYS = ("languages", "templates", "audiences", "regions")  # a row's own lists, instead of the batch's
 MAX_SLUG_BYTES = 80  # the folder name; a file name adds up to 56 bytes: far below the usual 255
@@ -212,8 +212,8 @@ def _read_text(path: Path) -> str:
 def _check_column(name: str, file: Path, line: int) -> None:
     known = sorted(REQUIRED_KEYS | OPTIONAL_KEYS | set(MATRIX_KEYS))
     if name not in known:
-        close = difflib.get_close_matches(name, known, n=1)
-        hint = f"did you mean '{close[0]}'?" if close else "allowed: " + ", ".join(known)
+        close = closest_key(name, set(known))
+        hint = f"did you mean '{close}'?" if close else "allowed: " + ", ".join(known)
         raise user_error(f"unknown column '{name}'", file=file, line=line, hint=hint)
 
 

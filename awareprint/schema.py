@@ -145,6 +145,16 @@ def _convert(node: yaml.Node, path: Path, key: str, seen: set[int], depth: int) 
     return Node(mapping, path, line, key)
 
 
+def closest_key(name: str, known: set[str] | frozenset[str]) -> str | None:
+    """The key a person probably meant: the one the word names ('lead': safeguarding_lead, whose last word
+    it is), a near spelling ('color': colour), or a key the word is part of."""
+    word = name.lower()
+    named = [key for key in sorted(known) if key.split("_")[-1] == word]
+    close = difflib.get_close_matches(name, sorted(known), n=1)
+    part = [key for key in sorted(known) if word in key.split("_")]
+    return next(iter(named + close + part), None)
+
+
 class Mapping:
     """Typed, strict access to a mapping node: unknown keys and missing required keys are errors."""
 
@@ -156,8 +166,8 @@ class Mapping:
         known = required | optional
         for name, child in self.fields.items():
             if name not in known:
-                close = difflib.get_close_matches(name, sorted(known), n=1)
-                hint = f"did you mean '{close[0]}'?" if close else "allowed: " + ", ".join(sorted(known))
+                close = closest_key(name, known)
+                hint = f"did you mean '{close}'?" if close else "allowed: " + ", ".join(sorted(known))
                 raise child.error(f"unknown key '{name}'", hint=hint)
         for name in sorted(required):
             if name not in self.fields:

@@ -314,3 +314,12 @@ def test_an_organisation_from_a_parsed_row_is_the_same_as_from_a_file(tmp_path: 
         )
     line = refused.value.diagnostic.one_line()
     assert "schools.csv" in line and "7" in line and "logo" in line
+
+
+@pytest.mark.parametrize(
+    ("written", "meant"), [("lead", "safeguarding_lead"), ("color", "colour"), ("label", "lead_label")]
+)
+def test_a_key_in_other_words_gets_the_key_it_meant(tmp_path: Path, written: str, meant: str) -> None:
+    with pytest.raises(AwareprintError) as refused:
+        load_organisation(write_org(tmp_path, **{written: "x"}))
+    assert f"did you mean '{meant}'?" in refused.value.diagnostic.one_line()
