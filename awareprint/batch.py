@@ -34,6 +34,7 @@ import json
 import multiprocessing
 import multiprocessing.connection
 import multiprocessing.context
+import multiprocessing.process
 import os
 import re
 import select
@@ -694,28 +695,17 @@ def run_batch(
     _create_folders(folder, names)
     with folder_lock(folder, shard_of, wait, note):
         journal = Journal(folder, shard_of, wait, note)
+        report = BatchReport(len(items), roster=roster)
         try:
             _sweep(folder, names)
-            fingerprints = Fingerprints(folders, spec, roster)
             previous = previous_records(folder)
+            fingerprints = Fingerprints(folders, spec, roster)
+            todo = _not_up_to_date(items, fingerprints, previous, folder, force, report, on_done)
         except BaseException:
             journal.close(remove=False)
             raise
-        report = BatchReport(len(items), roster=roster)
+        kept = {outcome.record.output: outcome.record for outcome in report.outcomes}  # the skipped
         organisations = {row.slug: row.organisation for row in roster.good} if roster else {}
-        kept: dict[str, ItemRecord] = {}
-        todo: list[tuple[BatchItem, str]] = []
-        for item in items:
-            inputs = fingerprints.item(item)
-            candidates = () if force else previous.get(item.name, ())
-            current = next((r for r in candidates if _up_to_date(r, inputs, folder)), None)
-            if current:
-                kept[item.name] = current
-                report.outcomes.append(Outcome(current, "skipped"))
-                if on_done:
-                    on_done(report.outcomes[-1], len(report.outcomes))
-            else:
-                todo.append((item, inputs))
 
         def record(outcome: Outcome) -> None:
             journal.append(outcome.record)
@@ -737,6 +727,30 @@ def run_batch(
             records = [kept[name] for name in order if name in kept] + others
             _save(report.manifest, records, roster, journal)
     return report
+
+
+def _not_up_to_date(
+    items: Sequence[BatchItem],
+    fingerprints: Fingerprints,
+    previous: dict[str, list[ItemRecord]],
+    folder: Path,
+    force: bool,
+    report: BatchReport,
+    on_done: Progress | None,
+) -> list[tuple[BatchItem, str]]:
+    """The items to make, with their inputs hashes; those up to date are reported as skipped."""
+    todo = []
+    for item in items:
+        inputs = fingerprints.item(item)
+        candidates = () if force else previous.get(item.name, ())
+        current = next((r for r in candidates if _up_to_date(r, inputs, folder)), None)
+        if current:
+            report.outcomes.append(Outcome(current, "skipped"))
+            if on_done:
+                on_done(report.outcomes[-1], len(report.outcomes))
+        else:
+            todo.append((item, inputs))
+    return todo
 
 
 def _save(manifest: Path, records: list[ItemRecord], roster: Roster | None, journal: Journal) -> None:
@@ -976,21 +990,29 @@ def _kill_workers(pool: ProcessPoolExecutor) -> None:
             process.kill()
 
 
-def _close(pool: ProcessPoolExecutor) -> None:
+def _close(pool: ProcessPoolExecutor, grace: float = _EXIT_GRACE) -> None:
     """Shut a pool down without hanging on a stopped or hung worker: one that has not exited within
-    _EXIT_GRACE seconds is killed (a plain `shutdown(wait=True)` would wait for it for ever)."""
+    `grace` seconds is killed (a plain `shutdown(wait=True)` would wait for it for ever)."""
     processes = list((pool._processes or {}).values())  # type: ignore[attr-defined]
     pool.shutdown(wait=False, cancel_futures=True)
-    deadline = time.monotonic() + _EXIT_GRACE
-    waiting = [process.sentinel for process in processes]
-    while waiting and (left := deadline - time.monotonic()) > 0:
-        ended = multiprocessing.connection.wait(waiting, timeout=left)
-        waiting = [sentinel for sentinel in waiting if sentinel not in ended]
-    for process in processes:
-        if process.sentinel in waiting:
-            with contextlib.suppress(OSError, ValueError):
-                process.kill()
+    left = _wait_ended(processes, grace)
+    for process in left:
+        with contextlib.suppress(OSError, ValueError):
+            process.kill()
+    _wait_ended(left, _EXIT_GRACE)  # reaped, so that no stopped worker outlives its pool
     pool.shutdown(wait=True)
+
+
+def _wait_ended(
+    processes: list[multiprocessing.process.BaseProcess], timeout: float
+) -> list[multiprocessing.process.BaseProcess]:
+    """Wait up to `timeout` seconds for the processes to end; those still running."""
+    deadline = time.monotonic() + timeout
+    running = list(processes)
+    while running and (remaining := deadline - time.monotonic()) > 0:
+        ended = multiprocessing.connection.wait([process.sentinel for process in running], timeout=remaining)
+        running = [process for process in running if process.sentinel not in ended]
+    return running
 
 
 def _pool() -> ProcessPoolExecutor:

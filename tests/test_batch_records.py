@@ -306,3 +306,23 @@ def test_batch_and_poster_refuse_a_screen_pdfx_alike(cli, tmp_path: Path) -> Non
     (tmp_path / "school.yaml").write_text("batch:\n  editions: screen\n  pdfx: x1a\n")
     from_file = cli("batch", str(tmp_path / "school.yaml"), "--output", str(tmp_path / "b"))
     assert from_file.code == 1 and errors(from_file.err) == errors(batch.err)
+
+
+def test_closing_a_pool_does_not_wait_for_a_stopped_idle_worker() -> None:
+    """A worker stopped between files holds no file, so no time limit finds it; closing its pool (at the
+    end of the run, or every 100 files) must not wait for it for ever."""
+    import os
+    import signal
+    import threading
+
+    from awareprint.batch import _close, _pool, _start_forkserver
+
+    _start_forkserver()
+    pool = _pool()
+    pid = pool.submit(os.getpid).result(timeout=60)
+    os.kill(pid, signal.SIGSTOP)
+    closing = threading.Thread(target=_close, args=(pool, 1.0), daemon=True)
+    closing.start()
+    closing.join(timeout=20)
+    assert not closing.is_alive()
+    assert not Path(f"/proc/{pid}").exists() or " Z " in Path(f"/proc/{pid}/stat").read_text()
