@@ -9,21 +9,32 @@ Nothing is lost on interruption, even `kill -9`:
 - each finished item is appended to a journal (`.awareprint-journal*.jsonl`), one fsync'd JSON line, so a
   line cut short by a kill is the only thing lost, and it is simply ignored;
 - `manifest.json` is rewritten atomically at the end (and when interrupted), from the previous manifest,
-  the journal and this run; the journal is removed once the manifest holds it.
+  the journal and this run; the journal is removed only once the manifest holding it is written.
+
+A record describes the bytes the run wrote (hashed and preflighted in memory), never what is at the path
+by the time it is read back. Runs into one folder take turns: a lock file in it (`.awareprint-lock`) is
+held exclusively by a run without `--shard`, and shared by shards, each of which also locks its own
+journal, so two runs never write one journal, one manifest or one file at once.
 
 Shards (`--shard K/N`) take every N-th item of the sorted matrix, so N machines share one campaign without
 talking to each other. Each shard writes its own `manifest.shard-K-of-N.json` and journal; a final run
 without `--shard` finds every file up to date through them and writes the complete `manifest.json`.
+
+A worker that hangs or is stopped (SIGSTOP) is killed when its file takes longer than the time limit; the
+file is made again alone in a fresh worker, and fails with a clear line if it hangs again.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import importlib.metadata
 import json
 import multiprocessing
+import multiprocessing.connection
 import multiprocessing.context
+import multiprocessing.process
 import os
 import re
 import select
@@ -32,7 +43,7 @@ import threading
 import time
 import traceback
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
@@ -44,10 +55,10 @@ from .diagnostics import AwareprintError, Severity, user_error
 from .folders import PROJECT, Folders
 from .inputs import read_input
 from .materials import AUDIENCES, language_codes
-from .organisation import Organisation
+from .organisation import Organisation, load_organisation
 from .output import make_folder, sweep_parts, write_atomic
 from .pdfx import STANDARDS
-from .pipeline import EDITIONS, PosterRequest
+from .pipeline import EDITIONS, PosterRequest, check_print_settings
 from .roster import MATRIX_KEYS as ROSTER_KEYS
 from .roster import OrgRow, Roster, load_roster
 from .schema import Mapping, Node, as_list, as_path, as_text, load_yaml
@@ -57,6 +68,11 @@ MANIFEST = "manifest.json"
 MANIFEST_FORMAT = 1
 MAX_RECORD_BYTES = 1 << 30  # a manifest or journal: about 1 KB an item
 _JOURNAL_PREFIX = ".awareprint-journal"
+_LOCK = ".awareprint-lock"
+# A file takes well under 2 s (a trifold leaflet in a slow script, on a loaded machine); a worker that has
+# not finished one after this long is hung or stopped, and is killed.
+FILE_TIMEOUT = 120.0
+_EXIT_GRACE = 10.0  # seconds a worker has to exit when its pool closes, before it is killed
 _SHARD = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 # Each language leaves fonts, dictionaries and locale data in a worker (German hyphenation alone is 20 MB).
 # A fresh worker after this many files keeps each under 200 MB, at the cost of about 1 % in throughput.
@@ -203,6 +219,8 @@ def load_batch_file(path: Path, folders: Folders) -> dict[str, object]:
     for key in ("organisation", "organisations", "logo", "profile"):
         if batch.has(key):
             found[key] = _inside(path.parent, batch.get(key), must_exist=True)
+    if "organisation" in found:  # the same rule one level down: its logo stays in the org file's folder
+        load_organisation(found["organisation"], confined=True)  # type: ignore[arg-type]
     if batch.has("output"):
         found["output"] = _inside(path.parent, batch.get("output"), must_exist=False)
     if batch.has("pdfx"):
@@ -269,6 +287,7 @@ def resolve_spec(folders: Folders, output: Path, **chosen: object) -> BatchSpec:
         names: tuple[str, ...] = chosen.pop(key, None) or (defaults[key],)  # type: ignore[assignment]
         lists[key] = _expand(key, names, known[key])
     settings = {k: v for k, v in chosen.items() if v is not None}
+    check_print_settings(lists["editions"], settings.get("standard"), settings.get("profile"))  # type: ignore[arg-type]
     if settings.get("organisations") and (settings.get("organisation") or settings.get("logo")):
         raise user_error(
             "an organisations file (--orgs) gives each organisation, with its own logo",
@@ -320,6 +339,68 @@ def _lists(spec: BatchSpec, row: OrgRow | None) -> dict[str, tuple[str, ...]]:
     return chosen | (row.choices if row else {})
 
 
+@dataclass(frozen=True, slots=True)
+class BatchPlan:
+    """What one `batch` command will do, before any work: the spec, its items (this shard's) and workers."""
+
+    spec: BatchSpec
+    roster: Roster | None
+    items: list[BatchItem]
+    shard_of: tuple[int, int] | None
+    workers: int  # 0: the files are made in this process
+    notes: tuple[str, ...] = ()  # "note: ..." lines for the user
+
+
+def plan_batch(
+    folders: Folders,
+    batch_file: Path | None,
+    given: dict[str, object],
+    *,
+    shard_text: str | None = None,
+    jobs: int | None = None,
+) -> BatchPlan:
+    """The batch file's settings, with the options given on the command line (`given`, None = not
+    given) in their place; the output folder defaults to out/batch."""
+    chosen = load_batch_file(batch_file, folders) if batch_file else {}
+    chosen.update({key: value for key, value in given.items() if value is not None})
+    output = chosen.pop("output", None) or Path("out") / "batch"
+    spec = resolve_spec(folders, Path(output), **chosen)  # type: ignore[arg-type]
+    roster = load_spec_roster(spec, folders)
+    items = matrix(spec, roster)
+    shard_of = parse_shard(shard_text) if shard_text else None
+    if shard_of:
+        items = shard(items, *shard_of)
+    workers, note = worker_count(jobs, len(items))
+    return BatchPlan(spec, roster, items, shard_of, workers, (note,) if note else ())
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on: a container's or a scheduler's share, not the whole machine's."""
+    count = getattr(os, "process_cpu_count", None)  # Python 3.13
+    if count is not None:
+        return int(count() or 1)
+    with contextlib.suppress(AttributeError):  # not Linux
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def worker_count(jobs: int | None, files: int) -> tuple[int, str | None]:
+    """`--jobs`, or one worker per CPU; never more than the CPUs or the files (a worker more than that
+    only costs memory: `--jobs 10000` once started one per file), with a note when capped."""
+    if jobs == 0:
+        return 0, None
+    cpus = usable_cpus()
+    workers = max(1, min(cpus if jobs is None else jobs, cpus, files))
+    if jobs is None or jobs <= workers:
+        return workers, None
+    limit = f"the {cpus} CPUs this process may use" if workers == cpus else f"the {files} files to make"
+    return workers, f"note: --jobs {jobs} is more than {limit}; using {_workers(workers)}"
+
+
+def _workers(count: int) -> str:
+    return f"{count} worker" + ("" if count == 1 else "s")
+
+
 def parse_shard(text: str) -> tuple[int, int]:
     match = _SHARD.match(text)
     if not match or not 1 <= int(match.group(1)) <= int(match.group(2)):
@@ -353,8 +434,6 @@ class Fingerprints:
             if extra is not None:
                 shared.append(self.file(extra))
         if spec.organisation is not None:
-            from .organisation import load_organisation
-
             logo = load_organisation(spec.organisation).logo
             if logo is not None:
                 shared.append(self.file(logo))
@@ -449,18 +528,14 @@ def _record(entry: dict[str, object]) -> ItemRecord:
 
 
 class Journal:
-    """Append-only, one fsync'd line per finished item: what a kill cannot take back."""
+    """Append-only, one fsync'd line per finished item: what a kill cannot take back. Each run locks its
+    journal for as long as it writes it: a second run of the same shard refuses (or waits) instead."""
 
-    def __init__(self, folder: Path, shard_of: tuple[int, int] | None) -> None:
+    def __init__(self, folder: Path, shard_of: tuple[int, int] | None, wait: bool, note: Note | None) -> None:
         self.path = folder / f"{_JOURNAL_PREFIX}{_suffix(shard_of)}.jsonl"
-        try:
-            self._handle = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o666)
-        except OSError as exc:
-            raise user_error(
-                f"cannot write in the output folder ({exc.strerror})",
-                file=folder,
-                hint="choose a writable folder with --output",
-            ) from None
+        running = f"shard {shard_of[0]}/{shard_of[1]}" if shard_of else "another batch"
+        flags = os.O_WRONLY | os.O_APPEND
+        self._handle = _hold(self.path, flags, exclusive=True, wait=wait, note=note, by=running)
 
     def append(self, record: ItemRecord) -> None:
         line = json.dumps(asdict(record), ensure_ascii=False, sort_keys=True) + "\n"
@@ -469,10 +544,93 @@ class Journal:
             os.fsync(self._handle)
 
     def close(self, remove: bool) -> None:
-        os.close(self._handle)
+        """Removed (still locked) once a manifest holds every record; kept otherwise, for the next run."""
         if remove:
             with contextlib.suppress(OSError):
                 self.path.unlink()
+        os.close(self._handle)
+
+
+Note = Callable[[str], None]  # a line for the user: "note: ..." or "waiting for ..."
+
+
+@contextlib.contextmanager
+def folder_lock(
+    folder: Path, shard_of: tuple[int, int] | None, wait: bool, note: Note | None
+) -> Iterator[None]:
+    """Take turns with other runs into `folder`: exclusive without `--shard`, shared between shards.
+
+    A run that finds the folder taken refuses with one line, or with `wait` waits for its turn. The lock
+    file is removed by the last run to leave, so a finished folder holds only its files and manifests.
+    """
+    path = folder / _LOCK
+    handle = _hold(path, os.O_RDWR, exclusive=shard_of is None, wait=wait, note=note, by="another batch")
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)  # only if no other run holds it any more
+            path.unlink()
+        os.close(handle)
+
+
+def _hold(path: Path, flags: int, *, exclusive: bool, wait: bool, note: Note | None, by: str) -> int:
+    """`path` opened (created if need be) and locked with flock; refused with one line when another run
+    holds it, unless `wait`. A lock file can be removed by its last holder while another run waits on it:
+    the waiter then holds a file no longer in the folder, sees that, and tries again with the new one."""
+    mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
+    waiting = False
+    while True:
+        try:
+            handle = os.open(path, flags | os.O_CREAT, 0o666)
+        except OSError as exc:
+            message = f"cannot write in the output folder ({exc.strerror})"
+            raise user_error(message, file=path.parent, hint=_WRITABLE) from None
+        try:
+            if not _flock(handle, mode | fcntl.LOCK_NB):
+                if not wait:
+                    raise user_error(
+                        f"{by} is writing into this folder",
+                        file=path.parent,
+                        hint="let it finish, or add --wait to start when it has "
+                        "(shards of one campaign, --shard K/N, may run side by side)",
+                    )
+                if note and not waiting:
+                    note(f"waiting for {by} to finish writing into {path.parent}")
+                waiting = True
+                _flock(handle, mode)
+            if _same_file(handle, path):
+                return handle
+        except BaseException:
+            os.close(handle)
+            raise
+        os.close(handle)  # removed by the run that held it: try again with a new one
+
+
+def _flock(handle: int, operation: int) -> bool:
+    """False if another run holds the lock (and LOCK_NB was asked for)."""
+    try:
+        fcntl.flock(handle, operation)
+    except BlockingIOError:
+        return False
+    except OSError as exc:  # a file system without locks
+        raise user_error(
+            f"cannot lock the output folder ({exc.strerror})",
+            hint="choose a folder on a file system with file locks (a local disk, or NFS with locking)",
+        ) from None
+    return True
+
+
+def _same_file(handle: int, path: Path) -> bool:
+    held = os.fstat(handle)
+    try:
+        current = os.stat(path)
+    except FileNotFoundError:
+        return False
+    return (held.st_dev, held.st_ino) == (current.st_dev, current.st_ino)
+
+
+_WRITABLE = "choose a writable folder with --output"
 
 
 def write_manifest(path: Path, records: Iterable[ItemRecord], roster: Roster | None = None) -> None:
@@ -525,54 +683,92 @@ def run_batch(
     on_start: Callable[[BatchItem], None] | None = None,
     on_done: Progress | None = None,
     roster: Roster | None = None,
+    wait: bool = False,
+    file_timeout: float = FILE_TIMEOUT,
+    note: Note | None = None,
 ) -> BatchReport:
-    """Make every item that is not up to date; never stops for one item's (or one organisation's) failure."""
+    """Make every item that is not up to date; never stops for one item's (or one organisation's) failure.
+
+    Another run into the same folder is refused with one line, or with `wait` waited for (shards share).
+    """
     folder = spec.output
     check_shared_inputs(spec)
-    _prepare(folder, {item.name for item in items})
-    fingerprints = Fingerprints(folders, spec, roster)
-    previous = previous_records(folder)
-    report = BatchReport(len(items), roster=roster)
-    organisations = {row.slug: row.organisation for row in roster.good} if roster else {}
-    kept: dict[str, ItemRecord] = {}
-    todo: list[tuple[BatchItem, str]] = []
+    names = {item.name for item in items}
+    _create_folders(folder, names)
+    with folder_lock(folder, shard_of, wait, note):
+        journal = Journal(folder, shard_of, wait, note)
+        report = BatchReport(len(items), roster=roster)
+        try:
+            _sweep(folder, names)
+            previous = previous_records(folder)
+            fingerprints = Fingerprints(folders, spec, roster)
+            todo = _not_up_to_date(items, fingerprints, previous, folder, force, report, on_done)
+        except BaseException:
+            journal.close(remove=False)
+            raise
+        kept = {outcome.record.output: outcome.record for outcome in report.outcomes}  # the skipped
+        organisations = {row.slug: row.organisation for row in roster.good} if roster else {}
+
+        def record(outcome: Outcome) -> None:
+            journal.append(outcome.record)
+            kept[outcome.record.output] = outcome.record
+            report.outcomes.append(outcome)
+            if on_done:
+                on_done(outcome, len(report.outcomes))
+
+        try:
+            _make_all(todo, spec, folders, organisations, jobs, preflight, file_timeout, on_start, record)
+        except KeyboardInterrupt:
+            report.interrupted = True
+        finally:
+            report.manifest = folder / f"manifest{_suffix(shard_of)}.json"
+            order = [item.name for item in items]
+            # the folder's manifest also keeps the files of earlier runs with other options; a shard's,
+            # its own
+            others = [] if shard_of else _still_there(previous, set(order), folder)
+            records = [kept[name] for name in order if name in kept] + others
+            _save(report.manifest, records, roster, journal)
+    return report
+
+
+def _not_up_to_date(
+    items: Sequence[BatchItem],
+    fingerprints: Fingerprints,
+    previous: dict[str, list[ItemRecord]],
+    folder: Path,
+    force: bool,
+    report: BatchReport,
+    on_done: Progress | None,
+) -> list[tuple[BatchItem, str]]:
+    """The items to make, with their inputs hashes; those up to date are reported as skipped."""
+    todo = []
     for item in items:
         inputs = fingerprints.item(item)
         candidates = () if force else previous.get(item.name, ())
         current = next((r for r in candidates if _up_to_date(r, inputs, folder)), None)
         if current:
-            kept[item.name] = current
             report.outcomes.append(Outcome(current, "skipped"))
             if on_done:
                 on_done(report.outcomes[-1], len(report.outcomes))
         else:
             todo.append((item, inputs))
+    return todo
 
-    journal = Journal(folder, shard_of)
 
-    def record(outcome: Outcome) -> None:
-        journal.append(outcome.record)
-        kept[outcome.record.output] = outcome.record
-        report.outcomes.append(outcome)
-        if on_done:
-            on_done(outcome, len(report.outcomes))
-
-    finished = False
+def _save(manifest: Path, records: list[ItemRecord], roster: Roster | None, journal: Journal) -> None:
+    """Write the manifest; only then may the journal go. If the manifest cannot be written (a folder in
+    its place, a full disk), the journal keeps every record for the next run, and the user is told."""
     try:
-        _make_all(todo, spec, folders, organisations, jobs, preflight, on_start, record)
-        finished = True
-    except KeyboardInterrupt:
-        report.interrupted = True
-    finally:
-        report.manifest = folder / f"manifest{_suffix(shard_of)}.json"
-        order = [item.name for item in items]
-        # the folder's manifest also keeps the files of earlier runs with other options; a shard's, its own
-        others = [] if shard_of else _still_there(previous, set(order), folder)
-        try:
-            write_manifest(report.manifest, [kept[name] for name in order if name in kept] + others, roster)
-        finally:
-            journal.close(remove=finished)
-    return report
+        write_manifest(manifest, records, roster)
+    except AwareprintError as error:
+        journal.close(remove=False)
+        raise user_error(
+            f"the manifest was not written: {error.diagnostic.message}",
+            file=manifest,
+            hint=f"every finished file is recorded in {journal.path.name}: make room (or move what is in "
+            "the way) and run the same command again",
+        ) from None
+    journal.close(remove=True)
 
 
 def _still_there(previous: dict[str, list[ItemRecord]], made: set[str], folder: Path) -> list[ItemRecord]:
@@ -594,7 +790,6 @@ def _still_there(previous: dict[str, list[ItemRecord]], made: set[str], folder: 
 def check_shared_inputs(spec: BatchSpec) -> None:
     """An unreadable org file, logo or profile would fail every item: say so once, before starting."""
     from .images import open_logo
-    from .organisation import load_organisation
     from .pdfx import custom_profile
 
     organisation = load_organisation(spec.organisation) if spec.organisation else None
@@ -605,17 +800,21 @@ def check_shared_inputs(spec: BatchSpec) -> None:
         custom_profile(spec.profile)
 
 
-def _prepare(folder: Path, names: set[str]) -> None:
-    """Create the folder (and the organisations' folders in it), and sweep the temporary files a killed
-    run left of these items."""
-    by_folder: dict[Path, set[str]] = {folder: set()}
-    for name in names:
-        path = folder / name
-        by_folder.setdefault(path.parent, set()).add(path.name)
-    for path in sorted(by_folder):
+def _create_folders(folder: Path, names: set[str]) -> None:
+    """The output folder, and the organisations' folders in it."""
+    for path in sorted({folder, *((folder / name).parent for name in names)}):
         make_folder(path)
     if not os.access(folder, os.W_OK | os.X_OK):
         raise user_error("the output folder is not writable", file=folder, hint="choose a writable folder")
+
+
+def _sweep(folder: Path, names: set[str]) -> None:
+    """Remove the temporary files a killed run left of these items (with the folder locked: no other run
+    is writing them)."""
+    by_folder: dict[Path, set[str]] = {}
+    for name in names:
+        path = folder / name
+        by_folder.setdefault(path.parent, set()).add(path.name)
     for path, mine in by_folder.items():
         sweep_parts(path, mine)  # another shard's files are not ours to touch
 
@@ -637,47 +836,109 @@ def _make_all(
     organisations: dict[str, Organisation | None],
     jobs: int,
     preflight: bool,
+    file_timeout: float,
     on_start: Callable[[BatchItem], None] | None,
     record: Callable[[Outcome], None],
 ) -> None:
     """Make the items, recording each outcome as it finishes.
 
-    `jobs` 0 makes the files in this process: no start-up cost, but no limit on memory either. Otherwise
-    each of `jobs` lanes has one worker process making one file at a time. A worker that dies (the
-    out-of-memory killer, a crash in a library) takes its lane's file with it; that file is made again
-    alone, in a worker of its own, and only a file that kills that worker too is recorded as failed. An
-    interrupt lets the workers finish the file in hand, and those files are recorded too.
+    `jobs` 0 makes the files in this process: no start-up cost, but no limit on memory or time either.
+    Otherwise each of `jobs` lanes has one worker process making one file at a time. A worker that dies
+    (the out-of-memory killer, a crash in a library) takes its lane's file with it; so does one that has
+    not finished it within `file_timeout` seconds (hung, or stopped with SIGSTOP), which is killed. That
+    file is made again alone, in a worker of its own, and only a file that kills (or hangs) that worker
+    too is recorded as failed; the lane goes on with a new worker.
+
+    Ctrl-C or SIGTERM stops the batch between files: the files in hand are finished (within their time
+    limit) and recorded, no other is started, and then KeyboardInterrupt is raised. A second one stops at
+    once.
     """
     if not todo:
         return
-    if jobs == 0:
-        for item, inputs in todo:
-            if on_start:
-                on_start(item)
-            organisation = organisations.get(item.organisation or "")
-            record(make_item(item, inputs, spec, folders, preflight, organisation))
-        return
+    with _StopSignals() as stop:
+        if jobs == 0:
+            for item, inputs in todo:
+                if stop.asked:
+                    break
+                if on_start:
+                    on_start(item)
+                organisation = organisations.get(item.organisation or "")
+                record(make_item(item, inputs, spec, folders, preflight, organisation))
+        else:
+            _make_in_workers(
+                todo, spec, folders, organisations, jobs, preflight, file_timeout, on_start, record, stop
+            )
+    if stop.asked:
+        raise KeyboardInterrupt
+
+
+class _StopSignals:
+    """SIGINT and SIGTERM while files are made: noted, and acted on between files, so that no file is
+    stopped half-way and no finished file goes unrecorded (an exception raised at any point could fall
+    between a file's end and its record). A second signal raises KeyboardInterrupt at once."""
+
+    _SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self) -> None:
+        self.asked = False
+        self._previous: dict[int, object] = {}
+
+    def __enter__(self) -> _StopSignals:
+        if threading.current_thread() is threading.main_thread():  # only the main thread may set handlers
+            self._previous = {number: signal.signal(number, self._note) for number in self._SIGNALS}
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for number, handler in self._previous.items():
+            signal.signal(number, handler)  # type: ignore[arg-type]
+
+    def _note(self, number: int, frame: object) -> None:
+        if self.asked:
+            raise KeyboardInterrupt
+        self.asked = True
+
+
+def _make_in_workers(
+    todo: list[tuple[BatchItem, str]],
+    spec: BatchSpec,
+    folders: Folders,
+    organisations: dict[str, Organisation | None],
+    jobs: int,
+    preflight: bool,
+    file_timeout: float,
+    on_start: Callable[[BatchItem], None] | None,
+    record: Callable[[Outcome], None],
+    stop: _StopSignals,
+) -> None:
+    """`_make_all` with worker processes, one per lane."""
     _start_forkserver()
     schedule = _Schedule(todo)
     lanes = [_Lane(_pool()) for _ in range(min(jobs, len(todo)))]
 
     def give_work(lane: _Lane) -> None:
-        _give_work(lane, schedule, lanes, spec, folders, organisations, preflight, on_start)
+        if not stop.asked:
+            _give_work(lane, schedule, lanes, spec, folders, organisations, preflight, file_timeout, on_start)
 
     try:
         for lane in lanes:
             give_work(lane)
-        while busy := {job[0]: (lane, job[1], job[2]) for lane in lanes if (job := lane.running)}:
-            done, _ = wait(busy, return_when=FIRST_COMPLETED)
+        while busy := {lane.running[0]: lane for lane in lanes if lane.running}:
+            deadlines = [lane.deadline for lane in busy.values() if not lane.overdue]
+            timeout = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
+            done, _ = wait(busy, timeout=timeout, return_when=FIRST_COMPLETED)
+            for future, lane in busy.items():
+                if future not in done and not lane.overdue and lane.deadline <= time.monotonic():
+                    lane.overdue = lane.broken = True
+                    _kill_workers(lane.pool)  # its pool then fails the file: below, as after a death
             for future in done:
-                lane, item, inputs = busy[future]
+                lane = busy[future]
+                _, item, inputs = busy[future].running  # type: ignore[misc]
                 lane.running = None
                 if isinstance(future.exception(), BrokenProcessPool):
-                    if lane.alone:
-                        message = "error: the worker process died making this file (out of memory?)"
-                        record(_failed(item, inputs, message))
-                    else:
+                    if not lane.alone:
                         schedule.suspects.append((item, inputs))
+                    elif not stop.asked:  # a stop sent to the whole process group kills workers too
+                        record(_failed(item, inputs, _lost(lane, file_timeout)))
                     lane.broken = True
                     give_work(lane)
                 else:
@@ -686,15 +947,67 @@ def _make_all(
                     finally:
                         record(future.result())
     except BaseException:
-        for lane in lanes:
-            lane.pool.shutdown(wait=True, cancel_futures=True)  # workers finish the file in hand
-        for lane in lanes:
-            last = lane.running[0] if lane.running else None
-            if last and last.done() and not last.cancelled() and last.exception() is None:
-                record(last.result())
+        _stop(lanes, record)
         raise
     for lane in lanes:
-        lane.pool.shutdown(wait=True)
+        _close(lane.pool)
+
+
+def _lost(lane: _Lane, file_timeout: float) -> str:
+    """Why a file made alone in its own worker failed."""
+    if lane.overdue:
+        return (
+            f"error: not finished within {file_timeout:g} s, twice, so its worker was stopped (hung?); "
+            "if it needs longer, raise --file-timeout"
+        )
+    return "error: the worker process died making this file (out of memory?)"
+
+
+def _stop(lanes: list[_Lane], record: Callable[[Outcome], None]) -> None:
+    """After an interrupt: the workers finish the file in hand, each within its time limit, and those
+    files are recorded; then every worker is closed (killed if it will not exit)."""
+    for lane in lanes:
+        lane.pool.shutdown(wait=False, cancel_futures=True)
+    for lane in lanes:
+        if lane.running and not lane.overdue:
+            wait([lane.running[0]], timeout=max(0.0, lane.deadline - time.monotonic()))
+    for lane in lanes:
+        _close(lane.pool)
+        last = lane.running[0] if lane.running else None
+        if last and last.done() and not last.cancelled() and last.exception() is None:
+            record(last.result())
+
+
+def _kill_workers(pool: ProcessPoolExecutor) -> None:
+    """SIGKILL reaches a stopped process too. The pool's own `_processes` is the only list of its workers."""
+    for process in list((pool._processes or {}).values()):  # type: ignore[attr-defined]
+        with contextlib.suppress(OSError, ValueError):
+            process.kill()
+
+
+def _close(pool: ProcessPoolExecutor, grace: float = _EXIT_GRACE) -> None:
+    """Shut a pool down without hanging on a stopped or hung worker: one that has not exited within
+    `grace` seconds is killed (a plain `shutdown(wait=True)` would wait for it for ever)."""
+    processes = list((pool._processes or {}).values())  # type: ignore[attr-defined]
+    pool.shutdown(wait=False, cancel_futures=True)
+    left = _wait_ended(processes, grace)
+    for process in left:
+        with contextlib.suppress(OSError, ValueError):
+            process.kill()
+    _wait_ended(left, _EXIT_GRACE)  # reaped, so that no stopped worker outlives its pool
+    pool.shutdown(wait=True)
+
+
+def _wait_ended(
+    processes: list[multiprocessing.process.BaseProcess], timeout: float
+) -> list[multiprocessing.process.BaseProcess]:
+    """Wait up to `timeout` seconds for the processes to end; those still running."""
+    deadline = time.monotonic() + timeout
+    running = list(processes)
+    while running and (remaining := deadline - time.monotonic()) > 0:
+        ended = multiprocessing.connection.wait([process.sentinel for process in running], timeout=remaining)
+        running = [process for process in running if process.sentinel not in ended]
+    return running
 
 
 def _pool() -> ProcessPoolExecutor:
@@ -720,16 +1033,18 @@ class _Lane:
     alone: bool = False  # making a suspect, in a worker of its own
     language: str | None = None
     running: tuple[Future[Outcome], BatchItem, str] | None = None
+    deadline: float = 0.0  # time.monotonic() by which the running file must be finished
     made: int = 0  # files handed to this pool's worker
-    broken: bool = False  # its worker died, or could not start
+    broken: bool = False  # its worker died, could not start, or was killed
+    overdue: bool = False  # its worker was killed for taking too long
 
     def pool_for(self, alone: bool) -> ProcessPoolExecutor:
         """The pool for the lane's next file. A new one, with a new worker: for a suspect and after one
         (no earlier file can have hurt it, and it hurts no later one), after a death, and every
         TASKS_PER_WORKER files (memory)."""
         if alone or self.alone or self.broken or self.made >= TASKS_PER_WORKER:
-            self.pool.shutdown(wait=True)
-            self.pool, self.alone, self.broken, self.made = _pool(), alone, False, 0
+            _close(self.pool)
+            self.pool, self.alone, self.broken, self.overdue, self.made = _pool(), alone, False, False, 0
         self.made += 1
         return self.pool
 
@@ -767,9 +1082,10 @@ def _give_work(
     folders: Folders,
     organisations: dict[str, Organisation | None],
     preflight: bool,
+    file_timeout: float,
     on_start: Callable[[BatchItem], None] | None,
 ) -> None:
-    """Hand a free lane its next file, if any is left.
+    """Hand a free lane its next file, if any is left, to be finished within `file_timeout` seconds.
 
     A worker can die between `wait` and `submit`: the pool then refuses new work. Starting a worker can
     fail too (the fork server cannot fork when memory is short). The file goes back to wait, and the
@@ -797,6 +1113,7 @@ def _give_work(
             lane.broken = True
             continue
         lane.running = (future, item, inputs)
+        lane.deadline = time.monotonic() + file_timeout
         if on_start:
             on_start(item)
 
@@ -884,7 +1201,7 @@ def make_item(
         if preflight:
             from .preflight import preflight_pdf
 
-            checked = preflight_pdf(path)
+            checked = preflight_pdf(path, data=result.pdf)
             diagnostics += checked.diagnostics
     except AwareprintError as error:
         return _failed(item, inputs, error.diagnostic.labelled())
@@ -898,8 +1215,8 @@ def make_item(
         output=item.name,
         status="failed" if errors else "ok",
         inputs=inputs,
-        sha256=_sha256(path),
-        bytes=path.stat().st_size,
+        sha256=hashlib.sha256(result.pdf).hexdigest(),  # what this run wrote, whatever is at `path` now
+        bytes=len(result.pdf),
         pages=result.pages,
         seconds=round(time.perf_counter() - started, 3),
         standard=checked.standard if checked else None,

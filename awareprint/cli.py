@@ -154,10 +154,10 @@ def poster(
         raise typer.BadParameter("choose print or screen", param_hint="--edition")
     if pdfx not in ("x4", "x1a"):
         raise typer.BadParameter("choose x4 or x1a", param_hint="--pdfx")
-    if edition == "screen" and (profile or pdfx != "x4"):
-        raise typer.BadParameter("--profile and --pdfx are for the print edition", param_hint="--edition")
     from .output import output_file
-    from .pipeline import PosterRequest
+    from .pipeline import PosterRequest, check_print_settings
+
+    check_print_settings((edition,), pdfx, profile)
 
     default = _default_output(template, lang, region, audience, edition)
 
@@ -238,7 +238,9 @@ def batch(
     jobs: Annotated[
         int | None,
         typer.Option(
-            min=0, help="Worker processes [default: one per CPU core]; 0 makes the files in this process."
+            min=0,
+            help="Worker processes [default: one per CPU core; never more than the cores or the files]; "
+            "0 makes the files in this process (no time limit then).",
         ),
     ] = None,
     shard: Annotated[
@@ -246,6 +248,18 @@ def batch(
         typer.Option(help="K/N: make only every N-th item from the K-th, for array jobs (see the README)."),
     ] = None,
     force: Annotated[bool, typer.Option(help="Make every file again, even those up to date.")] = False,
+    wait: Annotated[
+        bool, typer.Option(help="If another batch writes into the folder, wait for it instead of refusing.")
+    ] = False,
+    file_timeout: Annotated[
+        float,
+        typer.Option(
+            min=0.1,
+            metavar="SECONDS",
+            help="A worker that has not finished a file after this long is stopped; the file is tried once "
+            "more, alone, then fails.",
+        ),
+    ] = 120.0,
     allow_overflow: Annotated[
         bool, typer.Option(help="Write files even if some text does not fit at the minimum size.")
     ] = False,
@@ -269,16 +283,17 @@ def batch(
     """
     import signal
 
-    from .batch import load_batch_file, load_spec_roster, matrix, parse_shard, resolve_spec, run_batch
-    from .batch import shard as take_shard
+    from .batch import plan_batch, run_batch
 
-    chosen: dict[str, object] = load_batch_file(batch_file, context.obj) if batch_file else {}
+    if pdfx not in (None, "x4", "x1a"):
+        raise typer.BadParameter("choose x4 or x1a", param_hint="--pdfx")
     given = {
         "languages": _names(lang, "--lang"),
         "templates": _names(template, "--template"),
         "audiences": _names(audience, "--audience"),
         "regions": _names(region, "--region"),
         "editions": _names(edition, "--edition"),
+        "output": output,
         "organisation": org,
         "organisations": orgs,
         "logo": logo,
@@ -288,42 +303,33 @@ def batch(
         "require_reviewed": require_reviewed or None,
         "allow_stale": allow_stale or None,
     }
-    chosen.update({key: value for key, value in given.items() if value is not None})
-    folder = output or chosen.pop("output", None) or Path("out") / "batch"
-    chosen.pop("output", None)
-    if chosen.get("standard") not in (None, "x4", "x1a"):
-        raise typer.BadParameter("choose x4 or x1a", param_hint="--pdfx")
-    spec = resolve_spec(context.obj, Path(folder), **chosen)
-    roster = load_spec_roster(spec, context.obj)
-    items = matrix(spec, roster)
-    shard_of = parse_shard(shard) if shard else None
-    if shard_of:
-        items = take_shard(items, *shard_of)
-    workers = len(os.sched_getaffinity(0)) if jobs is None else jobs
+    plan = plan_batch(context.obj, batch_file, given, shard_text=shard, jobs=jobs)
+    size = f"{len(plan.roster.good)} organisations" if plan.roster else _matrix_size(plan.spec)
+    workers = _count(plan.workers, "worker") if plan.workers else "in this process"
+    err.print(f"{len(plan.items)} files ({size}) into {plan.spec.output}, {workers}", markup=False)
+    for note in plan.notes:
+        err.print(note, markup=False)
 
     def stop(*_: object) -> None:
         raise KeyboardInterrupt
 
-    size = f"{len(roster.good)} organisations" if roster else _matrix_size(spec)
-    err.print(
-        f"{len(items)} files ({size}) into {spec.output}, "
-        + (_count(workers, "worker") if workers else "in this process"),
-        markup=False,
-    )
     previous = signal.signal(signal.SIGTERM, stop)  # a scheduler's stop: finish the files in progress
     try:
-        with _BatchProgress(len(items)) as progress:
+        with _BatchProgress(len(plan.items)) as progress:
             report = run_batch(
-                spec,
+                plan.spec,
                 context.obj,
-                items,
-                jobs=workers,
-                shard_of=shard_of,
+                plan.items,
+                jobs=plan.workers,
+                shard_of=plan.shard_of,
                 force=force,
                 preflight=not no_preflight,
                 on_start=progress.started,
                 on_done=progress.done,
-                roster=roster,
+                roster=plan.roster,
+                wait=wait,
+                file_timeout=file_timeout,
+                note=lambda line: err.print(line, markup=False),
             )
     finally:
         signal.signal(signal.SIGTERM, previous)
@@ -331,7 +337,7 @@ def batch(
     if preview and not report.interrupted:
         from .preview import make_previews
 
-        previews = make_previews([spec.output], spec.output / "preview")
+        previews = make_previews([plan.spec.output], plan.spec.output / "preview")
         out.print(f"previews: {previews.index}", markup=False)
     if report.interrupted:
         err.print(

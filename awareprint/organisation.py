@@ -100,15 +100,17 @@ OPTIONAL_KEYS = frozenset(ORGANISATION_KEYS)
 LIST_KEYS = frozenset({"contact", "colour"})  # a list in YAML; cells separated by | in a spreadsheet
 
 
-def load_organisation(path: Path) -> Organisation:
+def load_organisation(path: Path, *, confined: bool = False) -> Organisation:
     root = Mapping(load_yaml(path), {"organisation"})
-    return organisation_from_mapping(root.get("organisation"), path.parent)
+    return organisation_from_mapping(root.get("organisation"), path.parent, confined=confined)
 
 
-def organisation_from_mapping(node: Node, base_folder: Path) -> Organisation:
+def organisation_from_mapping(node: Node, base_folder: Path, *, confined: bool = False) -> Organisation:
     """One organisation from its mapping, wherever it was written: org.yaml, or one row of a list.
 
-    Errors name the node's file, line and key; the logo is relative to `base_folder`.
+    Errors name the node's file, line and key; the logo is relative to `base_folder`, and `confined` keeps
+    it inside that folder: a file shared with the user (a batch file's organisation, a row of an
+    organisations file) cannot have the batch embed whatever image it names elsewhere on the disk.
     """
     org = Mapping(node, set(REQUIRED_KEYS), set(OPTIONAL_KEYS))
     lines: tuple[str, ...] = ()
@@ -127,6 +129,12 @@ def organisation_from_mapping(node: Node, base_folder: Path) -> Organisation:
     logo = None
     if org.has("logo"):
         logo = as_path(org.get("logo"), base_folder)
+        written = org.text("logo").strip()
+        if confined and (Path(written).is_absolute() or not logo.is_relative_to(base_folder.resolve())):
+            raise org.get("logo").error(
+                f"the logo '{written}' points outside the folder of {node.file.name}",
+                hint="put the logo in that folder (or one inside it) and give its path relative to the file",
+            )
         if not logo.is_file():
             raise org.get("logo").error(
                 f"logo file not found: {logo}", hint="give the path relative to the organisation's file"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, replace
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .compose import compose
@@ -57,6 +58,7 @@ class PosterResult:
     output: Path
     pages: int
     diagnostics: tuple[Diagnostic, ...]
+    pdf: bytes = field(default=b"", repr=False)  # what was written: `output` may be replaced later
 
 
 def make_poster(request: PosterRequest, folders: Folders | None = None) -> PosterResult:
@@ -97,7 +99,17 @@ def make_poster(request: PosterRequest, folders: Folders | None = None) -> Poste
     if not screen:
         pdf = to_pdfx(pdf, profile, STANDARDS[request.standard])
     write_atomic(request.output, pdf)
-    return PosterResult(request.output, len(laid_out.pages), tuple(diagnostics))
+    return PosterResult(request.output, len(laid_out.pages), tuple(diagnostics), pdf)
+
+
+def check_print_settings(editions: Iterable[str], standard: str | None, profile: Path | None) -> None:
+    """A PDF/X flavour and a print profile describe the print edition: asked for with the screen edition
+    alone, they would be ignored without a word. (`x4` is the default, so naming it is never refused.)"""
+    if "print" not in editions and (profile is not None or standard not in (None, "x4")):
+        raise user_error(
+            "--profile and --pdfx are for the print edition, not the screen edition",
+            hint="leave them out, or make the print edition too",
+        )
 
 
 def require_reviewed(materials: Materials) -> None:

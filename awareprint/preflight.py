@@ -70,15 +70,20 @@ class PreflightReport:
         return sum(1 for d in self.diagnostics if d.severity is severity)
 
 
-def preflight_pdf(path: Path, safe_margin_mm: float = 3.0) -> PreflightReport:
-    """Check one finished PDF; never raises for a bad file, and changes nothing on disk."""
+def preflight_pdf(path: Path, safe_margin_mm: float = 3.0, *, data: bytes | None = None) -> PreflightReport:
+    """Check one finished PDF; never raises for a bad file, and changes nothing on disk.
+
+    `data`: the file's bytes, when the caller has them. A batch checks the bytes it wrote, not whatever is
+    at `path` by now (another run into the same folder may have replaced it); `path` then only names it.
+    """
     findings = _Findings(path)
-    pdf = _open(path, findings)
+    source: Path | bytes = path if data is None else data
+    pdf = _open(source, findings)
     if pdf is None:
         return PreflightReport(path, None, None, 0, None, None, findings.done())
     with pdf:
         try:
-            return _preflight(pdf, path, safe_margin_mm, findings)
+            return _preflight(pdf, source, safe_margin_mm, findings)
         except _MALFORMED as error:
             findings.error("preflight-unreadable", f"malformed PDF ({_reason(error, path)})", _REGENERATE)
             return PreflightReport(path, None, None, len(pdf.pages), None, None, findings.done())
@@ -88,22 +93,27 @@ _REGENERATE = "generate the file again; a copy cut short by an interrupted trans
 _ENDS = 1024  # a PDF starts with %PDF- and ends with %%EOF within this many bytes (as readers allow)
 
 
-def _open(path: Path, findings: _Findings) -> pikepdf.Pdf | None:
+def _open(source: Path | bytes, findings: _Findings) -> pikepdf.Pdf | None:
     """The file opened as it is, or None with one clear reason: missing, not a PDF, cut short, damaged."""
-    try:
-        regular_file(path)
-    except AwareprintError as error:
-        problem = error.diagnostic
-        findings.error("preflight-unreadable", problem.message, problem.hint or "check the path")
-        return None
-    try:
-        with path.open("rb") as file:
-            head = file.read(_ENDS)
-            file.seek(max(0, path.stat().st_size - _ENDS))
-            tail = file.read()
-    except OSError as error:
-        findings.error("preflight-unreadable", f"cannot read the file ({error.strerror})", "check the path")
-        return None
+    path = findings.path
+    if isinstance(source, bytes):
+        head, tail = source[:_ENDS], source[-_ENDS:]
+    else:
+        try:
+            regular_file(source)
+        except AwareprintError as error:
+            problem = error.diagnostic
+            findings.error("preflight-unreadable", problem.message, problem.hint or "check the path")
+            return None
+        try:
+            with source.open("rb") as file:
+                head = file.read(_ENDS)
+                file.seek(max(0, source.stat().st_size - _ENDS))
+                tail = file.read()
+        except OSError as error:
+            message = f"cannot read the file ({error.strerror})"
+            findings.error("preflight-unreadable", message, "check the path")
+            return None
     if b"%PDF-" not in head:
         findings.error(
             "preflight-unreadable", "not a PDF file (no %PDF header)", "give the PDF itself, not another file"
@@ -115,7 +125,7 @@ def _open(path: Path, findings: _Findings) -> pikepdf.Pdf | None:
         )
         return None
     try:
-        pdf = pikepdf.open(path)
+        pdf = pikepdf.open(io.BytesIO(source) if isinstance(source, bytes) else source)
     except pikepdf.PasswordError:
         findings.error("preflight-encrypted", "the PDF is password-protected", _NO_PASSWORD)
         return None
@@ -136,7 +146,10 @@ def _open(path: Path, findings: _Findings) -> pikepdf.Pdf | None:
     return pdf
 
 
-def _preflight(pdf: pikepdf.Pdf, path: Path, safe_margin_mm: float, findings: _Findings) -> PreflightReport:
+def _preflight(
+    pdf: pikepdf.Pdf, source: Path | bytes, safe_margin_mm: float, findings: _Findings
+) -> PreflightReport:
+    path = findings.path
     markers = _read_markers(pdf)
     edition: Edition = "print" if _is_print_edition(pdf, markers) else "screen"
     pages = list(pdf.pages)
@@ -158,7 +171,7 @@ def _preflight(pdf: pikepdf.Pdf, path: Path, safe_margin_mm: float, findings: _F
             "reduce the darkest colour (e.g. rich black to 60/40/40/100 or less) or convert the image "
             "through the print shop's output profile",
         )
-    _check_safe_area(path, trims, safe_margin_mm, findings)
+    _check_safe_area(source, trims, safe_margin_mm, findings)
     return PreflightReport(
         path,
         edition,
@@ -839,12 +852,12 @@ class _Word:
     cut: bool = False
 
 
-def _check_safe_area(path: Path, trims: list[Box], margin_mm: float, findings: _Findings) -> None:
+def _check_safe_area(source: Path | bytes, trims: list[Box], margin_mm: float, findings: _Findings) -> None:
     """Text must lie inside the trim less the safe margin; text wholly in the slug is job information."""
     import pypdfium2 as pdfium
 
     try:
-        document = pdfium.PdfDocument(path)
+        document = pdfium.PdfDocument(source)
     except pdfium.PdfiumError as error:
         findings.error("preflight-unreadable", f"pdfium cannot open the file ({error})", _REGENERATE)
         return

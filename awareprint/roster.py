@@ -82,7 +82,8 @@ def _row(
         if problem:
             raise problem
         choices = {key: _names(node.value[key], key, known[key]) for key in MATRIX_KEYS if key in node.value}
-        organisation = organisation_from_mapping(Node(cells, node.file, node.line, node.key), path.parent)
+        row = Node(cells, node.file, node.line, node.key)
+        organisation = organisation_from_mapping(row, path.parent, confined=True)
         if organisation.logo is not None:
             open_logo(organisation.logo)  # not an image: this row's problem, said before any work starts
     except AwareprintError as error:
