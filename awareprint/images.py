@@ -16,6 +16,7 @@ from pathlib import Path
 
 from PIL import Image, ImageCms
 
+from .colour import DEFAULT_PROFILE_PATH, as_printed_rgb, output_profile, srgb_profile
 from .diagnostics import Diagnostic, Severity, user_error
 from .units import Cmyk
 
@@ -52,11 +53,13 @@ def logo_jpeg(logo: Logo, background: Cmyk, profile: Path | None) -> bytes:
     with _Opened(logo.path) as image:
         rgba = image.convert("RGBA")
         source = _source_profile(image.info.get("icc_profile"))
-    backdrop = Image.new("RGB", rgba.size, tuple(round(v * 255) for v in background.to_rgb()))
-    backdrop.paste(rgba, mask=rgba.getchannel("A"))
-    target = (
-        _output_profile(str(profile)) if profile else ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+    backdrop = Image.new(
+        "RGB",
+        rgba.size,
+        tuple(round(v * 255) for v in as_printed_rgb([background], DEFAULT_PROFILE_PATH)[background]),
     )
+    backdrop.paste(rgba, mask=rgba.getchannel("A"))
+    target = output_profile(str(profile)) if profile else srgb_profile()
     cmyk = ImageCms.profileToProfile(
         backdrop,
         source,
@@ -149,28 +152,3 @@ def _source_profile(embedded: bytes | None) -> ImageCms.ImageCmsProfile:
         except (OSError, ImageCms.PyCMSError):
             pass  # a broken embedded profile: treat the image as sRGB, as browsers do
     return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
-
-
-@functools.lru_cache(maxsize=4)
-def _output_profile(path: str) -> ImageCms.ImageCmsProfile:
-    return ImageCms.getOpenProfile(path)
-
-
-def as_printed_rgb(colours: list[Cmyk], profile: Path) -> dict[Cmyk, tuple[float, float, float]]:
-    """sRGB for each CMYK colour as it prints under `profile`: the screen edition looks like the paper one."""
-    unique = list(dict.fromkeys(colours))
-    if not unique:
-        return {}
-    swatch = Image.new("CMYK", (len(unique), 1))
-    swatch.putdata([tuple(round(v * 255) for v in (c.c, c.m, c.y, c.k)) for c in unique])
-    rgb = ImageCms.profileToProfile(
-        swatch,
-        _output_profile(str(profile)),
-        ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")),
-        outputMode="RGB",
-        renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
-        flags=ImageCms.Flags.BLACKPOINTCOMPENSATION,
-    )
-    assert rgb is not None
-    pixels = [rgb.getpixel((x, 0)) for x in range(len(unique))]
-    return {colour: tuple(v / 255 for v in pixel) for colour, pixel in zip(unique, pixels, strict=True)}  # type: ignore[misc]

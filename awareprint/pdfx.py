@@ -20,6 +20,7 @@ from pathlib import Path
 import pikepdf
 from PIL import ImageCms
 
+from .colour import DEFAULT_PROFILE_PATH
 from .diagnostics import user_error
 
 
@@ -58,7 +59,7 @@ class OutputProfile:
 
 
 DEFAULT_PROFILE = OutputProfile(
-    Path(__file__).resolve().parent.parent / "profiles" / "FOGRA39L-coated.icc",
+    DEFAULT_PROFILE_PATH,
     "FOGRA39",
     "Offset printing, coated paper (ISO 12647-2:2004/Amd 1, FOGRA39)",
 )
