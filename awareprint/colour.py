@@ -71,14 +71,20 @@ def output_profile(path: str) -> ImageCms.ImageCmsProfile:
 
 @functools.lru_cache(maxsize=4)
 def cmyk_to_srgb(profile: str) -> ImageCms.ImageCmsTransform:
-    """Print CMYK to sRGB: relative colorimetric, paper white to screen white, black points matched."""
+    return transform(output_profile(profile), srgb_profile(), "CMYK", "RGB")
+
+
+def transform(
+    source: ImageCms.ImageCmsProfile, target: ImageCms.ImageCmsProfile, source_mode: str, target_mode: str
+) -> ImageCms.ImageCmsTransform:
+    """Every conversion here: relative colorimetric, paper white to screen white, black points matched."""
     from PIL import ImageCms
 
     return ImageCms.buildTransform(
-        output_profile(profile),
-        srgb_profile(),
-        "CMYK",
-        "RGB",
+        source,
+        target,
+        source_mode,
+        target_mode,
         renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
         flags=ImageCms.Flags.BLACKPOINTCOMPENSATION,
     )

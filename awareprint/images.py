@@ -1,7 +1,7 @@
 """Logos as print needs them: read safely, upright, colour-managed into the print condition, flattened.
 
 A logo comes from a school's website (an RGB PNG, often transparent, often small) or from a print shop (a
-CMYK JPEG or TIFF with its own profile). reportlab would place RGB as RGB (not allowed in CMYK print files)
+CMYK JPEG with its own profile). reportlab would place RGB as RGB (not allowed in CMYK print files)
 and print transparent pixels black, so each logo is brought to 8 bits a channel (16-bit and float greys
 scaled, palettes expanded), turned upright by its EXIF orientation, converted with LittleCMS (Pillow's
 ImageCms) into the output condition's CMYK (print) or sRGB (screen), flattened onto the plate behind it
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import io
+import logging
 import os
 import stat
 import warnings
@@ -26,18 +27,22 @@ from pathlib import Path
 
 from PIL import Image, ImageCms, ImageOps
 
-from .colour import as_printed_rgb, output_profile, srgb_profile
+from .colour import as_printed_rgb, output_profile, srgb_profile, transform
 from .diagnostics import AwareprintError, Diagnostic, Severity, user_error
 from .units import Cmyk
 
-ACCEPTED_FORMATS = ("PNG", "JPEG", "WEBP", "GIF", "TIFF")  # Pillow's well-worn decoders; others are refused
-ACCEPTED_NAMES = "PNG, JPEG, WebP, GIF or TIFF"
+# Decoders that report every fault back to Pillow. Not TIFF: libtiff writes its complaints about a
+# damaged file straight to the terminal, past the one line a user should see.
+ACCEPTED_FORMATS = ("PNG", "JPEG", "WEBP", "GIF")
+ACCEPTED_NAMES = "PNG, JPEG, WebP or GIF"
 MAX_FILE_BYTES = 64 * 1024 * 1024  # a print-quality logo is a few MB
 MAX_PIXELS = 40_000_000  # far above any logo; a decompression bomb stops here, before decoding
 MAX_SIDE = 20_000  # pixels: an A0 poster's width at 600 ppi (JPEG itself stops at 65,535)
 WARN_PPI = {"poster": 150, "leaflet": 300, "card": 300}  # by template kind: leaflets are read close up
 REFUSE_SHARE = 0.5  # below half the recommended resolution a logo is refused
 JPEG_QUALITY = 92
+
+logging.getLogger("PIL").addHandler(logging.NullHandler())  # its remarks on a damaged file: not for users
 
 _SPACE = {"L": "GRAY", "LA": "GRAY", "RGB": "RGB", "RGBA": "RGB", "CMYK": "CMYK"}  # the modes converted
 _OPAQUE = {"GRAY": "L", "RGB": "RGB", "CMYK": "CMYK"}  # the mode of a colour space, without alpha
@@ -50,6 +55,8 @@ _OTHER_FORMATS = (  # files people send as logos that Pillow should not, or cann
     (b"\xc5\xd0\xd3\xc6", "EPS"),
     (b"8BPS", "Photoshop"),
     (b"BM", "BMP"),
+    (b"II*\0", "TIFF"),
+    (b"MM\0*", "TIFF"),
 )
 
 
@@ -260,7 +267,7 @@ def _usable_profile(embedded: bytes | None, space: str, path: Path) -> tuple[byt
         profile = ImageCms.ImageCmsProfile(io.BytesIO(embedded))
         found = profile.profile.xcolor_space.strip().upper()
         if found == space:
-            ImageCms.buildTransform(profile, srgb_profile(), _OPAQUE[space], "RGB")  # usable as a source
+            transform(profile, srgb_profile(), _OPAQUE[space], "RGB")  # usable as a source, as converted
             return embedded, None
         problem = f"is for {_SPACE_NAMES.get(found, found)} images, but the logo is {_SPACE_NAMES[space]}"
     except (OSError, ValueError, ImageCms.PyCMSError):
@@ -289,16 +296,9 @@ def _converted(image: Image.Image, embedded: bytes | None, profile: str, screen:
         if screen:
             return colours
         source = srgb_profile()
-    converted = ImageCms.profileToProfile(
-        colours,
-        source,
-        srgb_profile() if screen else output_profile(profile),
-        outputMode="RGB" if screen else "CMYK",
-        renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
-        flags=ImageCms.Flags.BLACKPOINTCOMPENSATION,
-    )
-    assert converted is not None
-    return converted
+    if screen:
+        return transform(source, srgb_profile(), colours.mode, "RGB").apply(colours)
+    return transform(source, output_profile(profile), colours.mode, "CMYK").apply(colours)
 
 
 def _opened_profile(embedded: bytes) -> ImageCms.ImageCmsProfile:
