@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
+from .colour import DEFAULT_PROFILE_PATH
 from .content import CONTACT_SEPARATOR, Contact, Content, Statistic, contacts_checked
 from .diagnostics import Diagnostic, Severity
 from .document import (
@@ -60,10 +61,11 @@ def compose(
     content: Content,
     author: str,
     logo: Logo | None = None,
-    profile: Path | None = None,
+    profile: Path = DEFAULT_PROFILE_PATH,
     screen: bool = False,
 ) -> tuple[Document, list[Diagnostic]]:
-    """`profile` converts the logo for print; `screen` makes it sRGB and adds clickable links instead."""
+    """`profile` is the print condition the logo is converted into (or, `screen`, shown as printed in sRGB);
+    the screen edition also adds clickable links."""
     pages: list[DocumentPage] = []
     diagnostics: list[Diagnostic] = []
     rtl = content.direction == "rtl"
@@ -82,13 +84,13 @@ def compose(
                 slot = replace(slot, rect=_mirrored(slot.rect, width))
             if isinstance(slot, LogoSlot):
                 if logo is not None:
-                    placed, found = _logo(slot, logo, None if screen else profile, rtl, template.kind)
+                    placed, found = _logo(slot, logo, profile, screen, rtl, template.kind)
                     boxes += placed
                     diagnostics += found
                     shown.add("logo")
                 continue
             if isinstance(slot, OrganisationSlot):
-                block = _organisation(slot, content, logo, None if screen else profile, template, page.name)
+                block = _organisation(slot, content, logo, profile, screen, template, page.name)
                 boxes += block.boxes
                 diagnostics += block.diagnostics
                 shown |= block.shown
@@ -99,6 +101,8 @@ def compose(
         pages.append(DocumentPage(tuple(boxes), folds))
     diagnostics += _unprinted_items(listed, content, template)
     diagnostics += _organisation_unshown(shown, content, logo is not None, template)
+    if logo is not None and "logo" in shown:
+        diagnostics += logo.notes
     metadata = Metadata(
         title=content.title,
         subject=content.subject,
@@ -188,7 +192,7 @@ def _boxes(slot: Slot, content: Content, screen: bool, checked: str) -> list[Box
 
 
 def _logo(
-    slot: LogoSlot, logo: Logo, profile: Path | None, rtl: bool, kind: str
+    slot: LogoSlot, logo: Logo, profile: Path, screen: bool, rtl: bool, kind: str
 ) -> tuple[list[Box], list[Diagnostic]]:
     """The logo on its plate, as large as the slot allows, at the reading start of the slot."""
     pad = min(slot.rect.width, slot.rect.height) * LOGO_PADDING
@@ -200,7 +204,7 @@ def _logo(
     plate = Rect(Pt(plate_x), slot.rect.y, Pt(plate_w), Pt(height + 2 * pad))
     picture = Rect(Pt(plate_x + pad), Pt(slot.rect.y + pad), Pt(width), Pt(height))
     found = resolution_diagnostic(logo, width, kind)
-    jpeg = logo_jpeg(logo, slot.plate, profile)
+    jpeg = logo_jpeg(logo, slot.plate, profile, screen)
     return [Fill(plate, slot.plate), Picture(picture, jpeg)], [found] if found else []
 
 
@@ -287,7 +291,8 @@ def _organisation(
     slot: OrganisationSlot,
     content: Content,
     logo: Logo | None,
-    profile: Path | None,
+    profile: Path,
+    screen: bool,
     template: Template,
     page: str,
 ) -> _Block:
@@ -298,7 +303,7 @@ def _organisation(
         # a logo alone (--logo): on a plate of its own in the outer corner of the card's top row
         row = replace(slot.rect, height=Pt(slot.rect.height * slot.logo_share))
         corner = LogoSlot(slot.name, row, slot.plate or PAPER)
-        placed, found = _logo(corner, logo, profile, content.direction == "rtl", template.kind)
+        placed, found = _logo(corner, logo, profile, screen, content.direction == "rtl", template.kind)
         return _Block(placed, found, {"logo"})
     boxes: list[Box] = []
     inner = slot.rect
@@ -329,7 +334,7 @@ def _organisation(
         rtl = content.direction == "rtl"
         x = inner.right - width if rtl else inner.x
         picture = Rect(Pt(x), Pt(top.y + (top.height - height) / 2), width, height)
-        boxes.append(Picture(picture, logo_jpeg(logo, slot.plate or PAPER, profile)))
+        boxes.append(Picture(picture, logo_jpeg(logo, slot.plate or PAPER, profile, screen)))
         resolution = resolution_diagnostic(logo, width, template.kind)
         found += [resolution] if resolution else []
         shown.add("logo")

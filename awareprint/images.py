@@ -1,30 +1,62 @@
-"""Logos as print needs them: CMYK through the output profile, transparency flattened, size checked.
+"""Logos as print needs them: read safely, upright, colour-managed into the print condition, flattened.
 
-A PNG or JPEG from a school's website is RGB, often with transparency and often too small. reportlab would
-place it as RGB (not allowed in CMYK print files) and print transparent pixels black, so the image is
-converted here with LittleCMS (Pillow's ImageCms) into the print condition's CMYK, flattened onto the
-colour behind it, and saved as a CMYK JPEG that the renderer passes through unchanged.
+A logo comes from a school's website (an RGB PNG, often transparent, often small) or from a print shop (a
+CMYK JPEG with its own profile). reportlab would place RGB as RGB (not allowed in CMYK print files)
+and print transparent pixels black, so each logo is brought to 8 bits a channel (16-bit and float greys
+scaled, palettes expanded), turned upright by its EXIF orientation, converted with LittleCMS (Pillow's
+ImageCms) into the output condition's CMYK (print) or sRGB (screen), flattened onto the plate behind it
+in that space, and saved as a JPEG the renderer passes through unchanged.
+
+Embedded profiles: one that fits the image's colours (RGB, grey or CMYK) is the source of the conversion.
+One that does not fit (a CMYK profile in an RGB file) or that LittleCMS cannot use is ignored with a
+note, and the colours are read as an untagged file's are: RGB and grey as sRGB, CMYK as the output
+condition's own numbers. A CMYK logo tagged with the output profile itself, or untagged, keeps its numbers
+in print, so a black-only line stays black only instead of turning into four inks.
 """
 
 from __future__ import annotations
 
 import functools
 import io
+import logging
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageCms
+from PIL import Image, ImageCms, ImageOps
 
-from .diagnostics import Diagnostic, Severity, user_error
+from .colour import as_printed_rgb, output_profile, srgb_profile, transform
+from .diagnostics import AwareprintError, Diagnostic, Severity, user_error
 from .inputs import read_input
 from .units import Cmyk
 
+# Decoders that report every fault back to Pillow. Not TIFF: libtiff writes its complaints about a
+# damaged file straight to the terminal, past the one line a user should see.
+ACCEPTED_FORMATS = ("PNG", "JPEG", "WEBP", "GIF")
+ACCEPTED_NAMES = "PNG, JPEG, WebP or GIF"
+MAX_FILE_BYTES = 64 * 1024 * 1024  # a print-quality logo is a few MB
 MAX_PIXELS = 40_000_000  # far above any logo; a decompression bomb stops here, before decoding
-MAX_LOGO_BYTES = 64_000_000  # a print-quality logo is a few MB; past this it is the wrong file
+MAX_SIDE = 20_000  # pixels: an A0 poster's width at 600 ppi (JPEG itself stops at 65,535)
 WARN_PPI = {"poster": 150, "leaflet": 300, "card": 300}  # by template kind: leaflets are read close up
 REFUSE_SHARE = 0.5  # below half the recommended resolution a logo is refused
 JPEG_QUALITY = 92
+
+logging.getLogger("PIL").addHandler(logging.NullHandler())  # its remarks on a damaged file: not for users
+
+_SPACE = {"L": "GRAY", "LA": "GRAY", "RGB": "RGB", "RGBA": "RGB", "CMYK": "CMYK"}  # the modes converted
+_OPAQUE = {"GRAY": "L", "RGB": "RGB", "CMYK": "CMYK"}  # the mode of a colour space, without alpha
+_EXPANDED = {"1": "L", "P": "RGBA", "PA": "RGBA", "La": "LA", "RGBa": "RGBA", "RGBX": "RGB", "YCbCr": "RGB"}
+_SPACE_NAMES = {"GRAY": "greyscale", "RGB": "RGB", "CMYK": "CMYK", "LAB": "Lab"}
+_ASSUMED = {"GRAY": "sRGB", "RGB": "sRGB", "CMYK": "the print condition's CMYK"}
+_OTHER_FORMATS = (  # files people send as logos that Pillow should not, or cannot, read
+    (b"%PDF", "PDF"),
+    (b"%!PS", "EPS"),
+    (b"\xc5\xd0\xd3\xc6", "EPS"),
+    (b"8BPS", "Photoshop"),
+    (b"BM", "BMP"),
+    (b"II*\0", "TIFF"),
+    (b"MM\0*", "TIFF"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,8 +64,9 @@ class Logo:
     """A logo file, checked and decoded, not yet converted (that needs the colour behind it)."""
 
     path: Path
-    width: int  # pixels
+    width: int  # pixels, upright
     height: int
+    notes: tuple[Diagnostic, ...] = ()  # what reading it assumed: an embedded profile ignored, frames left
 
     @property
     def aspect(self) -> float:
@@ -41,35 +74,28 @@ class Logo:
 
 
 def open_logo(path: Path) -> Logo:
-    with _Opened(path) as image:
-        return Logo(path, image.width, image.height)
+    decoded = _decode(path)
+    return Logo(path, decoded.image.width, decoded.image.height, decoded.notes)
 
 
 @functools.lru_cache(maxsize=16)
-def logo_jpeg(logo: Logo, background: Cmyk, profile: Path | None) -> bytes:
-    """The logo flattened onto `background`: CMYK for the print condition of `profile`, or sRGB (screen).
+def logo_jpeg(logo: Logo, background: Cmyk, profile: Path, screen: bool) -> bytes:
+    """The logo flattened onto `background`: in the CMYK of `profile` (print), or in sRGB as it prints.
 
     Cached: a card prints its logo on both sides, and a check or batch lays the same logo out many times.
     """
-    with _Opened(logo.path) as image:
-        rgba = image.convert("RGBA")
-        source = _source_profile(image.info.get("icc_profile"))
-    backdrop = Image.new("RGB", rgba.size, tuple(round(v * 255) for v in background.to_rgb()))
-    backdrop.paste(rgba, mask=rgba.getchannel("A"))
-    target = (
-        _output_profile(str(profile)) if profile else ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
-    )
-    cmyk = ImageCms.profileToProfile(
-        backdrop,
-        source,
-        target,
-        outputMode="CMYK" if profile else "RGB",
-        renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
-        flags=ImageCms.Flags.BLACKPOINTCOMPENSATION,
-    )
-    assert cmyk is not None
+    decoded = _decode(logo.path)
+    image = decoded.image
+    alpha = image.getchannel("A") if image.mode in ("LA", "RGBA") else None
+    converted = _converted(image, decoded.profile, str(profile), screen)
+    if screen:
+        plate = as_printed_rgb([background], profile)[background]
+    else:
+        plate = (background.c, background.m, background.y, background.k)
+    flat = Image.new(converted.mode, converted.size, tuple(round(v * 255) for v in plate))
+    flat.paste(converted, mask=alpha)
     out = io.BytesIO()
-    cmyk.save(out, "JPEG", quality=JPEG_QUALITY)  # CMYK as Adobe inverted CMYK, as reportlab expects
+    flat.save(out, "JPEG", quality=JPEG_QUALITY)  # CMYK as Adobe inverted CMYK, as reportlab expects
     return out.getvalue()
 
 
@@ -101,76 +127,167 @@ def resolution_diagnostic(logo: Logo, placed_width_pt: float, kind: str) -> Diag
     return None
 
 
-class _Opened:
-    """Open an image safely: size limit before decoding, one clear error for anything unreadable."""
+def read_logo_bytes(path: Path) -> bytes:
+    """The file's bytes, at most MAX_FILE_BYTES, through the one bounded reader (a device or FIFO never
+    ends). The one place a logo file is read."""
+    return read_input(path, MAX_FILE_BYTES, "logo file")
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
 
-    def __enter__(self) -> Image.Image:
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("error", Image.DecompressionBombWarning)
-                image = Image.open(io.BytesIO(read_input(self.path, MAX_LOGO_BYTES, "logo file")))
-                if image.width * image.height > MAX_PIXELS:
-                    raise user_error(
-                        f"the image is {image.width} x {image.height} pixels, more than a logo needs",
-                        file=self.path,
-                        hint="scale it down to a few thousand pixels wide",
-                    )
-                if image.format not in ("PNG", "JPEG"):
-                    raise user_error(
-                        f"{image.format} images are not supported",
-                        file=self.path,
-                        hint="save the logo as PNG or JPEG",
-                    )
-                image.load()
-        except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-            raise user_error(
-                "the image is too large to open safely",
-                file=self.path,
-                hint="scale it down to a few thousand pixels wide",
-            ) from None
-        except (OSError, SyntaxError, ValueError) as exc:
-            raise user_error(
-                f"not a readable image ({exc})", file=self.path, hint="save the logo again as PNG or JPEG"
-            ) from None
-        self.image = image
+@dataclass(frozen=True, slots=True)
+class _Decoded:
+    image: Image.Image  # upright, in one of the modes of _SPACE
+    profile: bytes | None  # the embedded ICC profile, if it fits the pixels and LittleCMS can use it
+    notes: tuple[Diagnostic, ...]
+
+
+def _decode(path: Path) -> _Decoded:
+    """The logo's pixels, or one clear error: sizes are checked from the header, before decoding."""
+    data = read_logo_bytes(path)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Pillow's remarks on odd metadata: the image itself reads
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS) as opened:
+                _check_size(opened, path)
+                animated = getattr(opened, "is_animated", False)
+                opened.load()
+                embedded = opened.info.get("icc_profile")
+                image = _expanded(ImageOps.exif_transpose(opened), path)
+    except AwareprintError:
+        raise
+    except Image.UnidentifiedImageError:
+        raise _not_accepted(data, path) from None
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        raise user_error(
+            "the image is too large to open safely",
+            file=path,
+            hint="scale it down to a few thousand pixels wide",
+        ) from None
+    except Exception as exc:  # a decoder meeting a damaged or hostile file fails in many ways
+        raise user_error(
+            f"not a readable image ({type(exc).__name__}: {exc})",
+            file=path,
+            hint=f"save the logo again as {ACCEPTED_NAMES}",
+        ) from None
+    profile, profile_note = _usable_profile(embedded, _SPACE[image.mode], path)
+    notes = [profile_note] if profile_note else []
+    if animated:
+        notes.append(
+            Diagnostic(
+                Severity.INFO,
+                "logo-frames",
+                "the logo has several frames (animated, or pages): the first prints",
+                file=path,
+            )
+        )
+    return _Decoded(image, profile, tuple(notes))
+
+
+def _check_size(image: Image.Image, path: Path) -> None:
+    width, height = image.size
+    if width < 1 or height < 1:
+        raise user_error("the image is empty (no pixels)", file=path)
+    if max(width, height) > MAX_SIDE or width * height > MAX_PIXELS:
+        raise user_error(
+            f"the image is {width:,} x {height:,} pixels, more than a logo needs",
+            file=path,
+            hint=f"scale it down to a few thousand pixels a side; {MAX_SIDE:,} at most",
+        )
+
+
+def _not_accepted(data: bytes, path: Path) -> AwareprintError:
+    """Name what the file is when it is something people often send as a logo (a PDF, an SVG)."""
+    head = data[:1024].lstrip()
+    kind = next((name for magic, name in _OTHER_FORMATS if head.startswith(magic)), None)
+    if kind is None and b"<svg" in head:
+        kind = "SVG"
+    if kind is None and data[4:8] == b"ftyp":
+        kind = "HEIC or AVIF"
+    what = f"the file is in {kind} format" if kind else "not a readable image"
+    return user_error(
+        f"{what}; a logo is a {ACCEPTED_NAMES} image",
+        file=path,
+        hint=f"export the logo as {ACCEPTED_NAMES}" + (" at a few thousand pixels wide" if kind else ""),
+    )
+
+
+def _expanded(image: Image.Image, path: Path) -> Image.Image:
+    """The image at 8 bits a channel in a mode LittleCMS converts: L, LA, RGB, RGBA or CMYK.
+
+    16-bit greys are scaled down (a plain conversion clips them to white). 32-bit integer and float greys
+    have no fixed range: 0..1, 0..255 and 0..65535 are read as such, anything larger by its maximum.
+    """
+    mode = image.mode
+    if mode in _SPACE:
         return image
+    if mode in _EXPANDED:
+        return image.convert(_EXPANDED[mode])  # palettes keep their transparency as alpha
+    if mode.startswith("I;16"):
+        return image.convert("I").point(lambda v: v / 257).convert("L")
+    if mode in ("I", "F"):
+        top = float(image.getextrema()[1])  # type: ignore[arg-type]
+        scale = 255 if top <= 1 else 1 if top <= 255 else 1 / 257 if top <= 65535 else 255 / top
+        return image.point(lambda v: v * scale).convert("L")
+    raise user_error(
+        f"the image's colours are in a mode a logo cannot use ({mode})",
+        file=path,
+        hint=f"save the logo as an RGB or CMYK {ACCEPTED_NAMES} image",
+    )
 
-    def __exit__(self, *_: object) -> None:
-        self.image.close()
+
+def _usable_profile(embedded: bytes | None, space: str, path: Path) -> tuple[bytes | None, Diagnostic | None]:
+    """The embedded profile if it fits the pixels and converts; otherwise none, and a note saying so."""
+    if not embedded:
+        return None, None
+    try:
+        profile = ImageCms.ImageCmsProfile(io.BytesIO(embedded))
+        found = profile.profile.xcolor_space.strip().upper()
+        if found == space:
+            transform(profile, srgb_profile(), _OPAQUE[space], "RGB")  # usable as a source, as converted
+            return embedded, None
+        problem = f"is for {_SPACE_NAMES.get(found, found)} images, but the logo is {_SPACE_NAMES[space]}"
+    except (OSError, ValueError, ImageCms.PyCMSError):
+        problem = "cannot be read"
+    return None, Diagnostic(
+        Severity.INFO,
+        "logo-profile",
+        f"the logo's embedded colour profile {problem}: ignored, its colours read as {_ASSUMED[space]}",
+        file=path,
+        hint="export the logo again with a matching colour profile, or none, to silence this",
+    )
 
 
-def _source_profile(embedded: bytes | None) -> ImageCms.ImageCmsProfile:
-    if embedded:
-        try:
-            return ImageCms.ImageCmsProfile(io.BytesIO(embedded))
-        except (OSError, ImageCms.PyCMSError):
-            pass  # a broken embedded profile: treat the image as sRGB, as browsers do
-    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+def _converted(image: Image.Image, embedded: bytes | None, profile: str, screen: bool) -> Image.Image:
+    """The image's colours, without alpha, in the print condition's CMYK or (screen) in sRGB."""
+    space = _SPACE[image.mode]
+    colours = image.convert(_OPAQUE[space])
+    if space == "CMYK":
+        if not screen and (embedded is None or _is_profile(embedded, profile)):
+            return colours  # already the print condition's numbers
+        source = _opened_profile(embedded) if embedded else output_profile(profile)
+    elif embedded:
+        source = _opened_profile(embedded)
+    else:
+        colours = colours.convert("RGB")  # untagged grey and RGB are sRGB
+        if screen:
+            return colours
+        source = srgb_profile()
+    if screen:
+        return transform(source, srgb_profile(), colours.mode, "RGB").apply(colours)
+    return transform(source, output_profile(profile), colours.mode, "CMYK").apply(colours)
+
+
+def _opened_profile(embedded: bytes) -> ImageCms.ImageCmsProfile:
+    return ImageCms.ImageCmsProfile(io.BytesIO(embedded))
+
+
+def _is_profile(embedded: bytes, profile: str) -> bool:
+    """The embedded profile is the output profile: the same bytes, or the same profile ID in the header."""
+    output = _profile_bytes(profile)
+    identifier = embedded[84:100]
+    return embedded == output or (any(identifier) and identifier == output[84:100])
 
 
 @functools.lru_cache(maxsize=4)
-def _output_profile(path: str) -> ImageCms.ImageCmsProfile:
-    return ImageCms.getOpenProfile(path)
-
-
-def as_printed_rgb(colours: list[Cmyk], profile: Path) -> dict[Cmyk, tuple[float, float, float]]:
-    """sRGB for each CMYK colour as it prints under `profile`: the screen edition looks like the paper one."""
-    unique = list(dict.fromkeys(colours))
-    if not unique:
-        return {}
-    swatch = Image.new("CMYK", (len(unique), 1))
-    swatch.putdata([tuple(round(v * 255) for v in (c.c, c.m, c.y, c.k)) for c in unique])
-    rgb = ImageCms.profileToProfile(
-        swatch,
-        _output_profile(str(profile)),
-        ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")),
-        outputMode="RGB",
-        renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
-        flags=ImageCms.Flags.BLACKPOINTCOMPENSATION,
-    )
-    assert rgb is not None
-    pixels = [rgb.getpixel((x, 0)) for x in range(len(unique))]
-    return {colour: tuple(v / 255 for v in pixel) for colour, pixel in zip(unique, pixels, strict=True)}  # type: ignore[misc]
+def _profile_bytes(profile: str) -> bytes:
+    return Path(profile).read_bytes()

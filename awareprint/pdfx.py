@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import cached
+from .colour import DEFAULT_PROFILE_PATH
 from .diagnostics import user_error
 from .inputs import read_input
 
@@ -56,7 +57,7 @@ class OutputProfile:
 
 
 DEFAULT_PROFILE = OutputProfile(
-    Path(__file__).resolve().parent.parent / "profiles" / "FOGRA39L-coated.icc",
+    DEFAULT_PROFILE_PATH,
     "FOGRA39",
     "Offset printing, coated paper (ISO 12647-2:2004/Amd 1, FOGRA39)",
 )

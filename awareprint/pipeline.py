@@ -8,12 +8,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .colour import as_printed_rgb
 from .compose import compose
 from .content import Content, build_content, load_source
 from .diagnostics import AwareprintError, Diagnostic, Severity, user_error
 from .document import Disc, Fill, GlyphRun, LaidOutDocument, LaidOutPage, QrCode, ScreenColours, TextFrame
 from .folders import Folders
-from .images import Logo, as_printed_rgb, open_logo
+from .images import Logo, open_logo
 from .materials import ENGLISH, Materials, load_english, load_language, load_materials
 from .organisation import Organisation, load_organisation
 from .output import write_atomic

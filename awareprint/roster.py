@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .diagnostics import AwareprintError, user_error
-from .images import MAX_LOGO_BYTES, open_logo
+from .images import open_logo, read_logo_bytes
 from .inputs import read_input
 from .organisation import LIST_KEYS, OPTIONAL_KEYS, REQUIRED_KEYS, Organisation, organisation_from_mapping
 from .schema import MAX_DATA_FILE_BYTES, Mapping, Node, as_list, as_text, closest_key, load_yaml
@@ -90,7 +90,7 @@ def _row(
         return OrgRow(node.line, name, slug, None, error=error.diagnostic.labelled())
     logo = ""
     if organisation.logo:
-        logo = hashlib.sha256(read_input(organisation.logo, MAX_LOGO_BYTES, "logo file")).hexdigest()
+        logo = hashlib.sha256(read_logo_bytes(organisation.logo)).hexdigest()
     said = repr(sorted((key, _plain(child)) for key, child in node.value.items()))
     fingerprint = hashlib.sha256(f"{said}\nlogo:{logo}".encode()).hexdigest()
     return OrgRow(node.line, name, slug, organisation, choices, fingerprint)

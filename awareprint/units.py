@@ -39,23 +39,6 @@ class Cmyk:
     def total_ink(self) -> float:
         return self.c + self.m + self.y + self.k
 
-    def to_rgb(self) -> tuple[float, float, float]:
-        """Naive conversion, used for contrast checks and screen previews only."""
-        return tuple((1 - v) * (1 - self.k) for v in (self.c, self.m, self.y))  # type: ignore[return-value]
-
-    def relative_luminance(self) -> float:
-        def channel(v: float) -> float:
-            return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
-
-        r, g, b = (channel(v) for v in self.to_rgb())
-        return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def contrast_ratio(a: Cmyk, b: Cmyk) -> float:
-    """WCAG contrast ratio of two colours (as approximated in RGB)."""
-    la, lb = sorted((a.relative_luminance(), b.relative_luminance()), reverse=True)
-    return (la + 0.05) / (lb + 0.05)
-
 
 def parse_cmyk(values: list[str]) -> Cmyk:
     if len(values) != 4:

@@ -276,12 +276,12 @@ def test_school_name_in_arabic_is_set_in_an_arabic_font(tmp_path: Path, cli) -> 
 
 def test_brand_colour_replaces_navy_and_is_checked_for_contrast(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
     output = tmp_path / "leaflet.pdf"
-    brand = org_file(tmp_path, "Riverside", "[0, 90, 80, 30]")
+    brand = org_file(tmp_path, "Riverside", "[0, 90, 80, 45]")
     done = cli("poster", "--template", "card-dl", "--org", str(brand), "--output", str(output))
     assert done.code == 0, done.err
     with pikepdf.open(output) as pdf:
         content = pdf.pages[0].obj.Contents.read_bytes()
-    assert b"0 .9 .8 .3 k" in content
+    assert b"0 .9 .8 .45 k" in content
     pale = org_file(tmp_path, "Riverside", "[10, 5, 0, 0]")
     done = cli("poster", "--template", "card-dl", "--org", str(pale), "--output", str(tmp_path / "pale.pdf"))
     assert done.code == 1

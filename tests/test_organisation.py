@@ -77,7 +77,7 @@ def test_the_organisation_is_on_every_poster_and_both_sides_of_cards(
     tmp_path: Path, cli, template: str, lang: str, name: str
 ) -> None:  # type: ignore[no-untyped-def]
     logo = make_logo(tmp_path / "logo.png", 1200, 400)
-    org = write_org(tmp_path, name=name, logo=logo.name, colour=[0, 80, 70, 35])
+    org = write_org(tmp_path, name=name, logo=logo.name, colour=[0, 90, 80, 45])
     output = tmp_path / "out.pdf"
     done = cli("poster", "--template", template, "--lang", lang, "--org", str(org), "--output", str(output))
     assert done.code == 0, done.err
@@ -96,7 +96,7 @@ def test_the_organisation_is_on_every_poster_and_both_sides_of_cards(
     with pikepdf.open(output) as pdf:
         images = [k for page in pdf.pages for k in page.get_images()]
         assert len(images) >= len(pdf.pages)  # the logo, on every side
-        assert b"0 .8 .7 .35 k" in pdf.pages[0].obj.Contents.read_bytes()  # the brand colour
+        assert b"0 .9 .8 .45 k" in pdf.pages[0].obj.Contents.read_bytes()  # the brand colour
 
 
 @pytest.mark.parametrize("template", POSTERS + CARDS)
@@ -255,7 +255,7 @@ def test_what_a_template_cannot_show_is_a_note_naming_the_field(
         "    kind: organisation\n",
         "    kind: organisation\n    audience: professionals\n",
     )
-    org = write_org(tmp_path, logo="logo.png", colour=[0, 80, 70, 35])
+    org = write_org(tmp_path, logo="logo.png", colour=[0, 90, 80, 45])
     done = cli("--data", str(data), "poster", "--org", str(org), "--output", str(tmp_path / "b.pdf"))
     assert done.code == 0, done.err
     for field in ("organisation.name", "organisation.logo", "organisation.colour"):

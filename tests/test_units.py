@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from awareprint.units import Cmyk, contrast_ratio, parse_cmyk, parse_length
+from awareprint.units import Cmyk, parse_cmyk, parse_length
 
 
 @pytest.mark.parametrize(
@@ -24,7 +24,3 @@ def test_cmyk_from_percentages() -> None:
         parse_cmyk(["100", "60", "0"])
     with pytest.raises(ValueError, match="between 0 and 100"):
         parse_cmyk(["120", "0", "0", "0"])
-
-
-def test_contrast_of_black_on_white_is_21() -> None:
-    assert contrast_ratio(Cmyk(0, 0, 0, 1), Cmyk(0, 0, 0, 0)) == pytest.approx(21.0)

@@ -1,0 +1,90 @@
+"""Colours as they print: CMYK through the output profile to sRGB, and contrast measured on that.
+
+The screen edition shows each colour as the press prints it, and the contrast checks measure what a reader
+sees. A naive conversion (R = (1 - C)(1 - K)) takes print red [0, 100, 100, 0] for pure sRGB red, 4.0:1
+against white; through the profile it is the darker red the press makes, 4.9:1. LittleCMS (Pillow's
+ImageCms) converts; it is imported on first use, so commands that never convert a colour start faster.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .units import Cmyk
+
+if TYPE_CHECKING:
+    from PIL import ImageCms
+
+DEFAULT_PROFILE_PATH = Path(__file__).resolve().parent.parent / "profiles" / "FOGRA39L-coated.icc"
+
+Rgb = tuple[float, float, float]  # sRGB, each 0..1
+
+
+def as_printed_rgb(colours: list[Cmyk], profile: Path) -> dict[Cmyk, Rgb]:
+    """sRGB for each CMYK colour as it prints under `profile`: the screen edition looks like the paper one."""
+    from PIL import Image
+
+    unique = list(dict.fromkeys(colours))
+    if not unique:
+        return {}
+    swatch = Image.new("CMYK", (len(unique), 1))
+    swatch.putdata([tuple(round(v * 255) for v in (c.c, c.m, c.y, c.k)) for c in unique])
+    rgb = cmyk_to_srgb(str(profile)).apply(swatch)
+    pixels = [rgb.getpixel((x, 0)) for x in range(len(unique))]
+    return {colour: tuple(v / 255 for v in pixel) for colour, pixel in zip(unique, pixels, strict=True)}  # type: ignore[misc, union-attr]
+
+
+def contrast_ratio(a: Cmyk, b: Cmyk, profile: Path = DEFAULT_PROFILE_PATH) -> float:
+    """WCAG contrast ratio of two colours as printed under `profile` (coated offset unless a shop's)."""
+    la, lb = sorted((_luminance(a, str(profile)), _luminance(b, str(profile))), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+@functools.lru_cache(maxsize=512)
+def _luminance(colour: Cmyk, profile: str) -> float:
+    """WCAG relative luminance of the colour's printed sRGB (sRGB's 0.04045: WCAG's 0.03928 differs from it
+    on no 8-bit value)."""
+
+    def linear(v: float) -> float:
+        return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(v) for v in as_printed_rgb([colour], Path(profile))[colour])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+@functools.cache
+def srgb_profile() -> ImageCms.ImageCmsProfile:
+    from PIL import ImageCms
+
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+
+@functools.lru_cache(maxsize=4)
+def output_profile(path: str) -> ImageCms.ImageCmsProfile:
+    """The CMYK output profile, opened once (the CLI has checked it is a readable CMYK profile)."""
+    from PIL import ImageCms
+
+    return ImageCms.getOpenProfile(path)
+
+
+@functools.lru_cache(maxsize=4)
+def cmyk_to_srgb(profile: str) -> ImageCms.ImageCmsTransform:
+    return transform(output_profile(profile), srgb_profile(), "CMYK", "RGB")
+
+
+def transform(
+    source: ImageCms.ImageCmsProfile, target: ImageCms.ImageCmsProfile, source_mode: str, target_mode: str
+) -> ImageCms.ImageCmsTransform:
+    """Every conversion here: relative colorimetric, paper white to screen white, black points matched."""
+    from PIL import ImageCms
+
+    return ImageCms.buildTransform(
+        source,
+        target,
+        source_mode,
+        target_mode,
+        renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
+        flags=ImageCms.Flags.BLACKPOINTCOMPENSATION,
+    )
