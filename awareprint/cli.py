@@ -419,9 +419,10 @@ def _batch_summary(report: BatchReport) -> None:
     totals = [sum(row[i] for row in rows.values()) for i in range(4)]
     table.add_row("all", *map(str, totals), style="bold")
     out.print(table)
+    rejected = f"; {_count(len(report.rejected), 'organisation')} failed, nothing made for them" if report.rejected else ""
     out.print(
         f"{totals[0]} made, {totals[1]} up to date, {totals[2]} failed, {totals[3]} warnings "
-        f"(of {report.total} files)",
+        f"(of {report.total} files){rejected}",
         markup=False,
     )
     warned: dict[str, int] = {}
@@ -440,9 +441,8 @@ def _batch_summary(report: BatchReport) -> None:
         where = f" (row on line {row.line}: {row.name})" if row else ""
         err.print(f"failed: {outcome.record.output}{where}: {reason}", markup=False)
     for row in report.rejected:
-        named = f" ({row.name})" if row.name else ""
-        reason = f"failed: the organisation on line {row.line}{named}, nothing made: {row.error}"
-        err.print(reason, markup=False)
+        named = f" for {row.name}" if row.name else f" for the organisation on line {row.line}"
+        err.print(f"error: {row.error.removeprefix('error: ')} (nothing made{named})", markup=False)
     if len(report.failures) > 20:
         err.print(f"… and {len(report.failures) - 20} more failures, listed in the manifest", markup=False)
     if report.manifest:

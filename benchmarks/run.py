@@ -18,6 +18,7 @@ import csv
 import os
 import platform
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -125,7 +126,7 @@ def batch_report() -> list[str]:
 
 
 ORGS = 500
-ORGS_MATRIX = ("--template", "card-a6,leaflet-a4-trifold", "--lang", "en,ar", "--audience", "parents")
+ORGS_MATRIX = ("--template", "poster-a4,card-a6", "--lang", "en,ar", "--audience", "parents")
 
 
 def write_orgs(path: Path, distinct: bool) -> None:
@@ -133,6 +134,9 @@ def write_orgs(path: Path, distinct: bool) -> None:
     name numbered so that no two are alike; or, with `distinct` off, its first school ORGS times."""
     with (ROOT / "examples" / "schools.csv").open(encoding="utf-8-sig", newline="") as stream:
         schools = list(csv.DictReader(stream))
+    logos = path.parent / "logos"  # logos sit beside the organisations file, as the batch requires
+    if not logos.exists():
+        shutil.copytree(ROOT / "examples" / "logos", logos)
     with path.open("w", encoding="utf-8", newline="") as stream:
         writer = csv.DictWriter(stream, ["name", "safeguarding_lead", "contact", "logo", "colour"])
         writer.writeheader()
@@ -145,7 +149,7 @@ def write_orgs(path: Path, distinct: bool) -> None:
                     "contact": f"020 7946 0{number:03d}|{school['contact'].split('|')[-1]}"
                     if distinct
                     else school["contact"],
-                    "logo": str(ROOT / "examples" / school["logo"]),
+                    "logo": school["logo"],
                     "colour": school["colour"],
                 }
             )

@@ -280,7 +280,7 @@ def test_a_row_of_an_organisations_file_cannot_reach_outside_for_its_logo(cli, t
         str(tmp_path / "out"),
     )
     assert result.code == 1
-    assert "the organisation on line 2 (Riverside), nothing made" in result.err
+    assert "(nothing made for Riverside)" in result.err
     assert "the logo '../outside.png' points outside the folder of schools.csv" in result.err
     assert "1 made" in result.out  # the other row is made
 

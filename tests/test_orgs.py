@@ -65,9 +65,10 @@ def test_a_broken_row_fails_alone_with_its_line_and_field(cli, schools: Path, tm
     result = cli("batch", "--orgs", str(schools), "--lang", "en", *SMALL, "--output", str(out))
     assert result.code == 1
     assert "2 made, 0 up to date, 0 failed" in result.out
-    assert "line 4 (Ambleside School), nothing made" in result.err
+    assert "3 organisations failed, nothing made for them" in result.out
+    assert "(nothing made for Ambleside School)" in result.err
     assert "schools.csv:4: key 'logo': logo file not found" in result.err
-    assert "schools.csv:6: key 'colour'" in result.err and "line 6 (Cedar School)" in result.err
+    assert "schools.csv:6: key 'colour'" in result.err and "(nothing made for Cedar School)" in result.err
     assert "schools.csv:7: missing key 'name'" in result.err or "schools.csv:7: key 'name'" in result.err
 
     listed = organisations(out)
