@@ -419,7 +419,8 @@ def _batch_summary(report: BatchReport) -> None:
     totals = [sum(row[i] for row in rows.values()) for i in range(4)]
     table.add_row("all", *map(str, totals), style="bold")
     out.print(table)
-    rejected = f"; {_count(len(report.rejected), 'organisation')} failed, nothing made for them" if report.rejected else ""
+    failed_rows = len(report.rejected)
+    rejected = f"; {_count(failed_rows, 'organisation')} failed, nothing made for them" if failed_rows else ""
     out.print(
         f"{totals[0]} made, {totals[1]} up to date, {totals[2]} failed, {totals[3]} warnings "
         f"(of {report.total} files){rejected}",
