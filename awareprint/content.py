@@ -335,9 +335,14 @@ def _organisation_lead(
     chosen = organisation.lead_label
     if not isinstance(chosen, Wording):
         label = materials.lead_labels[chosen or region.lead_label]
-        return materials.labels.organisation_lead.format(label=label, name=organisation.lead), []
+        return materials.labels.organisation_lead.format(label=label, name=_unbroken(organisation.lead)), []
     label, notes = _in_language(chosen, materials, organisation.file)
-    return materials.labels.organisation_lead.format(label=label, name=organisation.lead), notes
+    return materials.labels.organisation_lead.format(label=label, name=_unbroken(organisation.lead)), notes
+
+
+def _unbroken(name: str) -> str:
+    """A person's name kept on one line ("Ms A. Khan", not "Ms A." and "Khan"): its spaces do not break."""
+    return name.replace(" ", "\u00a0")
 
 
 def _in_language(wording: Wording, materials: Materials, file: Path) -> tuple[str, list[Diagnostic]]:

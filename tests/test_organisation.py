@@ -53,9 +53,10 @@ def write_org(folder: Path, **fields: object) -> Path:
 
 
 def page_texts(path: Path) -> list[str]:
+    """Each page's text, a name's no-break spaces read as spaces (they keep "Ms A. Khan" on one line)."""
     pdf = pdfium.PdfDocument(path)
     try:
-        return [page.get_textpage().get_text_range() for page in pdf]
+        return [page.get_textpage().get_text_range().replace("\u00a0", " ") for page in pdf]
     finally:
         pdf.close()
 
