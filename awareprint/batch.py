@@ -52,17 +52,17 @@ from pathlib import Path
 
 from . import __version__
 from .diagnostics import AwareprintError, Severity, user_error
-from .folders import PROJECT, Folders
-from .inputs import read_input
-from .materials import AUDIENCES, language_codes
-from .organisation import Organisation, load_organisation
-from .output import make_folder, sweep_parts, write_atomic
-from .pdfx import STANDARDS
+from .load.folders import PROJECT, Folders
+from .load.inputs import read_input
+from .load.materials import AUDIENCES, language_codes
+from .load.organisation import Organisation, load_organisation
+from .load.roster import MATRIX_KEYS as ROSTER_KEYS
+from .load.roster import OrgRow, Roster, load_roster
+from .load.schema import Mapping, Node, as_list, as_path, as_text, load_yaml
+from .load.templates import extends_chain, list_templates
 from .pipeline import EDITIONS, PosterRequest, check_print_settings
-from .roster import MATRIX_KEYS as ROSTER_KEYS
-from .roster import OrgRow, Roster, load_roster
-from .schema import Mapping, Node, as_list, as_path, as_text, load_yaml
-from .templates import extends_chain, list_templates
+from .render.output import make_folder, sweep_parts, write_atomic
+from .render.pdfx import STANDARDS
 
 MANIFEST = "manifest.json"
 MANIFEST_FORMAT = 1
@@ -789,8 +789,8 @@ def _still_there(previous: dict[str, list[ItemRecord]], made: set[str], folder: 
 
 def check_shared_inputs(spec: BatchSpec) -> None:
     """An unreadable org file, logo or profile would fail every item: say so once, before starting."""
-    from .images import open_logo
-    from .pdfx import custom_profile
+    from .render.images import open_logo
+    from .render.pdfx import custom_profile
 
     organisation = load_organisation(spec.organisation) if spec.organisation else None
     logo = spec.logo or (organisation.logo if organisation else None)

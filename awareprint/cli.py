@@ -21,10 +21,10 @@ if TYPE_CHECKING:
 
     from .batch import BatchItem, BatchReport, BatchSpec, Outcome
     from .diagnostics import Diagnostic
-    from .folders import Folders
+    from .load.folders import Folders
     from .pipeline import PosterRequest
     from .preflight import PreflightReport
-    from .translation import Reviewer
+    from .tools.translation import Reviewer
 
 app = typer.Typer(
     name="awareprint",
@@ -75,7 +75,7 @@ def root(
     ] = None,
 ) -> None:
     """Without a command: generate the default posters into out/."""
-    from .folders import Folders
+    from .load.folders import Folders
 
     context.obj = Folders.at(data) if data else Folders()
     if context.invoked_subcommand is None:
@@ -154,8 +154,8 @@ def poster(
         raise typer.BadParameter("choose print or screen", param_hint="--edition")
     if pdfx not in ("x4", "x1a"):
         raise typer.BadParameter("choose x4 or x1a", param_hint="--pdfx")
-    from .output import output_file
     from .pipeline import PosterRequest, check_print_settings
+    from .render.output import output_file
 
     check_print_settings((edition,), pdfx, profile)
 
@@ -335,7 +335,7 @@ def batch(
         signal.signal(signal.SIGTERM, previous)
     _batch_summary(report)
     if preview and not report.interrupted:
-        from .preview import make_previews
+        from .tools.preview import make_previews
 
         previews = make_previews([plan.spec.output], plan.spec.output / "preview")
         out.print(f"previews: {previews.index}", markup=False)
@@ -465,7 +465,7 @@ def preview(
     """Page images (cropped to the trim), a contact sheet per design with every language side by side,
     and an index.html gallery to review a batch by eye."""
     from .diagnostics import Severity
-    from .preview import default_out_dir, make_previews
+    from .tools.preview import default_out_dir, make_previews
 
     result = make_previews(paths, out_dir or default_out_dir(paths), dpi)
     _print_diagnostics(result.diagnostics)
@@ -489,7 +489,7 @@ def templates(context: typer.Context) -> None:
     """Without a command: list the page designs, one line each."""
     if context.invoked_subcommand is not None:
         return
-    from .templates import list_templates, load_template
+    from .load.templates import list_templates, load_template
 
     for path in list_templates(context.obj.templates):
         template = load_template(path)
@@ -504,8 +504,8 @@ def templates_check(
     """Check template files: the format, spans, colours and contrast, then fit in every language."""
     import datetime as dt
 
-    from .check import check_template
     from .diagnostics import Severity
+    from .tools.check import check_template
 
     errors = 0
     for path in files:
@@ -523,7 +523,7 @@ def templates_schema() -> None:
     """Print the template format as JSON Schema, for editors that complete and check YAML."""
     import json
 
-    from .template_schema import template_schema
+    from .load.template_schema import template_schema
 
     out.print(json.dumps(template_schema(), indent=2), markup=False, highlight=False)
 
@@ -531,8 +531,8 @@ def templates_schema() -> None:
 @app.command()
 def languages(context: typer.Context) -> None:
     """List the languages with their review status: draft, partly reviewed (N of M strings), reviewed."""
-    from .content import load_source
-    from .materials import ENGLISH, language_codes, load_english, load_materials
+    from .load.content import load_source
+    from .load.materials import ENGLISH, language_codes, load_english, load_materials
 
     folders = context.obj
     source = load_source(folders.materials / "source.yaml")
@@ -564,9 +564,9 @@ def regions(
     import datetime as dt
     import json
 
-    from .materials import load_english
+    from .load.materials import load_english
+    from .load.regions import detail_lines, load_region, region_details, region_summary, summary_line
     from .pipeline import existing
-    from .regions import detail_lines, load_region, region_details, region_summary, summary_line
 
     today = dt.date.today()
     if code is None:
@@ -576,7 +576,7 @@ def regions(
         found: object = summaries
     else:
         details = region_details(load_region(existing(context.obj.regions, code, "region")), today)
-        from .content import load_source
+        from .load.content import load_source
 
         figures = load_source(context.obj.materials / "source.yaml").figure_ids
         lines = detail_lines(details, load_english(context.obj.materials, figures).contact_captions)
@@ -610,8 +610,8 @@ def check(
     import datetime as dt
     import json
 
-    from .check import CheckScope, run_check
     from .diagnostics import Severity
+    from .tools.check import CheckScope, run_check
 
     scope = CheckScope(tuple(lang or ()), fit_region, not no_fit, all_regions)
     report = run_check(context.obj, dt.date.today(), scope)
@@ -708,10 +708,10 @@ def strings_export(
     ] = "poster-a3",
 ) -> None:
     """Write every string with its English source and a note on where it is printed and its room."""
-    from .output import output_file, write_atomic
+    from .load.templates import load_template
     from .pipeline import existing, load_translation
-    from .templates import load_template
-    from .translation import FORMATS, export_strings
+    from .render.output import output_file, write_atomic
+    from .tools.translation import FORMATS, export_strings
 
     if format not in FORMATS:
         raise typer.BadParameter("choose po or xliff", param_hint="--format")
@@ -737,11 +737,11 @@ def strings_import(
     date: Annotated[str | None, typer.Option(help="Day of the review, YYYY-MM-DD [default: today].")] = None,
 ) -> None:
     """Merge a translated PO/XLIFF file into materials/LANG.yaml, refusing wrong numbers or placeholders."""
-    from .inputs import read_input
-    from .output import write_atomic
+    from .load.inputs import read_input
+    from .load.schema import MAX_DATA_FILE_BYTES
     from .pipeline import load_translation
-    from .schema import MAX_DATA_FILE_BYTES
-    from .translation import import_strings
+    from .render.output import write_atomic
+    from .tools.translation import import_strings
 
     files = load_translation(context.obj, lang)
     who = _reviewer(reviewer, date) if reviewer else None
@@ -776,8 +776,8 @@ def strings_import(
 def _reviewer(name: str, date: str | None) -> Reviewer:
     import datetime as dt
 
-    from .schema import parse_date
-    from .translation import Reviewer
+    from .load.schema import parse_date
+    from .tools.translation import Reviewer
 
     if date is None:
         return Reviewer(name, dt.date.today())
@@ -802,10 +802,10 @@ def strings_review(
     its room, and whether a native speaker has reviewed it."""
     import datetime as dt
 
-    from .output import output_file, write_atomic
+    from .load.templates import list_templates, load_template
     from .pipeline import load_translation
-    from .review import review_page
-    from .templates import list_templates, load_template
+    from .render.output import output_file, write_atomic
+    from .tools.review import review_page
 
     files = load_translation(context.obj, lang)
     designs = [load_template(path) for path in list_templates(context.obj.templates)]
@@ -825,9 +825,9 @@ def strings_approve(
     date: Annotated[str | None, typer.Option(help="Day of the review, YYYY-MM-DD [default: today].")] = None,
 ) -> None:
     """Record that a native speaker approved strings as they stand (the English and the translation)."""
-    from .output import write_atomic
     from .pipeline import load_translation
-    from .review import approve
+    from .render.output import write_atomic
+    from .tools.review import approve
 
     files = load_translation(context.obj, lang)
     who = _reviewer(reviewer, date)
@@ -852,8 +852,8 @@ def strings_init(
     context: typer.Context, lang: Annotated[str, typer.Argument(help="Code of the new language, e.g. am.")]
 ) -> None:
     """Start a new language: materials/LANG.yaml with its name, direction and no strings yet."""
-    from .output import write_atomic
-    from .translation import new_language
+    from .render.output import write_atomic
+    from .tools.translation import new_language
 
     folder = context.obj.materials
     write_atomic(folder / f"{lang}.yaml", new_language(lang, folder))
@@ -867,9 +867,9 @@ def strings_stamp(
     keys: Annotated[list[str] | None, typer.Argument(help="Keys to mark [default: all].")] = None,
 ) -> None:
     """Record that strings (edited by hand in the YAML) translate the current English."""
-    from .output import write_atomic
     from .pipeline import load_translation
-    from .translation import stamp
+    from .render.output import write_atomic
+    from .tools.translation import stamp
 
     files = load_translation(context.obj, lang)
     write_atomic(files.path, stamp(files.english, files.materials, tuple(keys or ())))

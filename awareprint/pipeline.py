@@ -8,19 +8,28 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .colour import as_printed_rgb
-from .compose import compose
-from .content import Content, build_content, load_source
+from .compose.document import (
+    Disc,
+    Fill,
+    GlyphRun,
+    LaidOutDocument,
+    LaidOutPage,
+    QrCode,
+    ScreenColours,
+    TextFrame,
+)
+from .compose.place import compose
 from .diagnostics import AwareprintError, Diagnostic, Severity, user_error
-from .document import Disc, Fill, GlyphRun, LaidOutDocument, LaidOutPage, QrCode, ScreenColours, TextFrame
-from .folders import Folders
-from .images import Logo, open_logo
-from .materials import ENGLISH, Materials, load_english, load_language, load_materials
-from .organisation import Organisation, load_organisation
-from .output import write_atomic
-from .pdfx import DEFAULT_PROFILE, STANDARDS, OutputProfile, custom_profile, to_pdfx
-from .regions import load_region
-from .templates import Brand, Template, load_template
+from .load.content import Content, build_content, load_source
+from .load.folders import Folders
+from .load.materials import ENGLISH, Materials, load_english, load_language, load_materials
+from .load.organisation import Organisation, load_organisation
+from .load.regions import load_region
+from .load.templates import Brand, Template, load_template
+from .render.colour import as_printed_rgb
+from .render.images import Logo, open_logo
+from .render.output import write_atomic
+from .render.pdfx import DEFAULT_PROFILE, STANDARDS, OutputProfile, custom_profile, to_pdfx
 from .text import layout_frames
 from .text.fonts import FontManifest, load_manifest
 

@@ -31,7 +31,7 @@ from pikepdf.models.image import UnsupportedImageTypeError
 from PIL import Image, ImageMath
 
 from .diagnostics import AwareprintError, Diagnostic, Severity
-from .inputs import regular_file
+from .load.inputs import regular_file
 from .units import MIN_BLEED_MM
 
 if TYPE_CHECKING:

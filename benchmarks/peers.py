@@ -31,13 +31,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # this checkout's awareprint, even where another copy is installed
 
-from awareprint.compose import compose
-from awareprint.content import build_content, load_region, load_source
-from awareprint.document import Fill, GlyphRun, PageGeometry, QrCode, TextFrame
-from awareprint.materials import load_language
+from awareprint.compose.document import Fill, GlyphRun, PageGeometry, QrCode, TextFrame
+from awareprint.compose.place import compose
+from awareprint.load.content import build_content, load_region, load_source
+from awareprint.load.materials import load_language
+from awareprint.load.templates import load_template
 from awareprint.pipeline import AUTHOR, Folders
-from awareprint.qr import QUIET_ZONE
-from awareprint.templates import load_template
+from awareprint.render.qr import QUIET_ZONE
 from awareprint.text import layout_frames
 from awareprint.text.bidi import base_is_rtl
 from awareprint.text.fonts import FontFamily, load_manifest

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, settings
 
 from awareprint.cli import main
 
-# the persistent cache (awareprint/cache.py) of this test run, never the user's own
+# the persistent cache (awareprint/load/cache.py) of this test run, never the user's own
 os.environ["AWAREPRINT_CACHE_DIR"] = tempfile.mkdtemp(prefix="awareprint-test-cache-")
 
 PROJECT = Path(__file__).resolve().parent.parent

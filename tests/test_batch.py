@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from awareprint.batch import BatchItem, BatchSpec, load_batch_file, matrix, parse_shard, resolve_spec, shard
 from awareprint.diagnostics import AwareprintError, Diagnostic, Severity
-from awareprint.folders import Folders
+from awareprint.load.folders import Folders
 
 PROJECT = Path(__file__).resolve().parent.parent
 SMALL = ["--template", "card-a6", "--audience", "parents", "--no-preflight"]

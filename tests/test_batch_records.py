@@ -14,7 +14,7 @@ from test_batch import SMALL, manifest, run_batch_process, sha256, wait_for_jour
 
 from awareprint.batch import load_batch_file, resolve_spec, worker_count
 from awareprint.diagnostics import AwareprintError, user_error
-from awareprint.folders import Folders
+from awareprint.load.folders import Folders
 
 LOGO = Path(__file__).resolve().parent.parent / "examples" / "logos" / "school-01.png"
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from awareprint.document import GlyphRun, Paragraph, Rect, TextFrame, TextStyle
+from awareprint.compose.document import GlyphRun, Paragraph, Rect, TextFrame, TextStyle
 from awareprint.text import layout_frames
 from awareprint.text.bidi import embedding_levels, visual_order
 from awareprint.text.fonts import load_manifest
@@ -70,10 +70,10 @@ def test_a_mixed_line_is_displayed_in_bidi_order() -> None:
 def _arabic_poster():  # type: ignore[no-untyped-def]
     import datetime as dt
 
-    from awareprint.compose import compose
-    from awareprint.content import build_content, load_region, load_source
-    from awareprint.materials import load_language
-    from awareprint.templates import load_template
+    from awareprint.compose.place import compose
+    from awareprint.load.content import build_content, load_region, load_source
+    from awareprint.load.materials import load_language
+    from awareprint.load.templates import load_template
 
     source = load_source(PROJECT / "materials" / "source.yaml")
     materials = load_language(PROJECT / "materials", "ar", source.figure_ids)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from awareprint import cache
+from awareprint.load import cache
 from awareprint.pipeline import PosterRequest, make_poster
 
 
@@ -20,7 +20,8 @@ def _poster(tmp_path: Path, name: str) -> str:
 
 def _fresh_process_caches() -> None:
     """Forget what this process worked out, as a new process would."""
-    from awareprint import materials, pdfx
+    from awareprint.load import materials
+    from awareprint.render import pdfx
 
     pdfx._profile_streams.cache_clear()
     for function in vars(materials).values():

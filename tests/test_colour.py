@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from awareprint.colour import DEFAULT_PROFILE_PATH, as_printed_rgb, contrast_ratio
+from awareprint.render.colour import DEFAULT_PROFILE_PATH, as_printed_rgb, contrast_ratio
 from awareprint.units import Cmyk
 
 PAPER = Cmyk(0, 0, 0, 0)

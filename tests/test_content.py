@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from awareprint.content import NumberStyle, build_content, load_source, number_locale
 from awareprint.diagnostics import AwareprintError, Severity
-from awareprint.materials import load_language, load_materials
-from awareprint.regions import load_region, months_old, parse_source_date, staleness
+from awareprint.load.content import NumberStyle, build_content, load_source, number_locale
+from awareprint.load.materials import load_language, load_materials
+from awareprint.load.regions import load_region, months_old, parse_source_date, staleness
 
 PROJECT = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 12, 7)

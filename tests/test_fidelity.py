@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from awareprint.diagnostics import AwareprintError
-from awareprint.templates import load_template
+from awareprint.load.templates import load_template
 
 # findings about the shipped data that these tests do not plant: drafts, contacts due for a re-check
 _NOT_TEXT = {"translation-draft", "contact-old"}

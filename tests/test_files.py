@@ -18,10 +18,11 @@ from pathlib import Path
 import pytest
 
 from awareprint.diagnostics import AwareprintError
-from awareprint.images import open_logo
-from awareprint.inputs import read_input
-from awareprint.organisation import load_organisation
-from awareprint.output import (
+from awareprint.load.inputs import read_input
+from awareprint.load.organisation import load_organisation
+from awareprint.load.schema import load_yaml
+from awareprint.render.images import open_logo
+from awareprint.render.output import (
     PART_PREFIX,
     STALE_PART_SECONDS,
     output_file,
@@ -29,8 +30,7 @@ from awareprint.output import (
     temporary_name,
     write_atomic,
 )
-from awareprint.pdfx import custom_profile
-from awareprint.schema import load_yaml
+from awareprint.render.pdfx import custom_profile
 
 PROJECT = Path(__file__).resolve().parent.parent
 DEFAULT_NAME = "poster-a3-en-gb-parents.pdf"

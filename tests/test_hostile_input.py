@@ -22,9 +22,9 @@ from hypothesis import strategies as st
 
 from awareprint.batch import load_batch_file
 from awareprint.diagnostics import AwareprintError
-from awareprint.folders import Folders
-from awareprint.organisation import load_organisation
-from awareprint.schema import load_yaml
+from awareprint.load.folders import Folders
+from awareprint.load.organisation import load_organisation
+from awareprint.load.schema import load_yaml
 
 PROJECT = Path(__file__).resolve().parent.parent
 

@@ -12,11 +12,11 @@ import pypdfium2 as pdfium
 import pytest
 from test_logo import make_logo
 
-from awareprint.compose import compose
-from awareprint.content import build_content, load_region, load_source
-from awareprint.document import TextFrame
-from awareprint.materials import load_language
-from awareprint.templates import load_template
+from awareprint.compose.document import TextFrame
+from awareprint.compose.place import compose
+from awareprint.load.content import build_content, load_region, load_source
+from awareprint.load.materials import load_language
+from awareprint.load.templates import load_template
 
 PROJECT = Path(__file__).resolve().parent.parent
 MM = 72 / 25.4

@@ -15,9 +15,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 
-from awareprint.colour import DEFAULT_PROFILE_PATH, as_printed_rgb
 from awareprint.diagnostics import AwareprintError
-from awareprint.images import logo_jpeg, open_logo
+from awareprint.render.colour import DEFAULT_PROFILE_PATH, as_printed_rgb
+from awareprint.render.images import logo_jpeg, open_logo
 from awareprint.units import Cmyk
 
 PROJECT = Path(__file__).resolve().parent.parent

@@ -13,7 +13,7 @@ import uharfbuzz as hb
 from fontTools.ttLib import TTFont
 from PIL import Image, ImageChops, ImageDraw, ImageFont, features
 
-from awareprint.document import (
+from awareprint.compose.document import (
     GlyphRun,
     LaidOutDocument,
     LaidOutPage,

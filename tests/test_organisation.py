@@ -13,12 +13,12 @@ import pytest
 import yaml
 from test_logo import make_logo
 
-from awareprint.content import build_content, load_region, load_source
 from awareprint.diagnostics import AwareprintError, Severity
-from awareprint.folders import Folders
-from awareprint.materials import LEAD_LABELS, language_codes, load_language
-from awareprint.organisation import Organisation, load_organisation, organisation_from_mapping
-from awareprint.schema import plain_node
+from awareprint.load.content import build_content, load_region, load_source
+from awareprint.load.folders import Folders
+from awareprint.load.materials import LEAD_LABELS, language_codes, load_language
+from awareprint.load.organisation import Organisation, load_organisation, organisation_from_mapping
+from awareprint.load.schema import plain_node
 
 POSTERS = ("poster-a2", "poster-a3", "poster-a4", "poster-letter", "poster-tabloid")
 CARDS = ("card-a6", "card-dl")

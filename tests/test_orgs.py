@@ -11,8 +11,8 @@ import pypdfium2 as pdfium
 import pytest
 
 from awareprint.batch import known_names
-from awareprint.folders import Folders
-from awareprint.roster import MAX_SLUG_BYTES, load_roster, slug, unique_slugs
+from awareprint.load.folders import Folders
+from awareprint.load.roster import MAX_SLUG_BYTES, load_roster, slug, unique_slugs
 
 PROJECT = Path(__file__).resolve().parent.parent
 EXAMPLES = PROJECT / "examples"

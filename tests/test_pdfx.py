@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from awareprint.diagnostics import AwareprintError
-from awareprint.pdfx import DEFAULT_PROFILE, OutputProfile
+from awareprint.render.pdfx import DEFAULT_PROFILE, OutputProfile
 
 
 def test_the_shipped_profile_is_cmyk() -> None:

@@ -12,7 +12,7 @@ from types import ModuleType
 import pypdfium2
 import pytest
 
-from awareprint.document import Paragraph
+from awareprint.compose.document import Paragraph
 
 PEERS_FILE = Path(__file__).resolve().parent.parent / "benchmarks" / "peers.py"
 HOSTILE = 'a <b>&amp; "quoted" \\ #set text(red) *bold* $x$ [link] // not a comment'

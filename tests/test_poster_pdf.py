@@ -12,8 +12,8 @@ import pypdfium2 as pdfium
 import pytest
 import zxingcpp
 
-from awareprint.content import build_content, load_region, load_source
-from awareprint.materials import load_language
+from awareprint.load.content import build_content, load_region, load_source
+from awareprint.load.materials import load_language
 
 PROJECT = Path(__file__).resolve().parent.parent
 MM = 72 / 25.4

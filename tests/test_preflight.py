@@ -17,9 +17,9 @@ from reportlab.pdfgen.canvas import Canvas
 from test_logo import make_logo
 
 from awareprint.diagnostics import Severity
-from awareprint.pdfx import to_pdfx
 from awareprint.pipeline import PosterRequest, make_poster
 from awareprint.preflight import PreflightReport, preflight_pdf
+from awareprint.render.pdfx import to_pdfx
 
 PROJECT = Path(__file__).resolve().parent.parent
 MM = 72 / 25.4

@@ -17,8 +17,8 @@ import pytest
 from PIL import Image
 from test_cli import assert_one_line_error
 
-from awareprint import preview
 from awareprint.pipeline import PosterRequest, make_poster
+from awareprint.tools import preview
 
 PROJECT = Path(__file__).resolve().parent.parent
 MADE = (  # (language, template, edition): the default output names, as `poster` and the batch write them

@@ -12,7 +12,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 
-from awareprint.regions import load_region
+from awareprint.load.regions import load_region
 
 PROJECT = Path(__file__).resolve().parent.parent
 IWF_SOURCES = (

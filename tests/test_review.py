@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from awareprint.materials import load_language
+from awareprint.load.materials import load_language
 
 FIGURES = ("girls", "alone_at_home", "category_a", "category_a_or_b", "harvested", "dedicated_forums",
            "mobile_only_apps", "cases")  # fmt: skip

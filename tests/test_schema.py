@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from awareprint.diagnostics import AwareprintError
-from awareprint.schema import Mapping, as_list, load_yaml
+from awareprint.load.schema import Mapping, as_list, load_yaml
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from awareprint.diagnostics import AwareprintError
-from awareprint.template_schema import template_schema
-from awareprint.templates import FillSlot, ListSlot, QrSlot, TextSlot, list_templates, load_template
+from awareprint.load.template_schema import template_schema
+from awareprint.load.templates import FillSlot, ListSlot, QrSlot, TextSlot, list_templates, load_template
 
 PROJECT = Path(__file__).resolve().parent.parent
 MM = 72 / 25.4

@@ -12,7 +12,7 @@ import uharfbuzz as hb
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from awareprint.document import GlyphRun, Paragraph, Rect, TextFrame, TextStyle
+from awareprint.compose.document import GlyphRun, Paragraph, Rect, TextFrame, TextStyle
 from awareprint.text import layout_frames
 from awareprint.text.fonts import load_manifest
 from awareprint.text.hyphenate import SOFT_HYPHEN

@@ -19,10 +19,10 @@ from test_organisation import page_texts, squeezed, write_org
 
 from awareprint.batch import known_names
 from awareprint.diagnostics import AwareprintError
-from awareprint.folders import Folders
-from awareprint.organisation import load_organisation
-from awareprint.roster import load_roster
-from awareprint.text_input import LINES, ONE_LINE, PRINTED, CharacterError, clean_text
+from awareprint.load.folders import Folders
+from awareprint.load.organisation import load_organisation
+from awareprint.load.roster import load_roster
+from awareprint.load.text_input import LINES, ONE_LINE, PRINTED, CharacterError, clean_text
 
 POSTER = ("poster", "--lang", "en", "--region", "gb", "--audience", "parents", "--template", "poster-a3")
 NAMED = re.compile(r"character (\d+) is [^U]*U\+([0-9A-F]{4,6})")  # the position and code point named
@@ -286,5 +286,5 @@ def test_free_text_makes_a_poster_with_it_in_the_text_layer_or_one_error(  # typ
 
 def test_no_character_class_is_written_twice() -> None:
     """fidelity (check) and the loaders share text_input's classes: the control list lives in one place."""
-    source = (Path(__file__).resolve().parent.parent / "awareprint" / "fidelity.py").read_text()
+    source = (Path(__file__).resolve().parent.parent / "awareprint" / "tools" / "fidelity.py").read_text()
     assert "\\x7f-\\x9f" not in source and "\\u202a" not in source

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from awareprint.materials import fingerprint, load_language
+from awareprint.load.materials import fingerprint, load_language
 
 PROJECT = Path(__file__).resolve().parent.parent
 

@@ -28,7 +28,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from awareprint import __version__
-from awareprint.document import (
+from awareprint.compose.document import (
     Disc,
     Fill,
     GlyphRun,
@@ -40,7 +40,7 @@ from awareprint.document import (
     QrCode,
     Rect,
 )
-from awareprint.qr import QUIET_ZONE
+from awareprint.render.qr import QUIET_ZONE
 from awareprint.text.fonts import font_metrics, harfbuzz_font
 from awareprint.units import Cmyk, Pt
 

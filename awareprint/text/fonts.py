@@ -9,7 +9,7 @@ from pathlib import Path
 
 import uharfbuzz as hb
 
-from awareprint.schema import Mapping, as_list, as_text, load_yaml
+from awareprint.load.schema import Mapping, as_list, as_text, load_yaml
 
 WEIGHTS = ("regular", "bold")
 

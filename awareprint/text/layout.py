@@ -10,8 +10,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, replace
 
-from awareprint.diagnostics import Diagnostic, Severity
-from awareprint.document import (
+from awareprint.compose.document import (
     Disc,
     FittedFrame,
     GlyphRun,
@@ -21,6 +20,7 @@ from awareprint.document import (
     Rect,
     TextFrame,
 )
+from awareprint.diagnostics import Diagnostic, Severity
 from awareprint.units import Cmyk, Pt
 
 from .bidi import base_is_rtl, visual_order

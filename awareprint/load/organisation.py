@@ -17,7 +17,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .diagnostics import Diagnostic, Severity
+from awareprint.diagnostics import Diagnostic, Severity
+from awareprint.units import Cmyk
+
 from .materials import LEAD_LABELS
 from .regions import SourceDate, parse_source_date
 from .schema import (
@@ -33,7 +35,6 @@ from .schema import (
     web_address,
 )
 from .text_input import BIDI_WHY, PRINTED, bidi_controls, describe
-from .units import Cmyk
 
 MAX_CONTACT_LINES = 4  # as many as the roomiest template shows; a template with fewer says what it left off
 MAX_CONTACTS = 4  # an organisation's own contacts: they share the template's budget with the region's

@@ -12,7 +12,7 @@ import os
 import stat
 from pathlib import Path
 
-from .diagnostics import AwareprintError, user_error
+from awareprint.diagnostics import AwareprintError, user_error
 
 _KINDS = (
     (stat.S_ISDIR, "a folder"),

@@ -25,10 +25,11 @@ from pathlib import Path
 
 from PIL import Image, ImageCms, ImageOps
 
+from awareprint.diagnostics import AwareprintError, Diagnostic, Severity, user_error
+from awareprint.load.inputs import read_input
+from awareprint.units import Cmyk
+
 from .colour import as_printed_rgb, output_profile, srgb_profile, transform
-from .diagnostics import AwareprintError, Diagnostic, Severity, user_error
-from .inputs import read_input
-from .units import Cmyk
 
 # Decoders that report every fault back to Pillow. Not TIFF: libtiff writes its complaints about a
 # damaged file straight to the terminal, past the one line a user should see.

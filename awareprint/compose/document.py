@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from .units import Cmyk, Pt
+from awareprint.units import Cmyk, Pt
 
 
 @dataclass(frozen=True, slots=True)

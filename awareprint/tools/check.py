@@ -19,17 +19,25 @@ from pathlib import Path
 
 from PIL import Image
 
-from .content import SourceData, build_content, load_source, review_diagnostic
-from .diagnostics import AwareprintError, Diagnostic, Severity
+from awareprint.diagnostics import AwareprintError, Diagnostic, Severity
+from awareprint.load.content import SourceData, build_content, load_source, review_diagnostic
+from awareprint.load.folders import Folders
+from awareprint.load.materials import (
+    AUDIENCES,
+    ENGLISH,
+    Materials,
+    language_codes,
+    load_english,
+    load_materials,
+)
+from awareprint.load.organisation import ORGANISATION_ITSELF, Organisation, OrganisationContact, Wording
+from awareprint.load.regions import Region, SourceDate, contact_findings, load_region
+from awareprint.load.templates import Template, list_templates, load_template
+from awareprint.pipeline import lay_out
+from awareprint.render.images import Logo, open_logo
+from awareprint.text.fonts import FontManifest, load_manifest
+
 from .fidelity import Qualifiers, fidelity_findings, load_qualifiers
-from .folders import Folders
-from .images import Logo, open_logo
-from .materials import AUDIENCES, ENGLISH, Materials, language_codes, load_english, load_materials
-from .organisation import ORGANISATION_ITSELF, Organisation, OrganisationContact, Wording
-from .pipeline import lay_out
-from .regions import Region, SourceDate, contact_findings, load_region
-from .templates import Template, list_templates, load_template
-from .text.fonts import FontManifest, load_manifest
 
 # a typical organisation, so its block (with a wide logo beside the name, the lead under the region's
 # title, two contact lines) and one contact of its own are checked for fit like the rest

@@ -24,10 +24,10 @@ from pathlib import Path
 
 from icu4py.messageformat import MessageFormat
 
-from .diagnostics import Diagnostic, Severity
-from .materials import ENGLISH, PLACEHOLDER, Materials, numbers_in
-from .schema import Mapping, Node, as_list, as_text, load_yaml
-from .text_input import BIDI_WHY, bidi_controls, describe
+from awareprint.diagnostics import Diagnostic, Severity
+from awareprint.load.materials import ENGLISH, PLACEHOLDER, Materials, numbers_in
+from awareprint.load.schema import Mapping, Node, as_list, as_text, load_yaml
+from awareprint.load.text_input import BIDI_WHY, bidi_controls, describe
 
 _INVISIBLE_IN_SPELLOUT = str.maketrans({"\u00ad": None, "\u200b": None, "-": " "})
 _CJK_DIGITS = {"\u3007": 0, "零": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5, "六": 6}

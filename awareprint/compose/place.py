@@ -11,9 +11,26 @@ from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
-from .colour import DEFAULT_PROFILE_PATH
-from .content import CONTACT_SEPARATOR, Contact, Content, Statistic, contacts_checked
-from .diagnostics import Diagnostic, Severity
+from awareprint.diagnostics import Diagnostic, Severity
+from awareprint.load.content import CONTACT_SEPARATOR, Contact, Content, Statistic, contacts_checked
+from awareprint.load.templates import (
+    PAPER,
+    ContactsSlot,
+    FiguresSlot,
+    FillSlot,
+    ListSlot,
+    LogoSlot,
+    OrganisationSlot,
+    QrSlot,
+    Slot,
+    Template,
+    TextSlot,
+)
+from awareprint.render.colour import DEFAULT_PROFILE_PATH
+from awareprint.render.images import Logo, logo_jpeg, resolution_diagnostic
+from awareprint.render.qr import qr_modules
+from awareprint.units import Pt
+
 from .document import (
     Box,
     Document,
@@ -29,22 +46,6 @@ from .document import (
     TextFrame,
     TextStyle,
 )
-from .images import Logo, logo_jpeg, resolution_diagnostic
-from .qr import qr_modules
-from .templates import (
-    PAPER,
-    ContactsSlot,
-    FiguresSlot,
-    FillSlot,
-    ListSlot,
-    LogoSlot,
-    OrganisationSlot,
-    QrSlot,
-    Slot,
-    Template,
-    TextSlot,
-)
-from .units import Pt
 
 FIGURE_NUMBER_SHARE = 0.42  # of a stacked figure cell's height, for the number
 INLINE_NUMBER_SHARE = 0.36  # of an inline figure cell's width, for the number

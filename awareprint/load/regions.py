@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .diagnostics import Diagnostic, Severity
+from awareprint.diagnostics import Diagnostic, Severity
+
 from .materials import AUDIENCES, DEFAULT_LEAD_LABEL, LEAD_LABELS, PURPOSES
 from .schema import (
     Mapping,

@@ -15,7 +15,8 @@ from pathlib import Path
 from babel import localedata
 from icu4py.messageformat import MessageFormat
 
-from .diagnostics import Diagnostic, Severity, user_error
+from awareprint.diagnostics import Diagnostic, Severity, user_error
+
 from .materials import AUDIENCES, Materials
 from .organisation import ORGANISATION_ITSELF, Organisation, OrganisationContact, Wording
 from .regions import (

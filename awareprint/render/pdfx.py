@@ -17,10 +17,11 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import cached
+from awareprint.diagnostics import user_error
+from awareprint.load.cache import cached
+from awareprint.load.inputs import read_input
+
 from .colour import DEFAULT_PROFILE_PATH
-from .diagnostics import user_error
-from .inputs import read_input
 
 MAX_PROFILE_BYTES = 20_000_000  # press profiles are 0.5 to 5 MB
 

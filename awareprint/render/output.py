@@ -19,8 +19,8 @@ import time
 from collections.abc import Collection
 from pathlib import Path
 
-from .diagnostics import AwareprintError, user_error
-from .inputs import file_kind, path_error
+from awareprint.diagnostics import AwareprintError, user_error
+from awareprint.load.inputs import file_kind, path_error
 
 PART_PREFIX = ".aw-"  # .aw-TAG+RANDOM.part: short, so any name the file system allows still has room for it
 PART_SUFFIX = ".part"

@@ -24,8 +24,9 @@ import babel
 import yaml
 from babel import Locale, UnknownLocaleError
 
+from awareprint.diagnostics import AwareprintError, Diagnostic, user_error
+
 from .cache import cached
-from .diagnostics import AwareprintError, Diagnostic, user_error
 from .inputs import read_input
 from .schema import MAX_DATA_FILE_BYTES, Mapping, Node, as_text, load_yaml
 from .text_input import CHARACTER_CODES, LINES

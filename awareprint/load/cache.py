@@ -22,7 +22,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from . import __version__
+from awareprint import __version__
 
 MAX_BYTES = 32 * 1024 * 1024
 FORMAT = b"awareprint-cache-1\n"  # bump when the entry layout changes

@@ -14,8 +14,9 @@ import html
 import re
 from dataclasses import dataclass
 
-from .materials import Materials, Review, ReviewStatus, dump_materials, fingerprint, header_of
-from .templates import Template
+from awareprint.load.materials import Materials, Review, ReviewStatus, dump_materials, fingerprint, header_of
+from awareprint.load.templates import Template
+
 from .translation import (
     ROOM,
     Reviewer,

@@ -29,12 +29,12 @@ import pikepdf
 import pypdfium2 as pdfium
 from PIL import Image, ImageDraw, ImageFont
 
-from .diagnostics import Diagnostic, Severity, user_error
-from .inputs import regular_file
-from .materials import AUDIENCES
-from .output import write_atomic
+from awareprint.diagnostics import Diagnostic, Severity, user_error
+from awareprint.load.inputs import regular_file
+from awareprint.load.materials import AUDIENCES
+from awareprint.render.output import write_atomic
 
-LABEL_FONT = Path(__file__).resolve().parent.parent / "fonts" / "noto-sans" / "NotoSans-Regular.ttf"
+LABEL_FONT = Path(__file__).resolve().parents[2] / "fonts" / "noto-sans" / "NotoSans-Regular.ttf"
 MM = 72 / 25.4  # points per millimetre
 THUMB_HEIGHT = 280  # px: a page in the contact sheet and the gallery
 PAGE_GAP = 6  # px between the pages of one file in a tile

@@ -10,13 +10,14 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .colour import contrast_ratio
-from .diagnostics import user_error
-from .document import PageGeometry, Rect, TextStyle
+from awareprint.compose.document import PageGeometry, Rect, TextStyle
+from awareprint.diagnostics import user_error
+from awareprint.render.colour import contrast_ratio
+from awareprint.units import MIN_BLEED_MM, POINTS_PER_UNIT, Cmyk, Pt, parse_length
+
 from .materials import AUDIENCES
 from .organisation import MAX_CONTACT_LINES
 from .schema import Mapping, Node, as_list, as_text, load_yaml, parse_node
-from .units import MIN_BLEED_MM, POINTS_PER_UNIT, Cmyk, Pt, parse_length
 
 TEXT_CONTENT = (
     "kicker",

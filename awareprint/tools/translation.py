@@ -22,9 +22,9 @@ from pathlib import Path
 from babel import Locale, UnknownLocaleError
 from translate.storage import base, po, xliff
 
-from .diagnostics import user_error
-from .inputs import read_input
-from .materials import (
+from awareprint.diagnostics import user_error
+from awareprint.load.inputs import read_input
+from awareprint.load.materials import (
     CAPTIONS,
     ENGLISH,
     Language,
@@ -37,9 +37,17 @@ from .materials import (
     numbers_in,
     placeholders_in,
 )
-from .schema import MAX_DATA_FILE_BYTES
-from .templates import ContactsSlot, FiguresSlot, ListSlot, OrganisationSlot, Slot, Template, TextSlot
-from .text_input import LINES, CharacterError, clean_text
+from awareprint.load.schema import MAX_DATA_FILE_BYTES
+from awareprint.load.templates import (
+    ContactsSlot,
+    FiguresSlot,
+    ListSlot,
+    OrganisationSlot,
+    Slot,
+    Template,
+    TextSlot,
+)
+from awareprint.load.text_input import LINES, CharacterError, clean_text
 
 FORMATS = ("po", "xliff")
 MAX_TRANSLATION_BYTES = 4_000_000  # an export with its notes is about 50 KB

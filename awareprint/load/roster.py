@@ -22,8 +22,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .diagnostics import AwareprintError, user_error
-from .images import open_logo, read_logo_bytes
+from awareprint.diagnostics import AwareprintError, user_error
+from awareprint.render.images import open_logo, read_logo_bytes
+
 from .inputs import read_input
 from .organisation import LIST_KEYS, OPTIONAL_KEYS, REQUIRED_KEYS, Organisation, organisation_from_mapping
 from .schema import MAX_DATA_FILE_BYTES, Mapping, Node, as_list, as_text, closest_key, load_yaml

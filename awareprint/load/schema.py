@@ -18,10 +18,11 @@ from typing import TypeVar
 
 import yaml
 
-from .diagnostics import AwareprintError, user_error
+from awareprint.diagnostics import AwareprintError, user_error
+from awareprint.units import Cmyk, Pt, parse_cmyk, parse_length
+
 from .inputs import read_input
 from .text_input import ONE_LINE, CharacterError, Field, clean_text, is_blank
-from .units import Cmyk, Pt, parse_cmyk, parse_length
 
 MAX_DATA_FILE_BYTES = 1_000_000
 MAX_NESTING = 32  # the deepest real file nests 6 levels; a deeper one is a mistake or an attack

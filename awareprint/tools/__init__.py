@@ -1,0 +1,1 @@
+"""The tools beside the pipeline: checking materials and contacts, fidelity, translation, review, previews."""
