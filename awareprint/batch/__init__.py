@@ -50,19 +50,19 @@ from dataclasses import asdict, dataclass, field
 from multiprocessing import forkserver
 from pathlib import Path
 
-from . import __version__
-from .diagnostics import AwareprintError, Severity, user_error
-from .load.folders import PROJECT, Folders
-from .load.inputs import read_input
-from .load.materials import AUDIENCES, language_codes
-from .load.organisation import Organisation, load_organisation
-from .load.roster import MATRIX_KEYS as ROSTER_KEYS
-from .load.roster import OrgRow, Roster, load_roster
-from .load.schema import Mapping, Node, as_list, as_path, as_text, load_yaml
-from .load.templates import extends_chain, list_templates
-from .pipeline import EDITIONS, PosterRequest, check_print_settings
-from .render.output import make_folder, sweep_parts, write_atomic
-from .render.pdfx import STANDARDS
+from awareprint import __version__
+from awareprint.diagnostics import AwareprintError, Severity, user_error
+from awareprint.load.folders import PROJECT, Folders
+from awareprint.load.inputs import read_input
+from awareprint.load.materials import AUDIENCES, language_codes
+from awareprint.load.organisation import Organisation, load_organisation
+from awareprint.load.roster import MATRIX_KEYS as ROSTER_KEYS
+from awareprint.load.roster import OrgRow, Roster, load_roster
+from awareprint.load.schema import Mapping, Node, as_list, as_path, as_text, load_yaml
+from awareprint.load.templates import extends_chain, list_templates
+from awareprint.pipeline import EDITIONS, PosterRequest, check_print_settings
+from awareprint.render.output import make_folder, sweep_parts, write_atomic
+from awareprint.render.pdfx import STANDARDS
 
 MANIFEST = "manifest.json"
 MANIFEST_FORMAT = 1
@@ -789,8 +789,8 @@ def _still_there(previous: dict[str, list[ItemRecord]], made: set[str], folder: 
 
 def check_shared_inputs(spec: BatchSpec) -> None:
     """An unreadable org file, logo or profile would fail every item: say so once, before starting."""
-    from .render.images import open_logo
-    from .render.pdfx import custom_profile
+    from awareprint.render.images import open_logo
+    from awareprint.render.pdfx import custom_profile
 
     organisation = load_organisation(spec.organisation) if spec.organisation else None
     logo = spec.logo or (organisation.logo if organisation else None)
@@ -1175,7 +1175,7 @@ def make_item(
 ) -> Outcome:
     """One PDF, then its preflight; any failure becomes a record instead of an exception. `organisation`
     is the item's row of the organisations file, sent with it (a worker never reads the whole file)."""
-    from .pipeline import make_poster
+    from awareprint.pipeline import make_poster
 
     started = time.perf_counter()
     path = spec.output / item.name
@@ -1199,7 +1199,7 @@ def make_item(
         diagnostics = list(result.diagnostics)
         checked = None
         if preflight:
-            from .preflight import preflight_pdf
+            from awareprint.preflight import preflight_pdf
 
             checked = preflight_pdf(path, data=result.pdf)
             diagnostics += checked.diagnostics

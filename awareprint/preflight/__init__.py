@@ -30,9 +30,9 @@ import pikepdf
 from pikepdf.models.image import UnsupportedImageTypeError
 from PIL import Image, ImageMath
 
-from .diagnostics import AwareprintError, Diagnostic, Severity
-from .load.inputs import regular_file
-from .units import MIN_BLEED_MM
+from awareprint.diagnostics import AwareprintError, Diagnostic, Severity
+from awareprint.load.inputs import regular_file
+from awareprint.units import MIN_BLEED_MM
 
 if TYPE_CHECKING:
     from pypdfium2 import PdfTextPage
