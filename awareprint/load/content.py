@@ -24,9 +24,8 @@ from .regions import (
     Region,
     SourceDate,
     contact_findings,
+    dated_finding,
     load_region,
-    months_old,
-    staleness,
 )
 from .schema import Mapping, as_list, as_text, load_yaml, parse_node, web_address
 
@@ -400,30 +399,21 @@ def _organisation_contacts(
 def _own_contact_findings(
     own: OrganisationContact, caption: str, key: str, organisation: Organisation, today: dt.date
 ) -> list[Diagnostic]:
-    """A region contact's rules: re-check past 12 months, refused past 24, never dated in the future."""
-    where = {"file": organisation.file, "line": own.line, "key": key}
+    """A region contact's rules (`dated_finding`), worded for a date the organisation wrote itself."""
     against = "your own records" if own.source == ORGANISATION_ITSELF else own.source
-    if own.verified.date > today:
-        message = f"'{caption}' has a verified date in the future ({own.verified.text})"
-        return [
-            Diagnostic(
-                Severity.ERROR, "contact-future", message, hint="write the month you checked it", **where
-            )
-        ]
-    state = staleness(own.verified, today)
-    if state == "ok":
-        return []
-    age = months_old(own.verified, today)
-    return [
-        Diagnostic(
-            Severity.WARNING if state == "warn" else Severity.ERROR,
-            "contact-old" if state == "warn" else "contact-stale",
-            f"'{caption}': last verified {own.verified.month}, {age} months ago",
-            hint=f"check it against {against} and update 'verified'"
-            + ("" if state == "warn" else "; --allow-stale prints it anyway"),
-            **where,
-        )
-    ]
+    recheck = f"check it against {against} and update 'verified'"
+    finding = dated_finding(
+        caption,
+        own.verified,
+        today,
+        {"file": organisation.file, "line": own.line, "key": key},
+        dated_as="last verified",
+        future_as="a verified date",
+        future_hint="write the month you checked it",
+        recheck_hint=recheck,
+        stale_hint=recheck + "; --allow-stale prints it anyway",
+    )
+    return [finding] if finding is not None else []
 
 
 @functools.lru_cache(maxsize=256)

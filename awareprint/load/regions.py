@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from awareprint.diagnostics import Diagnostic, Severity
 
@@ -304,40 +305,51 @@ def contact_findings(region: Region, today: dt.date, audience: str | None = None
     for contact in region.contacts:
         if audience is not None and audience not in contact.audiences:
             continue
-        verified = contact.verified
-        label = contact.name or contact.id
-        where = {"file": region.file, "line": contact.line, "key": f"contacts.{contact.id}.sources"}
-        if verified.date > today:
-            found.append(
-                Diagnostic(
-                    Severity.ERROR,
-                    "contact-future",
-                    f"'{label}' has a source dated in the future ({verified.text})",
-                    hint="correct the source's date: the page's own date, or the month you read it",
-                    **where,
-                )
-            )
-            continue
-        age = months_old(verified, today)
-        state = staleness(verified, today)
-        if state == "ok":
-            continue
-        fix = (
-            f"check it against {_newest_url(contact)}, then add the page you checked to 'sources'"
-            if state == "warn"
-            else "find a newer source and add it to 'sources', or remove the contact; "
-            "--allow-stale prints it anyway"
+        finding = dated_finding(
+            contact.name or contact.id,
+            contact.verified,
+            today,
+            {"file": region.file, "line": contact.line, "key": f"contacts.{contact.id}.sources"},
+            dated_as="its newest source is from",
+            future_as="a source dated",
+            future_hint="correct the source's date: the page's own date, or the month you read it",
+            recheck_hint=f"check it against {_newest_url(contact)}, then add the page you checked to "
+            "'sources'",
+            stale_hint="find a newer source and add it to 'sources', or remove the contact; "
+            "--allow-stale prints it anyway",
         )
-        found.append(
-            Diagnostic(
-                Severity.WARNING if state == "warn" else Severity.ERROR,
-                "contact-old" if state == "warn" else "contact-stale",
-                f"'{label}': its newest source is from {verified.month}, {age} months ago",
-                hint=fix,
-                **where,
-            )
-        )
+        if finding is not None:
+            found.append(finding)
     return found
+
+
+def dated_finding(
+    label: str,
+    verified: SourceDate,
+    today: dt.date,
+    where: dict[str, Any],
+    *,
+    dated_as: str,
+    future_as: str,
+    future_hint: str,
+    recheck_hint: str,
+    stale_hint: str,
+) -> Diagnostic | None:
+    """The one rule for every contact's date, the region's and an organisation's own: an error in the
+    future, a warning past 12 months (`contact-old`), an error past 24 (`contact-stale`), else None."""
+    if verified.date > today:
+        message = f"'{label}' has {future_as} in the future ({verified.text})"
+        return Diagnostic(Severity.ERROR, "contact-future", message, hint=future_hint, **where)
+    state = staleness(verified, today)
+    if state == "ok":
+        return None
+    return Diagnostic(
+        Severity.WARNING if state == "warn" else Severity.ERROR,
+        "contact-old" if state == "warn" else "contact-stale",
+        f"'{label}': {dated_as} {verified.month}, {months_old(verified, today)} months ago",
+        hint=recheck_hint if state == "warn" else stale_hint,
+        **where,
+    )
 
 
 def _newest_url(contact: ContactEntry) -> str:

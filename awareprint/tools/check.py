@@ -98,7 +98,9 @@ def run_check(folders: Folders, today: dt.date, scope: CheckScope = CheckScope()
     figure_values = {f.id: int(f.value) for f in source.figures if f.value == f.value.to_integral()}
     figure_qualifiers = {f.id: f.qualifier for f in source.figures if f.qualifier}
     try:
-        qualifiers = load_qualifiers(folders.materials, set(figure_qualifiers.values()))
+        qualifiers = load_qualifiers(
+            folders.materials, set(figure_qualifiers.values()), set(language_codes(folders.materials))
+        )
     except AwareprintError as error:
         found.append(error.diagnostic)
         qualifiers = Qualifiers({}, None)  # no wording confirmed

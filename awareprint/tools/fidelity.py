@@ -48,19 +48,20 @@ class Qualifiers:
     file: Path | None
 
 
-def load_qualifiers(folder: Path, qualifiers: set[str]) -> Qualifiers:
-    """materials/_qualifiers.yaml; without the file no wording is confirmed (every display is a warning)."""
+def load_qualifiers(folder: Path, qualifiers: set[str], languages: set[str]) -> Qualifiers:
+    """materials/_qualifiers.yaml, strict: the study's qualifiers, then language codes that have a file
+    here. Without the file no wording is confirmed (every display is a warning)."""
     path = folder / QUALIFIERS_FILE
     if not path.is_file():
         return Qualifiers({}, None)
     root = Mapping(load_yaml(path), set(), qualifiers)
-    wordings: dict[str, dict[str, tuple[str, ...]]] = {}
-    for qualifier, node in root.fields.items():
-        by_language = Mapping(node, set(), set(node.value) if isinstance(node.value, dict) else set())
-        wordings[qualifier] = {}
-        for language, listed in by_language.fields.items():
-            texts = tuple(_wording(item) for item in as_list(listed))
-            wordings[qualifier][language] = texts
+    wordings = {
+        qualifier: {
+            language: tuple(_wording(item) for item in as_list(listed))
+            for language, listed in Mapping(node, set(), languages).fields.items()
+        }
+        for qualifier, node in root.fields.items()
+    }
     return Qualifiers(wordings, path)
 
 
