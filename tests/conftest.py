@@ -79,3 +79,32 @@ def a3_poster(tmp_path_factory: pytest.TempPathFactory) -> Path:
         code = int(done.code or 0)
     assert code == 0, f"poster generation failed with exit code {code}"
     return path
+
+
+@pytest.fixture(scope="session")
+def browser():  # type: ignore[no-untyped-def]
+    """Debian's Chromium driven by Playwright (never a downloaded browser build); headless, one per run."""
+    from playwright.sync_api import sync_playwright
+    from system_tools import debian_command
+
+    executable = debian_command("chromium")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def axe():  # type: ignore[no-untyped-def]
+    """Run axe-core on a Playwright page and return its violations (id, impact, help, targets)."""
+    from system_tools import axe_script
+
+    def run(page) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
+        page.add_script_tag(content=axe_script())
+        result = page.evaluate("async () => await axe.run(document)")
+        return [
+            {"id": v["id"], "help": v["help"], "targets": [node["target"] for node in v["nodes"]]}
+            for v in result["violations"]
+        ]
+
+    return run
