@@ -9,7 +9,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 
 from batch_workers import made_slowly
 
-import awareprint.batch as batch
+import awareprint.batch.run as batch_run
 from awareprint.cli import main
 
 DELAY = float(sys.argv[1])
@@ -21,5 +21,5 @@ class SlowPool(ProcessPoolExecutor):
 
 
 if __name__ == "__main__":
-    batch.ProcessPoolExecutor = SlowPool  # type: ignore[misc]
+    batch_run.ProcessPoolExecutor = SlowPool  # type: ignore[misc]
     main(sys.argv[2:])

@@ -444,7 +444,7 @@ def test_a_pool_that_breaks_between_wait_and_submit_loses_no_file(
                 raise BrokenProcessPool("a worker died")
             return super().submit(*args, **kwargs)
 
-    monkeypatch.setattr(batch, "ProcessPoolExecutor", RefusesTheThirdFile)
+    monkeypatch.setattr(batch.run, "ProcessPoolExecutor", RefusesTheThirdFile)
     folder = tmp_path / "campaign"
     result = cli("batch", "--lang", "en,fr,de", *SMALL, "--jobs", "1", "--output", str(folder))
     assert result.code == 0, result.err
@@ -466,7 +466,7 @@ def test_only_the_file_that_kills_its_worker_fails(
 
             return super().submit(dies_making_german, *args, **kwargs)
 
-    monkeypatch.setattr(batch, "ProcessPoolExecutor", GermanKillsItsWorker)
+    monkeypatch.setattr(batch.run, "ProcessPoolExecutor", GermanKillsItsWorker)
     folder = tmp_path / "campaign"
     result = cli("batch", "--lang", "en,de,fr,es", *SMALL, "--jobs", "2", "--output", str(folder))
     assert result.code == 1 and "Traceback" not in result.err
@@ -489,7 +489,7 @@ def test_workers_that_cannot_start_are_one_clear_error(
         def submit(self, *args, **kwargs):  # type: ignore[no-untyped-def]
             raise OSError(12, "Cannot allocate memory")
 
-    monkeypatch.setattr(batch, "ProcessPoolExecutor", CannotFork)
+    monkeypatch.setattr(batch.run, "ProcessPoolExecutor", CannotFork)
     result = cli("batch", "--lang", "en,fr", *SMALL, "--jobs", "2", "--output", str(tmp_path / "campaign"))
     assert result.code == 1 and "Traceback" not in result.err
     errors = [line for line in result.err.splitlines() if line.startswith("error")]
@@ -498,7 +498,7 @@ def test_workers_that_cannot_start_are_one_clear_error(
 
 def test_a_lane_keeps_to_one_language_and_shares_only_at_the_end() -> None:
     """Each worker that meets a language pays for its shaping and fitting once more: lanes keep apart."""
-    from awareprint.batch import _Lane, _Schedule
+    from awareprint.batch.run import _Lane, _Schedule
 
     items = [BatchItem(language, "card-a6", "parents", "gb", "print") for language in "aaabbbc"]
     schedule = _Schedule([(item, "inputs") for item in items])
@@ -515,7 +515,7 @@ def test_a_lane_keeps_to_one_language_and_shares_only_at_the_end() -> None:
 
 
 def test_a_suspect_is_made_before_anything_else() -> None:
-    from awareprint.batch import _Lane, _Schedule
+    from awareprint.batch.run import _Lane, _Schedule
 
     items = [BatchItem(language, "card-a6", "parents", "gb", "print") for language in ("en", "fr")]
     schedule = _Schedule([(items[0], "inputs")])
@@ -544,8 +544,8 @@ def test_a_lane_takes_a_new_worker_every_so_many_files(
             pools.append(1)
             super().__init__(*args, **kwargs)
 
-    monkeypatch.setattr(batch, "ProcessPoolExecutor", Counted)
-    monkeypatch.setattr(batch, "TASKS_PER_WORKER", 2)
+    monkeypatch.setattr(batch.run, "ProcessPoolExecutor", Counted)
+    monkeypatch.setattr(batch.run, "TASKS_PER_WORKER", 2)
     result = cli("batch", "--lang", "en,fr,de,es,it", *SMALL, "--jobs", "1", "--output", str(tmp_path / "c"))
     assert result.code == 0 and "5 made, 0 up to date, 0 failed" in result.out
     assert len(pools) == 3  # files 1-2, 3-4, 5

@@ -140,7 +140,7 @@ def test_a_full_disk_for_the_manifest_is_said_and_the_journal_kept(
     def disk_full(path: Path, data: bytes) -> None:
         raise user_error("cannot write the file (No space left on device)", file=path, hint="give a .pdf")
 
-    monkeypatch.setattr(batch, "write_atomic", disk_full)
+    monkeypatch.setattr(batch.record, "write_atomic", disk_full)
     folder = tmp_path / "campaign"
     result = cli("batch", "--lang", "en", *SMALL, "--jobs", "0", "--output", str(folder))
     [line] = errors(result.err)
@@ -166,7 +166,7 @@ def test_a_stopped_worker_is_killed_and_its_file_made_again_alone(
 
             return super().submit(stops_once_making_german, *args, **kwargs)
 
-    monkeypatch.setattr(batch, "ProcessPoolExecutor", GermanStopsOnce)
+    monkeypatch.setattr(batch.run, "ProcessPoolExecutor", GermanStopsOnce)
     folder = tmp_path / "campaign"
     started = time.monotonic()
     result = cli(
@@ -190,7 +190,7 @@ def test_a_worker_that_hangs_again_fails_only_its_file(
 
             return super().submit(stops_making_german, *args, **kwargs)
 
-    monkeypatch.setattr(batch, "ProcessPoolExecutor", GermanAlwaysStops)
+    monkeypatch.setattr(batch.run, "ProcessPoolExecutor", GermanAlwaysStops)
     folder = tmp_path / "campaign"
     result = cli(
         "batch", "--lang", "en,de,fr", *SMALL, "--jobs", "2", "--file-timeout", "3", "--output", str(folder)
@@ -219,8 +219,8 @@ def test_jobs_beyond_the_cpus_are_capped_with_a_note(
             pools.append(1)
             super().__init__(*args, **kwargs)
 
-    monkeypatch.setattr(batch, "ProcessPoolExecutor", Counted)
-    monkeypatch.setattr(batch, "usable_cpus", lambda: 1)
+    monkeypatch.setattr(batch.run, "ProcessPoolExecutor", Counted)
+    monkeypatch.setattr(batch.spec, "usable_cpus", lambda: 1)
     result = cli("batch", "--lang", "en,fr,de", *SMALL, "--jobs", "10000", "--output", str(tmp_path / "c"))
     assert result.code == 0 and "3 made" in result.out
     assert "3 files (" in result.err and ", 1 worker\n" in result.err
@@ -231,7 +231,7 @@ def test_jobs_beyond_the_cpus_are_capped_with_a_note(
 def test_workers_never_outnumber_the_files_or_the_cpus(monkeypatch: pytest.MonkeyPatch) -> None:
     import awareprint.batch as batch
 
-    monkeypatch.setattr(batch, "usable_cpus", lambda: 8)
+    monkeypatch.setattr(batch.spec, "usable_cpus", lambda: 8)
     assert worker_count(None, 100) == (8, None)
     assert worker_count(None, 3) == (3, None)
     assert worker_count(0, 100) == (0, None)
@@ -311,7 +311,7 @@ def test_closing_a_pool_does_not_wait_for_a_stopped_idle_worker() -> None:
     import signal
     import threading
 
-    from awareprint.batch import _close, _pool, _start_forkserver
+    from awareprint.batch.run import _close, _pool, _start_forkserver
 
     _start_forkserver()
     pool = _pool()
