@@ -191,10 +191,7 @@ class FrameLayout:
             index: replace(
                 prepared,
                 segments=_at_cluster_boundaries(
-                    address_segments(prepared.text, inside=True),
-                    prepared.runs,
-                    prepared.shaped,
-                    len(prepared.text),
+                    address_segments(prepared.text, inside=True), prepared.cluster_starts
                 ),
             )
             for index, (paragraph, prepared) in enumerate(
