@@ -152,7 +152,8 @@ def lay_out(
         text_items, _, found = layout_frames(frames, manifest)
         diagnostics += found
         shapes = [box for box in page.boxes if not isinstance(box, TextFrame)]
-        pages.append(LaidOutPage(tuple(shapes + text_items), page.folds))
+        slots = tuple((frame.name, tuple(p.text for p in frame.paragraphs)) for frame in frames)
+        pages.append(LaidOutPage(tuple(shapes + text_items), page.folds, slots))
     colours = None
     if screen:
         painted = (GlyphRun, Disc, Fill, QrCode)

@@ -356,3 +356,22 @@ def test_templates_check_reports_fit_in_every_language(tmp_path: Path, cli, data
     done = cli("--data", str(data), "templates", "check", str(template))
     assert done.code == 1
     assert "headline" in done.err and "has errors" in done.out
+
+
+def test_templates_check_reads_back_the_text_it_lays_out(
+    cli, data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A page can look right while copy and search lose a slot's text: the fault planted here is a writer
+    that leaves Urdu's 'ے' out of the fonts' ToUnicode maps, so Urdu text stops extracting."""
+    from awareprint.render import pdf
+
+    def without_urdu_yeh(mapping: dict[int, str]) -> bytes:
+        return real({code: text for code, text in mapping.items() if "\u06d2" not in text})
+
+    real = pdf._to_unicode_cmap
+    monkeypatch.setattr(pdf, "_to_unicode_cmap", without_urdu_yeh)
+    done = cli("--data", str(data), "templates", "check", str(data / "templates" / "card-a6.yaml"))
+    assert done.code == 1 and "has errors" in done.out
+    lost = [line for line in done.err.splitlines() if "copy and search do not give back" in line]
+    assert lost and all(", ur, " in line for line in lost)
+    assert "slot 'headline'" in done.err

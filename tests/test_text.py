@@ -126,6 +126,33 @@ def test_a_long_word_is_hyphenated_rather_than_overflowing() -> None:
         assert run.x + sum(g.advance for g in run.glyphs) <= box.rect.right + 0.01
 
 
+@pytest.mark.parametrize("width", range(20, 42, 2))
+def test_a_hyphen_never_cuts_a_ligature(width: int) -> None:
+    """German "Auflage" may hyphenate as "Auf-lage", inside HarfBuzz's "fl" ligature: the page would show
+    "Aufl-" / "age" and copy and search give "Aufage". A break only falls between clusters."""
+    box = replace(frame("Auflage", width=width, low=10, high=10), language="de")
+    items, _, _ = layout_frames([box], MANIFEST)
+    runs = runs_of(items)
+    for run in runs:
+        assert "".join(g.text for g in run.glyphs) == run.text
+    assert "".join(run.text for run in runs if run.text != SOFT_HYPHEN) == "Auflage"
+    assert "Auf" not in [run.text for run in runs]
+
+
+def test_a_line_ending_inside_a_word_is_shaped_as_it_ends() -> None:
+    """ "Ver-antwortung": HarfBuzz kerns "r" towards "a" and marks the break unsafe; the line "Ver-" is
+    reshaped on its own, so its "r" keeps its own advance, not one that leans on a letter of the next line."""
+    box = replace(frame("Verantwortung", width=26, low=10, high=10), language="de")
+    items, _, _ = layout_frames([box], MANIFEST)
+    first = runs_of(items)[0]
+    assert first.text == "Ver"
+    alone = shape(REGULAR, "Ver", 0, 3, "Latn", False, "de").glyphs
+    together = shape(REGULAR, "Verantwortung", 0, 13, "Latn", False, "de").glyphs
+    upem = hb.Face(hb.Blob.from_file_path(REGULAR)).upem
+    assert together[2].x_advance != alone[2].x_advance  # kerned in the word: the case this test is about
+    assert [g.advance for g in first.glyphs] == pytest.approx([g.x_advance * 10 / upem for g in alone])
+
+
 def test_hyphenation_is_a_last_resort() -> None:
     """A headline that fits at a smaller size is set smaller, not hyphenated."""
     box = frame("Kinderschutzorganisationen", width=120, low=8, high=40)
@@ -175,18 +202,17 @@ def test_ligature_keeps_its_text_for_extraction() -> None:
     assert len(run.glyphs) < len("office")  # the ffi ligature is one glyph
 
 
-TEXT = st.text(
-    alphabet=st.sampled_from(
-        [
-            *list("abcdefghijklmnopqrstuvwxyzABCÉÑøßłŁ0123456789 ,.;:!?%()-–—'\"/αβγжю漢ሰ😀"),
-            *list("مرحبا بالعالم שלום עולם नमस्ते ภาษาไทย 한국어 日本語"),
-            *["\n", "\u0301", "\u0651", "\u200b", "\u200c", "\u200d", "\u00a0"],  # marks, joiners, spaces
-            *["\u200e", "\u200f", "\u2066", "\u2067", "\u2068", "\u2069", "\u202a", "\u202b", "\u202c"],
-        ]
-    ),
-    min_size=1,
-    max_size=120,
-)
+# Single characters, and clusters a line must never cut: ligatures (fi, fl, ffi, in words the German
+# dictionary hyphenates inside them), combining marks, Indic conjuncts, Arabic lam-alef and joined words
+PIECES = [
+    *list("abcdefghijklmnopqrstuvwxyzABCÉÑøßłŁ0123456789 ,.;:!?%()-–—'\"/αβγжю漢ሰ😀"),
+    *list("مرحبا بالعالم שלום עולם नमस्ते ภาษาไทย 한국어 日本語"),
+    *["\n", "\u0301", "\u0651", "\u200b", "\u200c", "\u200d", "\u00a0"],  # marks, joiners, spaces
+    *["\u200e", "\u200f", "\u2066", "\u2067", "\u2068", "\u2069", "\u202a", "\u202b", "\u202c"],
+    *["fi", "fl", "ffi", "Auflage", "Briefliste", "Schifffahrt", "office"],  # ligatures
+    *["e\u0301", "n\u0303\u0323", "क्ष", "स्त्र", "ज्ञा", "लाई", "لا", "الإنترنت", "يعرّض"],  # clusters
+]
+TEXT = st.lists(st.sampled_from(PIECES), min_size=1, max_size=60).map("".join)
 
 
 def without_spaces(text: str) -> str:
@@ -196,6 +222,7 @@ def without_spaces(text: str) -> str:
 
 @example(text="00 \u0947", width=30.0, height=38.0, direction="rtl", language="en")  # a stray vowel sign
 @example(text="00000A'\u200bm", width=30.0, height=15.0, direction="rtl", language="en")  # reshaped line end
+@example(text="Auflage", width=16.0, height=30.0, direction="ltr", language="de")  # a hyphen in "fl"
 @example(text="\u05d5\n\u200d", width=30.0, height=10.0, direction="ltr", language="en")  # a lone joiner
 @given(
     text=TEXT,

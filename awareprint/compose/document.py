@@ -229,6 +229,8 @@ class FittedFrame:
 class LaidOutPage:
     items: tuple[LaidOutItem, ...]
     folds: tuple[Pt, ...] = ()
+    # each text slot's name and paragraphs: what copy and search must give back (templates check)
+    slots: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,6 +54,7 @@ class _Prepared:
     hyphen: float  # advance of a hyphen in the paragraph's first font, in ems
     ink_top: tuple[float, ...]  # per character: how far its glyphs' ink rises above the baseline, in ems
     ink_depth: tuple[float, ...]  # per character: how far the ink reaches below the baseline, in ems
+    cluster_starts: frozenset[int]  # where a line may end without cutting a shaped cluster (a ligature)
 
     def extent(self, start: int, end: int) -> tuple[float, float]:
         """The ink's rise and depth, in ems, over characters [start, end)."""
@@ -118,16 +119,16 @@ def _prepare(
                 ink_depth[glyph.cluster], -(bottom + glyph.y_offset) / run.face.upem
             )
     first = runs[0].face if runs else manifest.primary.faces[weight]
+    cluster_starts = frozenset(
+        {len(text)} | {run.start for run in runs} | {g.cluster for gs in shaped for g in gs}
+    )
     return _Prepared(
         text=text,
         runs=runs,
         shaped=tuple(shaped),
         advances=tuple(advances),
         segments=_at_cluster_boundaries(
-            address_segments(text, inside=False) if address else segments(text, language),
-            runs,
-            shaped,
-            len(text),
+            address_segments(text, inside=False) if address else segments(text, language), cluster_starts
         ),
         missing=missing,
         cap_height=first.cap_height / first.upem,
@@ -135,6 +136,7 @@ def _prepare(
         hyphen=shape(first.path, HYPHEN, 0, 1, "Zyyy", False, language).advance() / first.upem,
         ink_top=tuple(ink_top),
         ink_depth=tuple(ink_depth),
+        cluster_starts=cluster_starts,
     )
 
 
@@ -143,12 +145,9 @@ def _clearance(depths_above: dict[int, float], tops: dict[int, float]) -> float:
     return max((depths_above[k] + tops[k] for k in tops.keys() & depths_above.keys()), default=0.0)
 
 
-def _at_cluster_boundaries(
-    found: tuple[Segment, ...], runs: tuple[Run, ...], shaped: list[tuple[ShapedGlyph, ...]], length: int
-) -> tuple[Segment, ...]:
+def _at_cluster_boundaries(found: tuple[Segment, ...], boundaries: frozenset[int]) -> tuple[Segment, ...]:
     """Join segments whose boundary falls inside a shaped cluster: a line must never end mid-cluster
     (HarfBuzz attaches, for example, a stray vowel sign after a space to the space's cluster)."""
-    boundaries = {length} | {run.start for run in runs} | {g.cluster for glyphs in shaped for g in glyphs}
     merged: list[Segment] = []
     for segment in found:
         if merged and merged[-1].end not in boundaries and not merged[-1].mandatory:
@@ -192,10 +191,7 @@ class FrameLayout:
             index: replace(
                 prepared,
                 segments=_at_cluster_boundaries(
-                    address_segments(prepared.text, inside=True),
-                    prepared.runs,
-                    prepared.shaped,
-                    len(prepared.text),
+                    address_segments(prepared.text, inside=True), prepared.cluster_starts
                 ),
             )
             for index, (paragraph, prepared) in enumerate(
@@ -430,10 +426,14 @@ def _break(
 
 
 def _cut(prepared: _Prepared, start: int, end: int, room: float, size: float, language: str) -> int | None:
-    """The last hyphenation point in [start, end) whose part, with its hyphen, fits in `room`."""
+    """The last hyphenation point in [start, end) whose part, with its hyphen, fits in `room`. A point
+    inside a shaped cluster is no break: "Auf-lage" would cut HarfBuzz's "fl" ligature in two."""
     best = None
     for point in hyphen_points(prepared.text, start, end, language):
-        if (sum(prepared.advances[start:point]) + prepared.hyphen) * size <= room:
+        if (
+            point in prepared.cluster_starts
+            and (sum(prepared.advances[start:point]) + prepared.hyphen) * size <= room
+        ):
             best = point
     return best
 

@@ -177,7 +177,7 @@ def check_template(path: Path, folders: Folders, today: dt.date) -> CheckReport:
             else load_materials(folders.materials / f"{code}.yaml", source.figure_ids, english, [])
         )
         for audience in AUDIENCES:
-            found += _fit(source, materials, region, audience, template, manifest, today, logo)
+            found += _fit(source, materials, region, audience, template, manifest, today, logo, extract=True)
     return CheckReport(tuple(found), len(codes), 1, 1, len(codes) * len(AUDIENCES))
 
 
@@ -276,17 +276,29 @@ def _fit(
     manifest: FontManifest,
     today: dt.date,
     logo: Logo,
+    extract: bool = False,
 ) -> list[Diagnostic]:
     """Lay one poster out with the sample organisation, and again without one where the design moves
-    slots for it; keep the errors (text that does not fit, characters no font has)."""
+    slots for it; keep the errors (text that does not fit, characters no font has) and, with `extract`,
+    render it and report a slot whose text copy and search do not give back."""
     content, _ = build_content(source, materials, region, audience, today, SAMPLE_ORGANISATION)
-    _, diagnostics = lay_out(template, content, manifest, logo)
+    documents = [lay_out(template, content, manifest, logo)]
     if any(page.organisation_rects for page in template.pages):
         plain, _ = build_content(source, materials, region, audience, today)
-        diagnostics += lay_out(template, plain, manifest)[1]
+        documents.append(lay_out(template, plain, manifest))
     where = f"{template.name}, {materials.language.code}, {audience}, {region.code}"
-    return [
+    found = [
         replace(d, message=f"{where}: {d.message}", file=d.file or materials.file)
+        for _, diagnostics in documents
         for d in diagnostics
         if d.severity is Severity.ERROR
     ]
+    if extract:
+        from awareprint.render.pdf import render_pdf  # here: only the extraction check renders
+
+        from .extraction import extraction_findings
+
+        for document, _ in documents:
+            pdf = render_pdf(document, manifest.primary.faces["regular"].path)
+            found += [replace(d, file=template.file) for d in extraction_findings(document, pdf, where)]
+    return found
