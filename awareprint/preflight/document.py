@@ -136,7 +136,7 @@ def _xmp_properties(metadata: pikepdf.Object | None) -> dict[str, str] | None:
         root = ElementTree.fromstring(metadata.read_bytes())
     except ElementTree.ParseError:
         return None
-    found = {}
+    found: dict[str, str] = {}
     for element in root.iter():
         found.update((_XMP_WANTED[key], value) for key, value in element.attrib.items() if key in _XMP_WANTED)
         if element.tag in _XMP_WANTED and element.text and element.text.strip():

@@ -8,6 +8,7 @@ silently clipped or run out of its box.
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from awareprint.compose.document import (
@@ -144,7 +145,10 @@ def _clearance(depths_above: dict[int, float], tops: dict[int, float]) -> float:
 
 
 def _at_cluster_boundaries(
-    found: tuple[Segment, ...], runs: tuple[Run, ...], shaped: list[tuple[ShapedGlyph, ...]], length: int
+    found: tuple[Segment, ...],
+    runs: tuple[Run, ...],
+    shaped: Sequence[tuple[ShapedGlyph, ...]],
+    length: int,
 ) -> tuple[Segment, ...]:
     """Join segments whose boundary falls inside a shaped cluster: a line must never end mid-cluster
     (HarfBuzz attaches, for example, a stray vowel sign after a space to the space's cluster)."""
@@ -282,7 +286,8 @@ class FrameLayout:
         return size
 
     def _largest_fitting_size(self) -> float | None:
-        low, high = self.frame.style.min_size, self.frame.style.max_size
+        low: float = self.frame.style.min_size
+        high: float = self.frame.style.max_size
         if self.fits(high):
             return high
         if not self.fits(low):
@@ -565,11 +570,11 @@ def layout_frames(
                 )
             )
     for index, layout in enumerate(layouts):
-        fitted = fitted_sizes[index]
-        if fitted is None:
-            fitted = layout.frame.style.min_size
-            diagnostics.append(_overflow(layout, fitted))
-        sizes[index] = fitted
+        largest = fitted_sizes[index]
+        if largest is None:
+            largest = layout.frame.style.min_size
+            diagnostics.append(_overflow(layout, largest))
+        sizes[index] = largest
         for paragraph, missing in layout.missing():
             diagnostics.append(_missing_glyphs(layout.frame, paragraph, missing))
     groups: dict[str, float] = {}
