@@ -87,6 +87,7 @@ def test_colour_is_cmyk_only_and_text_is_black_only(a3_poster: Path) -> None:
             if op == "TJ" and fill is not None and fill[3] == 1.0 and fill[:3] != (0.0, 0.0, 0.0):
                 pytest.fail(f"rich black text {fill}: black text must be K only")
         colour_spaces = page.obj.Resources.get("/ColorSpace", {})
+        assert colour_spaces, "no registration colour: the crop marks are not in /Separation /All"
         for space in colour_spaces.values():
             assert space[0] == "/Separation" and space[1] == "/All"  # registration colour of crop marks
 
