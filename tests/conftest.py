@@ -22,7 +22,7 @@ settings.register_profile("ci", max_examples=60, deadline=None, suppress_health_
 settings.register_profile("thorough", max_examples=600, deadline=None)
 # the long fuzzing run (`pytest -m fuzz`): about 10,000 cases over the tests of test_fuzz.py
 settings.register_profile(
-    "fuzz", max_examples=2_000, deadline=None, suppress_health_check=list(HealthCheck), print_blob=True
+    "fuzz", max_examples=2_500, deadline=None, suppress_health_check=list(HealthCheck), print_blob=True
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
