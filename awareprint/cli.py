@@ -10,14 +10,19 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
+    from types import FrameType, TracebackType
 
     from rich.console import Console
+
+    from .load.roster import OrgRow
+
+    _Handler = Callable[[int, FrameType | None], Any] | int | signal.Handlers | None
 
     from .batch import BatchItem, BatchReport, BatchSpec, Outcome
     from .diagnostics import Diagnostic
@@ -376,7 +381,7 @@ class _BatchProgress:
             MofNCompleteColumn(),
             TextColumn("{task.fields[counts]}"),
             TimeRemainingColumn(),
-            console=err,
+            console=cast("Console", err),  # the _Terminal stands in for the Console it makes
             disable=not self.live,
         )
         self.task = self.progress.add_task("starting", total=total, counts="")
@@ -386,8 +391,10 @@ class _BatchProgress:
         self.progress.__enter__()
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.progress.__exit__(*exc)
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.progress.__exit__(kind, error, trace)
 
     def started(self, item: BatchItem) -> None:
         self.progress.update(self.task, description=item.name)
@@ -406,17 +413,17 @@ def _batch_summary(report: BatchReport) -> None:
     from rich.table import Table
 
     columns = ("made", "skipped", "failed")
-    rows: dict[str, list[int]] = {}
+    counts: dict[str, list[int]] = {}
     for outcome in report.outcomes:
-        row = rows.setdefault(outcome.record.template, [0, 0, 0, 0])
-        row[columns.index(outcome.action)] += 1
-        row[3] += sum(1 for line in outcome.record.diagnostics if line.startswith("warning"))
+        count = counts.setdefault(outcome.record.template, [0, 0, 0, 0])
+        count[columns.index(outcome.action)] += 1
+        count[3] += sum(1 for line in outcome.record.diagnostics if line.startswith("warning"))
     table = Table(title="batch")
     for heading in ("template", "made", "up to date", "failed", "warnings"):
         table.add_column(heading, justify="left" if heading == "template" else "right")
-    for template, row in rows.items():
-        table.add_row(template, *(str(n) if n else "" for n in row))
-    totals = [sum(row[i] for row in rows.values()) for i in range(4)]
+    for template, count in counts.items():
+        table.add_row(template, *(str(n) if n else "" for n in count))
+    totals = [sum(count[i] for count in counts.values()) for i in range(4)]
     table.add_row("all", *map(str, totals), style="bold")
     out.print(table)
     failed_rows = len(report.rejected)
@@ -435,7 +442,7 @@ def _batch_summary(report: BatchReport) -> None:
         err.print(f"{line} ({_count(files, 'file')})", markup=False)
     if len(warned) > 10:
         err.print(f"… and {len(warned) - 10} more different warnings, listed in the manifest", markup=False)
-    rows = {row.slug: row for row in report.roster.rows} if report.roster else {}
+    rows: dict[str, OrgRow] = {row.slug: row for row in report.roster.rows} if report.roster else {}
     for outcome in report.failures[:20]:
         reason = next((d for d in outcome.record.diagnostics if d.startswith("error")), "failed")
         row = rows.get(outcome.record.organisation or "")
@@ -443,7 +450,9 @@ def _batch_summary(report: BatchReport) -> None:
         err.print(f"failed: {outcome.record.output}{where}: {reason}", markup=False)
     for row in report.rejected:
         named = f" for {row.name}" if row.name else f" for the organisation on line {row.line}"
-        err.print(f"error: {row.error.removeprefix('error: ')} (nothing made{named})", markup=False)
+        err.print(
+            f"error: {(row.error or 'unusable').removeprefix('error: ')} (nothing made{named})", markup=False
+        )
     if len(report.failures) > 20:
         err.print(f"… and {len(report.failures) - 20} more failures, listed in the manifest", markup=False)
     if report.manifest:
@@ -933,7 +942,7 @@ def main(argv: list[str] | None = None) -> None:
             signal.signal(number, handler)
 
 
-def _stop_on_signals() -> dict[int, object]:
+def _stop_on_signals() -> dict[int, _Handler]:
     """SIGTERM and SIGHUP stop a command the way Ctrl-C does: by KeyboardInterrupt, so that a file being
     written removes its temporary copy on the way out. Returns the handlers to put back."""
 

@@ -13,6 +13,7 @@ bound on typer in pyproject.toml; without them `install` does nothing and typer 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,7 @@ def install() -> None:
         return typers_own(param)
 
     get_runtime_param.plain = True  # type: ignore[attr-defined]
-    _TyperParameter.get_runtime_param = get_runtime_param
+    _TyperParameter.get_runtime_param = get_runtime_param  # type: ignore[method-assign, assignment]
 
 
 def _is_plain(descriptor: Any) -> bool:
@@ -76,4 +77,6 @@ if RuntimeParam is not None:
             if annotation is str:
                 return value
             # typer's checks (exists, file_okay, ...), with the path as text, then as pydantic makes it
-            return Path(coerce_cli_path(value, self.parameter_info, path_type=None, param=param, ctx=ctx))
+            return Path(
+                os.fsdecode(coerce_cli_path(value, self.parameter_info, path_type=None, param=param, ctx=ctx))
+            )

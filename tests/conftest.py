@@ -20,7 +20,16 @@ PROJECT = Path(__file__).resolve().parent.parent
 
 settings.register_profile("ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("thorough", max_examples=600, deadline=None)
+# the long fuzzing run (`pytest -m fuzz`): about 10,000 cases over the tests of test_fuzz.py
+settings.register_profile(
+    "fuzz", max_examples=2_500, deadline=None, suppress_health_check=list(HealthCheck), print_blob=True
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if "fuzz" in (config.option.markexpr or ""):
+        settings.load_profile("fuzz")
 
 
 @dataclass

@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import os
 import resource
+import shutil
 import stat
 import subprocess
 import sys
@@ -317,3 +318,28 @@ def test_a_po_file_with_plural_forms_is_refused_at_its_line(cli, data: Path, tmp
     assert result.code == 1
     one_error_line(result.err, f"fr.po:{at + 1}:", "labels.kicker", "plural forms")
     assert (data / "materials" / "fr.yaml").read_bytes() == before
+
+
+def test_a_write_that_fails_midway_leaves_the_last_good_file_intact(a3_poster: Path, tmp_path: Path) -> None:
+    """The output is written to a temporary file and renamed, never in place: a write that fails part way
+    (here a file size limit, as a full disk would) leaves the previous poster byte for byte as it was."""
+    target = tmp_path / "poster.pdf"
+    shutil.copyfile(a3_poster, target)
+    good = target.read_bytes()
+
+    def small_disk() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
+
+    command = [
+        sys.executable,
+        str(PROJECT / "generate.py"),
+        "poster",
+        "--lang",
+        "pl",
+        "--output",
+        str(target),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, preexec_fn=small_disk, check=False)
+    assert done.returncode == 1 and "cannot write the file" in done.stderr, done.stderr
+    assert target.read_bytes() == good
+    assert parts(tmp_path) == []

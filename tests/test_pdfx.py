@@ -1,13 +1,19 @@
-"""The PDF/X-4 finisher: a CMYK output profile is required; the rest is checked on real posters."""
+"""The PDF/X-4 finisher: a whole CMYK output profile is required; the rest is checked on real posters."""
 
 from __future__ import annotations
 
+import struct
 from pathlib import Path
 
+import pikepdf
 import pytest
 
-from awareprint.diagnostics import AwareprintError
+from awareprint.diagnostics import AwareprintError, Severity
+from awareprint.preflight import preflight_pdf
+from awareprint.render.icc import profile_problem
 from awareprint.render.pdfx import DEFAULT_PROFILE, OutputProfile
+
+PROJECT = Path(__file__).resolve().parent.parent
 
 
 def test_the_shipped_profile_is_cmyk() -> None:
@@ -25,3 +31,55 @@ def test_an_output_profile_must_be_cmyk(tmp_path: Path) -> None:
 def test_a_missing_profile_is_a_user_error(tmp_path: Path) -> None:
     with pytest.raises(AwareprintError, match="output profile not found"):
         OutputProfile(tmp_path / "absent.icc", "X", "x").data()
+
+
+FOGRA39 = PROJECT / "profiles" / "FOGRA39L-coated.icc"
+
+
+def first_third(folder: Path) -> Path:
+    """The first third of FOGRA39: its header still says CMYK output profile, its tags run past its end."""
+    data = FOGRA39.read_bytes()
+    cut = folder / "fogra39-cut.icc"
+    cut.write_bytes(data[: len(data) // 3])
+    return cut
+
+
+def test_a_truncated_profile_is_refused_before_anything_is_written(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    output = tmp_path / "card.pdf"
+    done = cli(
+        "poster", "--template", "card-a6", "--profile", str(first_third(tmp_path)), "--output", str(output)
+    )
+    assert done.code == 1
+    (line,) = done.err.splitlines()
+    assert "fogra39-cut.icc" in line and "declares 246,968 bytes and has 82,322" in line
+    assert not output.exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (lambda d: d[: len(d) // 3], "declares 246,968 bytes and has 82,322"),
+        (lambda d: struct.pack(">I", len(d) // 3) + d[4 : len(d) // 3], "a tag runs past its end"),
+        (lambda d: d[:12] + b"mntr" + d[16:], "not an output (printer) profile"),
+        (lambda d: d[:16] + b"RGB " + d[20:], "not a CMYK one"),
+        (lambda d: b"\0" * 200, "not an ICC profile"),
+    ],
+)
+def test_a_profile_is_checked_whole(change, problem: str) -> None:  # type: ignore[no-untyped-def]
+    assert profile_problem(FOGRA39.read_bytes()) is None
+    found = profile_problem(change(FOGRA39.read_bytes()))
+    assert found is not None and problem in found
+
+
+def test_preflight_checks_the_embedded_profile_the_same_way(a3_poster: Path, tmp_path: Path) -> None:
+    assert preflight_pdf(a3_poster).count(Severity.ERROR) == 0
+    cut = tmp_path / "cut-intent.pdf"
+    with pikepdf.open(a3_poster) as pdf:
+        (intent,) = pdf.Root.OutputIntents
+        data = intent.DestOutputProfile.read_bytes()
+        intent.DestOutputProfile.write(data[: len(data) // 3])
+        pdf.save(cut)
+    report = preflight_pdf(cut)
+    assert report.count(Severity.ERROR) == 1
+    (message,) = [d.message for d in report.diagnostics if d.code == "preflight-outputintent"]
+    assert "the OutputIntent's profile" in message and "declares 246,968 bytes" in message

@@ -148,8 +148,9 @@ def test_new_language_starts_in_english_with_its_own_name(cli, data: Path, tmp_p
 
 
 def test_fingerprints_are_stable() -> None:
-    assert fingerprint("What you can do") == fingerprint("What you can do")
-    assert len(fingerprint("x")) == 10
+    """Recorded values: reviews stored in the language files must match in every process and release."""
+    assert fingerprint("What you can do") == "f42148c576"
+    assert fingerprint("Zażółć") == "1b45560b47"
 
 
 def test_shipped_content_passes_check(cli) -> None:  # type: ignore[no-untyped-def]

@@ -340,7 +340,7 @@ def _stop(lanes: list[_Lane], record: Callable[[Outcome], None]) -> None:
 
 def _kill_workers(pool: ProcessPoolExecutor) -> None:
     """SIGKILL reaches a stopped process too. The pool's own `_processes` is the only list of its workers."""
-    for process in list((pool._processes or {}).values()):  # type: ignore[attr-defined]
+    for process in list((pool._processes or {}).values()):
         with contextlib.suppress(OSError, ValueError):
             process.kill()
 
@@ -348,7 +348,7 @@ def _kill_workers(pool: ProcessPoolExecutor) -> None:
 def _close(pool: ProcessPoolExecutor, grace: float = _EXIT_GRACE) -> None:
     """Shut a pool down without hanging on a stopped or hung worker: one that has not exited within
     `grace` seconds is killed (a plain `shutdown(wait=True)` would wait for it for ever)."""
-    processes = list((pool._processes or {}).values())  # type: ignore[attr-defined]
+    processes = list((pool._processes or {}).values())
     pool.shutdown(wait=False, cancel_futures=True)
     left = _wait_ended(processes, grace)
     for process in left:
@@ -359,7 +359,7 @@ def _close(pool: ProcessPoolExecutor, grace: float = _EXIT_GRACE) -> None:
 
 
 def _wait_ended(
-    processes: list[multiprocessing.process.BaseProcess], timeout: float
+    processes: Sequence[multiprocessing.process.BaseProcess], timeout: float
 ) -> list[multiprocessing.process.BaseProcess]:
     """Wait up to `timeout` seconds for the processes to end; those still running."""
     deadline = time.monotonic() + timeout

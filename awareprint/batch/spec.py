@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+from collections import abc
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -228,7 +229,7 @@ class BatchPlan:
 def plan_batch(
     folders: Folders,
     batch_file: Path | None,
-    given: dict[str, object],
+    given: abc.Mapping[str, object],
     *,
     shard_text: str | None = None,
     jobs: int | None = None,

@@ -396,7 +396,7 @@ def _organisation_unshown(
 
 def _list(slot: ListSlot, content: Content) -> list[Box]:
     texts: tuple[str, ...] = getattr(content, slot.content)
-    items = []
+    items: list[tuple[Paragraph, ...]] = []
     for number, text in enumerate(texts[slot.first : slot.last], start=slot.first + 1):
         marker = (
             Marker(str(number), slot.marker_text_colour, slot.marker_colour)

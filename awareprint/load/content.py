@@ -448,7 +448,7 @@ class NumberStyle:
         zero_to_nine = [self.number(Decimal(n)) for n in range(10)]
         self._digits = str.maketrans("0123456789", "".join(zero_to_nine))
 
-    def _format(self, pattern: str, value: object) -> str:
+    def _format(self, pattern: str, value: float | dt.datetime) -> str:
         return _message_format(pattern, self._locale).format({"v": value})
 
     def number(self, value: Decimal) -> str:

@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from typing import Any, cast
 
 import babel
 import yaml
@@ -493,8 +494,8 @@ def _fingerprints(node: Node, expected: list[str]) -> dict[str, str]:
     return result
 
 
-def _structure(strings: dict[str, str]) -> dict[str, object]:
-    """The typed fields of Materials from the flat strings."""
+def _structure(strings: dict[str, str]) -> dict[str, Any]:
+    """The typed fields of Materials from the flat strings (keyword arguments of Materials)."""
 
     def listed(prefix: str) -> tuple[str, ...]:
         return tuple(text for key, text in strings.items() if key.startswith(prefix + "["))
@@ -611,6 +612,6 @@ def _place(tree: dict[str, object], key: str, text: str) -> None:
         node = node.setdefault(part, {})  # type: ignore[assignment]
     item = _LIST_ITEM.match(last)
     if item:
-        node.setdefault(item.group(1), []).append(text)  # type: ignore[union-attr]
+        cast(list[str], node.setdefault(item.group(1), [])).append(text)
     else:
         node[last] = text

@@ -202,7 +202,7 @@ def _contact(node: Node) -> ContactEntry:
     entry = Mapping(node, set(_CONTACT_KEYS[:4]), set(_CONTACT_KEYS[4:]))
     if not any(entry.has(key) for key in ("phone", "url", "email")):
         raise node.error("a contact needs a 'phone', a 'url' or an 'email'")
-    audiences = AUDIENCES
+    audiences: tuple[str, ...] = AUDIENCES
     if entry.has("audiences"):
         for audience_node in as_list(entry.get("audiences")):
             if as_text(audience_node) not in AUDIENCES:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import cast
 
 from awareprint.compose.document import PageGeometry, Rect, TextStyle
 from awareprint.diagnostics import user_error
@@ -364,7 +365,7 @@ def _require_source_line(page: TemplatePage, panel_of: dict[str, str], slots_nod
                 for s in page.slots_for(audience)
             ):
                 continue
-            node = slots_node.value[figures.name]
+            node = cast(dict[str, Node], slots_node.value)[figures.name]  # a mapping: checked on loading
             where = f"page '{page.name}'"
             if len(page.panels) > 1:
                 where = f"panel '{panel}' of {where}"

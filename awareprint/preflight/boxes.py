@@ -23,9 +23,11 @@ _SHOWN_WORDS = 3  # text outside the safe area: how many words a diagnostic quot
 
 
 def _box(page: pikepdf.Page, name: str) -> Box | None:
-    value = page.obj.get(name) if name != "/MediaBox" else page.mediabox  # only MediaBox is inherited
-    if value is None:
-        return None
+    value = page.obj.get(name)
+    return None if value is None else _corners(value)
+
+
+def _corners(value: pikepdf.Object) -> Box:
     x0, y0, x1, y1 = (float(v) for v in value)
     return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
 
@@ -41,7 +43,7 @@ def _contains(outer: Box, inner: Box) -> bool:
 
 def check_boxes(number: int, page: pikepdf.Page, findings: Findings) -> Box:
     """Checks MediaBox ⊇ BleedBox ⊇ TrimBox and the bleed; returns the trim (the MediaBox without one)."""
-    media = _box(page, "/MediaBox")
+    media = _corners(page.mediabox)  # only MediaBox is inherited
     bleed, trim = _box(page, "/BleedBox"), _box(page, "/TrimBox")
     hint = "set a TrimBox of the finished size inside a BleedBox 3 mm larger on each side"
     if trim is None:

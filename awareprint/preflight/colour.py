@@ -6,7 +6,7 @@ import hashlib
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, cast
 
 import pikepdf
 from PIL import Image, ImageMath
@@ -185,7 +185,7 @@ def _decoded_ink(image: pikepdf.Stream, raw: bytes, space: Space) -> float | Non
     if filters == pikepdf.Name.DCTDecode or (
         isinstance(filters, pikepdf.Array) and list(filters) == ["/DCTDecode"]
     ):
-        pixels = Image.open(io.BytesIO(raw))
+        pixels: Image.Image = Image.open(io.BytesIO(raw))
         # Pillow undoes Adobe's inverted CMYK itself; the /Decode array says whether the PDF does too.
         if "adobe" in pixels.info and pixels.mode == "CMYK":
             inverted = not inverted
@@ -193,7 +193,7 @@ def _decoded_ink(image: pikepdf.Stream, raw: bytes, space: Space) -> float | Non
         pixels = pikepdf.PdfImage(image).as_pil_image()
     pixels.load()
     if space.kind == "gray":
-        darkest = pixels.convert("L").getextrema()
+        darkest = cast(tuple[int, int], pixels.convert("L").getextrema())  # one band: (low, high)
         ink = darkest[1] if inverted else 255 - darkest[0]
         return 100 * ink / 255
     if pixels.mode != "CMYK":
@@ -201,4 +201,4 @@ def _decoded_ink(image: pikepdf.Stream, raw: bytes, space: Space) -> float | Non
     c, m, y, k = (channel.convert("I") for channel in pixels.split())
     total = ImageMath.lambda_eval(lambda px: px["c"] + px["m"] + px["y"] + px["k"], c=c, m=m, y=y, k=k)
     low, high = total.getextrema()
-    return 100 * ((4 * 255 - low) if inverted else high) / 255
+    return 100 * float((4 * 255 - low) if inverted else high) / 255

@@ -12,6 +12,7 @@ import pikepdf
 from awareprint.diagnostics import AwareprintError, Severity
 from awareprint.load.inputs import regular_file
 from awareprint.preflight.findings import Findings, reason
+from awareprint.render.icc import profile_problem
 
 _NO_PASSWORD = "save it again without a password or other protection"
 
@@ -136,7 +137,7 @@ def _xmp_properties(metadata: pikepdf.Object | None) -> dict[str, str] | None:
         root = ElementTree.fromstring(metadata.read_bytes())
     except ElementTree.ParseError:
         return None
-    found = {}
+    found: dict[str, str] = {}
     for element in root.iter():
         found.update((_XMP_WANTED[key], value) for key, value in element.attrib.items() if key in _XMP_WANTED)
         if element.tag in _XMP_WANTED and element.text and element.text.strip():
@@ -171,10 +172,12 @@ def check_output_intent(pdf: pikepdf.Pdf, findings: Findings) -> None:
     intent = intents[0]
     profile = intent.get("/DestOutputProfile")
     if isinstance(profile, pikepdf.Stream):
-        colour_space = bytes(profile.read_bytes()[16:20]).decode("latin-1").strip()
-        if colour_space != "CMYK":
-            message = f"the OutputIntent's profile is {colour_space or 'unknown'}, not CMYK"
-            findings.error("preflight-outputintent", message, hint)
+        try:
+            problem = profile_problem(bytes(profile.read_bytes()))
+        except pikepdf.PdfError:
+            problem = "its stream cannot be decoded"
+        if problem:
+            findings.error("preflight-outputintent", f"the OutputIntent's profile: {problem}", hint)
         return
     identifier = _text(intent.get("/OutputConditionIdentifier"))
     if not identifier or identifier == "Custom":

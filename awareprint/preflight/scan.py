@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import pikepdf
 
@@ -38,7 +40,7 @@ def _multiply(m: Matrix, n: Matrix) -> Matrix:
     )
 
 
-def _numbers(operands: list[object]) -> list[float]:
+def _numbers(operands: Sequence[object]) -> list[float]:
     """The numeric operands (pikepdf gives int and Decimal); a pattern's name is left out."""
     return [float(v) for v in operands if isinstance(v, int | float | Decimal)]
 
@@ -47,7 +49,11 @@ def _numbers(operands: list[object]) -> list[float]:
 _SCANNED = "q Q cm rg RG k K g G cs CS sc scn SC SCN sh gs Do BI ID EI"
 
 
-def _instructions(content: pikepdf.Page | pikepdf.Stream) -> list:
+# pikepdf's instructions unpack as (operands, operator), which its type hints do not say
+_Instructions = list[Any]
+
+
+def _instructions(content: pikepdf.Page | pikepdf.Stream) -> _Instructions:
     return pikepdf.parse_content_stream(content, _SCANNED)
 
 
@@ -81,7 +87,13 @@ class PageScan:
                 "flatten the transparency, or make the file as PDF/X-4 (--pdfx x4)",
             )
 
-    def _walk(self, instructions: list, resources: pikepdf.Object | None, state: _State, depth: int) -> None:
+    def _walk(
+        self,
+        instructions: _Instructions,
+        resources: pikepdf.Object | None,
+        state: _State,
+        depth: int,
+    ) -> None:
         """One content stream, starting from the graphics state it inherits (a form: the state at `Do`)."""
         saved = []
         if not isinstance(resources, pikepdf.Dictionary):

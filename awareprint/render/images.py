@@ -23,7 +23,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageCms, ImageOps
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from awareprint.diagnostics import AwareprintError, Diagnostic, Severity, user_error
 from awareprint.load.inputs import read_input
@@ -89,6 +89,7 @@ def logo_jpeg(logo: Logo, background: Cmyk, profile: Path, screen: bool) -> byte
     image = decoded.image
     alpha = image.getchannel("A") if image.mode in ("LA", "RGBA") else None
     converted = _converted(image, decoded.profile, str(profile), screen)
+    plate: tuple[float, ...]
     if screen:
         plate = as_printed_rgb([background], profile)[background]
     else:
@@ -156,7 +157,7 @@ def _decode(path: Path) -> _Decoded:
                 image = _expanded(ImageOps.exif_transpose(opened), path)
     except AwareprintError:
         raise
-    except Image.UnidentifiedImageError:
+    except UnidentifiedImageError:
         raise _not_accepted(data, path) from None
     except (Image.DecompressionBombWarning, Image.DecompressionBombError):
         raise user_error(

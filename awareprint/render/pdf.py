@@ -462,7 +462,7 @@ class _GlyphFont:
         """Advance in thousandths of an em, as PDF text space measures it."""
         # from HarfBuzz, as shaped: fontTools would decompile every glyph's name and metrics and keep them
         font = harfbuzz_font(self.path)
-        return font.get_glyph_h_advance(glyph_id) * 1000 / font.face.upem
+        return float(font.get_glyph_h_advance(glyph_id) * 1000 / font.face.upem)
 
     def addObjects(self, doc: pdfdoc.PDFDocument) -> None:  # noqa: N802 (reportlab's hook name)
         glyph_ids = sorted({glyph_id for glyph_id, _ in self.codes})

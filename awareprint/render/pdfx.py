@@ -22,6 +22,7 @@ from awareprint.load.cache import cached
 from awareprint.load.inputs import read_input
 
 from .colour import DEFAULT_PROFILE_PATH
+from .icc import profile_problem
 
 MAX_PROFILE_BYTES = 20_000_000  # press profiles are 0.5 to 5 MB
 
@@ -70,6 +71,9 @@ def custom_profile(path: Path) -> OutputProfile:
 
     profile = OutputProfile(path, "Custom", path.stem)
     data = profile.data()
+    problem = profile_problem(data)
+    if problem:
+        raise user_error(problem, file=path, hint="ask the print shop for the .icc file again")
     try:
         description = ImageCms.getProfileDescription(ImageCms.ImageCmsProfile(io.BytesIO(data))).strip()
     except (OSError, ImageCms.PyCMSError):

@@ -108,7 +108,7 @@ def extractor_order(text: str, document_rtl: bool) -> list[Written]:
 
 def extracted(written: str, document_rtl: bool) -> str:
     """What pdfium makes of a line met in this order (the model, for tests)."""
-    collapsed = []
+    collapsed: list[str] = []
     for char in written:
         if char == " " and collapsed and collapsed[-1] == " ":
             continue

@@ -278,7 +278,8 @@ class FrameLayout:
         return size
 
     def _largest_fitting_size(self) -> float | None:
-        low, high = self.frame.style.min_size, self.frame.style.max_size
+        low: float = self.frame.style.min_size
+        high: float = self.frame.style.max_size
         if self.fits(high):
             return high
         if not self.fits(low):
@@ -565,11 +566,11 @@ def layout_frames(
                 )
             )
     for index, layout in enumerate(layouts):
-        fitted = fitted_sizes[index]
-        if fitted is None:
-            fitted = layout.frame.style.min_size
-            diagnostics.append(_overflow(layout, fitted))
-        sizes[index] = fitted
+        largest = fitted_sizes[index]
+        if largest is None:
+            largest = layout.frame.style.min_size
+            diagnostics.append(_overflow(layout, largest))
+        sizes[index] = largest
         for paragraph, missing in layout.missing():
             diagnostics.append(_missing_glyphs(layout.frame, paragraph, missing))
     groups: dict[str, float] = {}

@@ -197,7 +197,6 @@ def _contact_findings(
     """Old evidence (warning past 12 months, error past 24), unknown captions and unknown languages."""
     found = contact_findings(region, today)
     for contact in region.contacts:
-        where = {"file": region.file, "line": contact.line}
         if contact.caption not in english.contact_captions:
             found.append(
                 Diagnostic(
@@ -206,7 +205,8 @@ def _contact_findings(
                     f"contact '{contact.id}' names caption '{contact.caption}', which en.yaml does not have",
                     key=f"contacts.{contact.id}.caption",
                     hint="use one of: " + ", ".join(english.contact_captions) + " (or add it to en.yaml)",
-                    **where,
+                    file=region.file,
+                    line=contact.line,
                 )
             )
         for code in contact.variants:
@@ -218,7 +218,8 @@ def _contact_findings(
                         f"contact '{contact.id}' has a variant for '{code}', which is not a language here",
                         key=f"contacts.{contact.id}.languages.{code}",
                         hint="use a code of a file in materials/, e.g. fr",
-                        **where,
+                        file=region.file,
+                        line=contact.line,
                     )
                 )
     return found

@@ -169,8 +169,9 @@ def _collect(paths: Sequence[Path]) -> tuple[list[_Source], list[Diagnostic]]:
                 found.setdefault(output, _Source(output, entry))
         else:
             regular_file(path, "PDF")
-            entry = manifest_of(path.parent.resolve()).get(path.resolve())
-            found.setdefault(path.resolve(), _Source(path, entry))
+            found.setdefault(
+                path.resolve(), _Source(path, manifest_of(path.parent.resolve()).get(path.resolve()))
+            )
     return list(found.values()), diagnostics
 
 

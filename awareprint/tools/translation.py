@@ -18,6 +18,7 @@ import io
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from babel import Locale, UnknownLocaleError
 from translate.storage import base, po, xliff
@@ -204,7 +205,7 @@ def _needs_work(unit: base.TranslationUnit) -> bool:
     """Fuzzy in PO; in XLIFF a `needs-…` or `new` state (`approved="no"` only means not reviewed)."""
     if isinstance(unit, po.pounit):
         return unit.isfuzzy()
-    target = unit.getlanguageNode(lang=None, index=1)
+    target = _xliff(unit).getlanguageNode(lang=None, index=1)
     state = target.get("state", "translated") if target is not None else "new"
     return state == "new" or state.startswith("needs-")
 
@@ -214,9 +215,14 @@ def _marked_reviewed(unit: base.TranslationUnit, reviewer_named: bool) -> bool:
     reviewer, any unit not fuzzy."""
     if isinstance(unit, po.pounit):
         return reviewer_named
-    target = unit.getlanguageNode(lang=None, index=1)
+    target = _xliff(unit).getlanguageNode(lang=None, index=1)
     state = target.get("state", "") if target is not None else ""
-    return unit.xmlelement.get("approved") == "yes" or state in _REVIEWED_STATES
+    return _xliff(unit).xmlelement.get("approved") == "yes" or state in _REVIEWED_STATES
+
+
+def _xliff(unit: base.TranslationUnit) -> xliff.xliffunit:
+    """A unit that is not PO's is XLIFF's, the other format imported (translate-toolkit types neither)."""
+    return cast(xliff.xliffunit, unit)
 
 
 def stamp(english: Materials, materials: Materials, keys: tuple[str, ...]) -> bytes:
@@ -289,9 +295,9 @@ def _new_store(file_format: str, code: str) -> base.TranslationStore:
             Language_Team=None,
         )
         return store
-    store = xliff.xlifffile(sourcelanguage=ENGLISH, targetlanguage=code)
-    store.setfilename(store.getfilenode("NoName"), "awareprint")
-    return store
+    xml_store: xliff.xlifffile = xliff.xlifffile(sourcelanguage=ENGLISH, targetlanguage=code)
+    xml_store.setfilename(xml_store.getfilenode("NoName"), "awareprint")
+    return xml_store
 
 
 def _read_store(file: Path) -> base.TranslationStore:
