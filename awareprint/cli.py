@@ -909,7 +909,8 @@ def main(argv: list[str] | None = None) -> None:
         if isinstance(code, int) and code:  # typer.Exit(code) comes back as a return value here
             sys.exit(code)
     except AwareprintError as error:
-        err.print(f"error: {error.diagnostic.one_line()}", markup=False)
+        for diagnostic in error.diagnostics:
+            err.print(f"error: {diagnostic.one_line()}", markup=False)
         sys.exit(1)
     except typer.Exit as done:
         sys.exit(done.exit_code)

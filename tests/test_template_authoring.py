@@ -1,0 +1,82 @@
+"""Issue 19.3: a designer writing a template sees every mistake in one run, a fit summary per slot and a
+picture of the grid; the type stays legible; the docs name the keys the loader takes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from awareprint.diagnostics import AwareprintError
+from awareprint.load.templates import load_template
+
+
+def _plant_five_faults(path: Path, plant) -> None:  # type: ignore[no-untyped-def]
+    plant(path, "brand_colour: navy", "brand_color: navy")  # a misspelt top-level key
+    plant(path, "    content: kicker\n    style: kicker\n", "    content: kicker\n    style: kickr\n")
+    plant(path, "    rows: 3-9\n", "    rows: 3-99\n")  # the headline outside the 66-row grid
+    plant(
+        path, "  fine:       {font: regular, size: 7.5pt-9pt,", "  fine:       {font: regular, size: 4pt-9pt,"
+    )
+    plant(path, "    content: source_line\n", "    content: contacts_checked\n")  # figures, no source
+
+
+def test_every_fault_of_a_template_is_reported_in_one_run(cli, data: Path, plant) -> None:  # type: ignore[no-untyped-def]
+    path = data / "templates" / "poster-a3.yaml"
+    _plant_five_faults(path, plant)
+    with pytest.raises(AwareprintError) as caught:
+        load_template(path)
+    keys = {d.key for d in caught.value.diagnostics}
+    assert {"brand_color", "slots.kicker.style", "slots.headline.rows", "styles.fine.size"} <= keys
+    codes = {d.code for d in caught.value.diagnostics}
+    assert {"figures-without-source", "type-too-small"} <= codes
+    assert all(d.file == path for d in caught.value.diagnostics)  # each names the file
+    done = cli("--data", str(data), "templates", "check", str(path))
+    assert done.code == 1
+    lines = [line for line in done.err.splitlines() if line.startswith("error:")]
+    assert len(lines) == 5, done.err
+    assert all("poster-a3.yaml:" in line for line in lines)
+    # `poster` with the broken design says all of it too, one line each, and writes nothing
+    done = cli("--data", str(data), "poster", "--output", str(data / "x.pdf"))
+    assert done.code == 1 and len(done.err.strip().splitlines()) == 5
+    assert not (data / "x.pdf").exists()
+
+
+def test_a_fault_that_extends_through_a_base_is_named_once(data: Path, plant) -> None:  # type: ignore[no-untyped-def]
+    plant(data / "templates" / "poster-a3.yaml", "    style: kicker\n", "    style: kickr\n")
+    with pytest.raises(AwareprintError) as caught:
+        load_template(data / "templates" / "poster-a4.yaml")
+    assert [d.key for d in caught.value.diagnostics] == ["slots.kicker.style"]
+
+
+@pytest.mark.parametrize(
+    ("template", "old", "new"),
+    [
+        ("poster-a3", "size: 7.5pt-9pt,", "size: 5.5pt-9pt,"),  # the A3's small print
+        ("poster-a4", "  fine: {size: 9pt-11pt}", "  fine: {size: 8pt-11pt}"),  # x 0.72 = 5.8pt
+        ("_leaflet", "size: 6.5pt-7.5pt,", "size: 5pt-7.5pt,"),
+    ],
+)
+def test_type_below_the_legible_size_of_print_is_refused(  # type: ignore[no-untyped-def]
+    data: Path, plant, template: str, old: str, new: str
+) -> None:
+    plant(data / "templates" / f"{template}.yaml", old, new)
+    name = "leaflet-a4-trifold" if template == "_leaflet" else template
+    with pytest.raises(AwareprintError) as caught:
+        load_template(data / "templates" / f"{name}.yaml")
+    assert caught.value.diagnostic.code == "type-too-small"
+    assert "prints legibly, 6pt to 400pt" in caught.value.diagnostic.message
+
+
+def test_fit_failures_are_one_line_per_slot_with_the_worst_languages(cli, data: Path, plant) -> None:  # type: ignore[no-untyped-def]
+    path = data / "templates" / "poster-a3.yaml"
+    plant(path, "    rows: 3-9\n", "    rows: 3-4\n")  # the headline gets two rows instead of seven
+    plant(path, "size: 38pt-64pt,", "size: 30pt-64pt,")
+    done = cli("--data", str(data), "templates", "check", str(path))
+    assert done.code == 1
+    errors = [line for line in done.err.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1, done.err  # not a line per language and audience
+    (line,) = errors
+    assert "slot 'headline' does not fit in" in line and "languages even at 30pt" in line
+    assert line.count("mm too tall") == 3 and "more" in line
+    assert "poster-a3.yaml" in line and "key 'slots.headline'" in line
