@@ -518,6 +518,46 @@ def templates_check(
         raise typer.Exit(1)
 
 
+@templates_app.command("preview")
+def templates_preview(
+    context: typer.Context,
+    name: Annotated[str, typer.Argument(help="A template's name, or its file (YAML).")],
+    grid: Annotated[
+        bool,
+        typer.Option(help="Draw the grid, each slot's box and name, and in red the text that does not fit."),
+    ] = False,
+    lang: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Languages to lay it out in [default: en, de, ta, ar: long words, a tall script, RTL]."
+        ),
+    ] = None,
+    audience: Annotated[str, typer.Option(help="parents or professionals.")] = "parents",
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the PNG files.")] = Path(
+        "out/template-preview"
+    ),
+    dpi: Annotated[int, typer.Option(min=20, max=300, help="Resolution of the pictures.")] = 72,
+) -> None:
+    """Lay a design out in languages that strain it and write each page as PNG, to see where text goes."""
+    import datetime as dt
+
+    from .load.templates import load_template
+    from .pipeline import existing
+    from .tools.preview import STRESS_LANGUAGES, template_previews
+
+    if audience not in ("parents", "professionals"):
+        raise typer.BadParameter("choose parents or professionals", param_hint="--audience")
+    path = Path(name)
+    if not (name.endswith((".yaml", ".yml")) and path.is_file()):
+        path = existing(context.obj.templates, name, "template")
+    languages = _names(lang, "--lang") or STRESS_LANGUAGES
+    result = template_previews(
+        load_template(path), context.obj, out_dir, dt.date.today(), languages, audience, grid, dpi
+    )
+    _print_diagnostics(result.overflows)
+    out.print(f"wrote {_count(len(result.images), 'picture')} into {out_dir}/", markup=False)
+
+
 @templates_app.command("schema")
 def templates_schema() -> None:
     """Print the template format as JSON Schema, for editors that complete and check YAML."""

@@ -6,9 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from awareprint.diagnostics import AwareprintError
 from awareprint.load.templates import load_template
+from awareprint.tools.preview import GRID_TITLE_HEIGHT
 
 
 def _plant_five_faults(path: Path, plant) -> None:  # type: ignore[no-untyped-def]
@@ -80,3 +82,34 @@ def test_fit_failures_are_one_line_per_slot_with_the_worst_languages(cli, data: 
     assert "slot 'headline' does not fit in" in line and "languages even at 30pt" in line
     assert line.count("mm too tall") == 3 and "more" in line
     assert "poster-a3.yaml" in line and "key 'slots.headline'" in line
+
+
+def test_the_grid_preview_draws_slots_and_marks_the_overflow_in_red(
+    cli, data: Path, plant, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    path = data / "templates" / "poster-a3.yaml"
+    plant(path, "    rows: 3-9\n", "    rows: 3-4\n")
+    plant(path, "size: 38pt-64pt,", "size: 30pt-64pt,")
+    out = tmp_path / "grid"
+    options = ("--grid", "--lang", "en,ta", "--out", str(out), "--dpi", "30")
+    done = cli("--data", str(data), "templates", "preview", str(path), *options)
+    assert done.code == 0, done.err
+    pictures = sorted(p.name for p in out.glob("*.png"))
+    # with the sample organisation, and as designed without one (the headline moves for the organisation)
+    assert pictures == sorted(
+        f"poster-a3-{code}-parents-p1{variant}.png" for code in ("en", "ta") for variant in ("", "-plain")
+    )
+    assert "slot 'headline' does not fit in ta even at 30pt" in done.err and "p1-plain.png" in done.err
+    template = load_template(path)
+    headline = next(s for s in template.pages[0].slots if s.name == "headline")
+    scale = 30 / 72
+    with Image.open(out / "poster-a3-ta-parents-p1-plain.png") as image:
+        # the red frame along the top of the headline's box (under the 30 px title strip)
+        y = GRID_TITLE_HEIGHT + round(headline.rect.y * scale)
+        row = [
+            image.getpixel((x, y))
+            for x in range(round(headline.rect.x * scale) + 40, round(headline.rect.right * scale) - 5)
+        ]
+        assert sum(1 for pixel in row if pixel[0] > 180 and pixel[1] < 60 and pixel[2] < 60) > len(row) / 2
+    with Image.open(out / "poster-a3-en-parents-p1.png") as image:  # nothing overflows: no red anywhere
+        assert not any(r > 180 and g < 60 and b < 60 for _, (r, g, b) in image.getcolors(1 << 24))

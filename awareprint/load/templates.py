@@ -174,12 +174,21 @@ Slot = FillSlot | TextSlot | FiguresSlot | ListSlot | ContactsSlot | QrSlot | Lo
 
 
 @dataclass(frozen=True, slots=True)
+class GridLines:
+    """A panel's grid as drawn by `templates preview --grid`: each column's and row's edges, in trim space."""
+
+    columns: tuple[tuple[Pt, Pt], ...]  # (left, right) of each column
+    rows: tuple[tuple[Pt, Pt], ...]  # (top, bottom) of each row
+
+
+@dataclass(frozen=True, slots=True)
 class Panel:
     """One section of a folded sheet, between folds or a fold and the trim edge; a poster has one."""
 
     name: str
     rect: Rect  # in trim space, full height
     safe_area: Rect  # inside the margins: where text may go
+    grid: GridLines | None = None  # the cells its slots are placed on
 
 
 @dataclass(frozen=True, slots=True)
@@ -376,6 +385,7 @@ def _build_parts(node: Node, path: Path, brand: Brand | None, faults: _Faults) -
             every_slot_read = False  # its slots name panels that could not be read
             continue
         grids = {panel.name: grid.within(panel.safe_area, faults) for panel in panels}
+        panels = tuple(replace(panel, grid=grids[panel.name].lines()) for panel in panels)
         slots: list[Slot] = []
         audience_of: dict[str, str] = {}
         panel_of: dict[str, str] = {}
@@ -450,14 +460,6 @@ def _colours(node: Node, faults: _Faults) -> dict[str, Cmyk]:
     colours = {name: faults.attempt(lambda name=name: spec.cmyk(name), PAPER) for name in node.value}
     colours.setdefault("paper", PAPER)
     return colours
-
-
-def _read_slot(spec: Node, panels: tuple[Panel, ...]) -> tuple[Node, Panel, str | None, Mapping | None]:
-    """A slot's own keys, with its audience, panel and place beside an organisation taken out."""
-    spec, audience = _audience_of(spec)
-    spec, panel = _panel_of(spec, panels)
-    spec, moved = _with_organisation(spec)
-    return spec, panel, audience, moved
 
 
 def _require_source_line(page: TemplatePage, panel_of: dict[str, str], slots_node: Node) -> None:
@@ -715,6 +717,14 @@ class _Grid:
         self.columns, self.rows, self.gap, self.safe = columns, rows, gap, safe
         self.column_width = (safe.width - gap * (columns - 1)) / columns
         self.row_height = safe.height / rows
+
+    def lines(self) -> GridLines:
+        lefts = [self.safe.x + i * (self.column_width + self.gap) for i in range(self.columns)]
+        tops = [self.safe.y + i * self.row_height for i in range(self.rows)]
+        return GridLines(
+            tuple((Pt(x), Pt(x + self.column_width)) for x in lefts),
+            tuple((Pt(y), Pt(y + self.row_height)) for y in tops),
+        )
 
     def area(self, spec: Mapping) -> Rect:
         first_col, last_col = self.span(spec.get("columns"), self.columns)

@@ -307,7 +307,8 @@ def summarise_overflows(found: list[Diagnostic], templates: list[Template]) -> l
         if overflow is None or template is None:
             kept.append(diagnostic)
             continue
-        worst = slots.setdefault((template.name, overflow.slot), {})
+        # a list or the figures are a frame per item (`tips[3]`): they sum up under their slot
+        worst = slots.setdefault((template.name, overflow.slot.split("[")[0]), {})
         if overflow.language not in worst or overflow.mm > worst[overflow.language].mm:
             worst[overflow.language] = overflow
     for (name, slot), worst in slots.items():
