@@ -3,14 +3,18 @@ picture of the grid; the type stays legible; the docs name the keys the loader t
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
 from awareprint.diagnostics import AwareprintError
-from awareprint.load.templates import load_template
+from awareprint.load.template_schema import template_schema
+from awareprint.load.templates import SLOT_KEYS, TOP_KEYS, load_template
 from awareprint.tools.preview import GRID_TITLE_HEIGHT
+
+PROJECT = Path(__file__).resolve().parents[1]
 
 
 def _plant_five_faults(path: Path, plant) -> None:  # type: ignore[no-untyped-def]
@@ -113,3 +117,46 @@ def test_the_grid_preview_draws_slots_and_marks_the_overflow_in_red(
         assert sum(1 for pixel in row if pixel[0] > 180 and pixel[1] < 60 and pixel[2] < 60) > len(row) / 2
     with Image.open(out / "poster-a3-en-parents-p1.png") as image:  # nothing overflows: no red anywhere
         assert not any(r > 180 and g < 60 and b < 60 for _, (r, g, b) in image.getcolors(1 << 24))
+
+
+def _section(text: str, heading: str) -> str:
+    """The text under a Markdown heading, up to the next heading of the same or a higher level."""
+    level = heading.split(" ")[0]
+    start = text.index(heading + "\n") + len(heading)
+    ends = [i for i in (text.find("\n" + "#" * n + " ", start) for n in range(1, len(level) + 1)) if i != -1]
+    return text[start : min(ends, default=len(text))]
+
+
+def _table_rows(section: str) -> list[list[str]]:
+    rows = [line.strip().strip("|").split("|") for line in section.splitlines() if line.startswith("| ")]
+    return [[cell.strip() for cell in row] for row in rows[2:]]  # without the header and its rule
+
+
+def _named(cell: str) -> set[str]:
+    """The keys a table cell names, leaving out the values in brackets: `content` (`tips`, ...)."""
+    return set(re.findall(r"`([a-z_]+)`", re.sub(r"\([^)]*\)", "", cell)))
+
+
+def test_the_docs_name_the_keys_the_loader_takes() -> None:
+    """docs/templates.md and the README's 'Adding a template' name exactly the schema's keys (the README
+    once called a `fill` a `panel`)."""
+    docs = (PROJECT / "docs" / "templates.md").read_text(encoding="utf-8")
+    top_level = {row[0].strip("`") for row in _table_rows(_section(docs, "## The parts"))}
+    required, optional = TOP_KEYS
+    assert top_level == required | optional | {"extends"}
+    slots = _section(docs, "## Slots")
+    kinds = {row[0].strip("`"): _named(row[1]) for row in _table_rows(slots)}
+    assert set(kinds) == set(SLOT_KEYS)
+    for kind, (required, optional) in SLOT_KEYS.items():
+        assert kinds[kind] == (required | optional) - {"kind", "columns", "rows"}, kind
+    for common in ("kind", "columns", "rows", "panel", "audience", "with_organisation"):
+        assert re.search(f"`{common}[`:]", slots), common
+    schema = template_schema()
+    for key in schema["properties"]:
+        assert f"`{key}`" in _section(docs, "## The parts")
+
+    readme = _section((PROJECT / "README.md").read_text(encoding="utf-8"), "## Adding a template")
+    bullets = re.findall(r"^- `([a-z_]+)`", readme, flags=re.MULTILINE)
+    assert set(bullets) <= set(schema["properties"])
+    assert [key for key in schema["properties"] if not re.search(f"`{key}[`:]", readme)] == []
+    assert set(re.findall(r"^  - `([a-z_]+)`:", readme, flags=re.MULTILINE)) == set(SLOT_KEYS)
