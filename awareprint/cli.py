@@ -146,6 +146,9 @@ def poster(
     require_reviewed: Annotated[
         bool, typer.Option(help="Refuse a translation that a native speaker has not fully reviewed.")
     ] = False,
+    require_complete: Annotated[
+        bool, typer.Option(help="Refuse a translation that leaves strings in English.")
+    ] = False,
 ) -> None:
     """Generate one print-ready poster, leaflet or card (PDF/X-4 with bleed, crop marks and CMYK colour)."""
     if audience not in ("parents", "professionals"):
@@ -174,6 +177,7 @@ def poster(
         standard=pdfx,
         profile=profile,
         require_reviewed=require_reviewed,
+        require_complete=require_complete,
         allow_stale=allow_stale,
     )
     _poster(context.obj, request)
@@ -266,6 +270,9 @@ def batch(
     require_reviewed: Annotated[
         bool, typer.Option(help="Fail the files of languages a native speaker has not fully reviewed.")
     ] = False,
+    require_complete: Annotated[
+        bool, typer.Option(help="Fail the files of languages that leave strings in English.")
+    ] = False,
     allow_stale: Annotated[
         bool, typer.Option(help="Print contacts whose newest source is more than 24 months old.")
     ] = False,
@@ -301,6 +308,7 @@ def batch(
         "profile": profile,
         "allow_overflow": allow_overflow or None,
         "require_reviewed": require_reviewed or None,
+        "require_complete": require_complete or None,
         "allow_stale": allow_stale or None,
     }
     plan = plan_batch(context.obj, batch_file, given, shard_text=shard, jobs=jobs)
@@ -743,22 +751,20 @@ def strings_export(
         str | None,
         typer.Option(metavar="FILE", help="File (or folder/) to write [default: LANG.po or LANG.xliff]."),
     ] = None,
-    template: Annotated[
-        str, typer.Option(help="Template whose slots the room notes describe.")
-    ] = "poster-a3",
 ) -> None:
-    """Write every string with its English source and a note on where it is printed and its room."""
-    from .load.templates import load_template
-    from .pipeline import existing, load_translation
+    """Write every string with its English source and a note on where it is printed and its room: the
+    tightest place it gets across all the templates."""
+    from .load.templates import list_templates, load_template
+    from .pipeline import load_translation
     from .render.output import output_file, write_atomic
     from .tools.translation import FORMATS, export_strings
 
     if format not in FORMATS:
         raise typer.BadParameter("choose po or xliff", param_hint="--format")
     files = load_translation(context.obj, lang)
-    design = load_template(existing(context.obj.templates, template, "template"))
+    designs = [load_template(path) for path in list_templates(context.obj.templates)]
     target = output_file(output or "./", f"{lang}.{format}")
-    write_atomic(target, export_strings(files.english, files.materials, design, format))
+    write_atomic(target, export_strings(files.english, files.materials, designs, format))
     out.print(f"wrote {target} ({len(files.english.strings)} strings)", markup=False)
 
 

@@ -112,6 +112,7 @@ class BatchSpec:
     profile: Path | None = None
     allow_overflow: bool = False
     require_reviewed: bool = False  # items in a language not fully reviewed fail, the others are made
+    require_complete: bool = False  # items in a language with strings left in English fail
     allow_stale: bool = False
 
 
@@ -209,6 +210,7 @@ def load_batch_file(path: Path, folders: Folders) -> dict[str, object]:
             "allow_overflow",
             "allow_stale",
             "require_reviewed",
+            "require_complete",
         },
     )
     found: dict[str, object] = {}
@@ -225,7 +227,7 @@ def load_batch_file(path: Path, folders: Folders) -> dict[str, object]:
         found["output"] = _inside(path.parent, batch.get("output"), must_exist=False)
     if batch.has("pdfx"):
         found["standard"] = batch.choice("pdfx", tuple(STANDARDS))
-    for flag in ("allow_overflow", "allow_stale", "require_reviewed"):
+    for flag in ("allow_overflow", "allow_stale", "require_reviewed", "require_complete"):
         if batch.has(flag):
             found[flag] = batch.choice(flag, ("true", "false")) == "true"
     return found
@@ -442,7 +444,8 @@ class Fingerprints:
             f"allow_overflow={spec.allow_overflow}",
             f"allow_stale={spec.allow_stale}",
         ]
-        shared.append(f"require_reviewed={spec.require_reviewed}")  # a file made without the gate may fail it
+        # a file made without a gate may fail it
+        shared += [f"require_reviewed={spec.require_reviewed}", f"require_complete={spec.require_complete}"]
         shared += [self.file(folders.materials / "source.yaml"), self.file(folders.materials / "en.yaml")]
         self._shared = _digest(shared)
 
@@ -1193,6 +1196,7 @@ def make_item(
         standard=spec.standard,
         profile=spec.profile,
         require_reviewed=spec.require_reviewed,
+        require_complete=spec.require_complete,
     )
     try:
         result = make_poster(request, folders)

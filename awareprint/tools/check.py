@@ -297,10 +297,13 @@ def _fit(
 
 def summarise_overflows(found: list[Diagnostic], templates: list[Template]) -> list[Diagnostic]:
     """Text that does not fit, as one line per slot of a template (how many languages, the worst three
-    and by how much) instead of a line per language, audience and region; other findings as they are."""
+    and by how much) instead of a line per language, audience and region; other findings as they are.
+
+    Where one language alone overflows, the line names its file (its text is the one to shorten); where
+    several do, the template's (the slot is too small)."""
     by_name = {template.name: template for template in templates}
     kept: list[Diagnostic] = []
-    slots: dict[tuple[str, str], dict[str, Overflow]] = {}
+    slots: dict[tuple[str, str], dict[str, tuple[Overflow, Diagnostic]]] = {}
     for diagnostic in found:
         overflow = overflow_of(diagnostic)
         template = by_name.get(diagnostic.message.split(",", 1)[0])
@@ -309,25 +312,31 @@ def summarise_overflows(found: list[Diagnostic], templates: list[Template]) -> l
             continue
         # a list or the figures are a frame per item (`tips[3]`): they sum up under their slot
         worst = slots.setdefault((template.name, overflow.slot.split("[")[0]), {})
-        if overflow.language not in worst or overflow.mm > worst[overflow.language].mm:
-            worst[overflow.language] = overflow
+        if overflow.language not in worst or overflow.mm > worst[overflow.language][0].mm:
+            worst[overflow.language] = (overflow, diagnostic)
     for (name, slot), worst in slots.items():
-        ranked = sorted(worst.values(), key=lambda o: -o.mm)
+        ranked = sorted(worst.values(), key=lambda pair: -pair[0].mm)
         shown = ", ".join(
-            f"{o.language} {o.mm:.1f} mm too {'wide (a word)' if o.too_wide else 'tall'}" for o in ranked[:3]
+            f"{o.language} {o.mm:.1f} mm too {'wide (a word)' if o.too_wide else 'tall'}"
+            for o, _ in ranked[:3]
         )
         more = f" and {len(ranked) - 3} more" if len(ranked) > 3 else ""
         count = f"{len(ranked)} language{'' if len(ranked) == 1 else 's'}"
+        alone = len(ranked) == 1
         kept.append(
             Diagnostic(
                 Severity.ERROR,
                 "overflow",
-                f"{name}: slot '{slot}' does not fit in {count} even at {ranked[0].min_size:g}pt: "
+                f"{name}: slot '{slot}' does not fit in {count} even at {ranked[0][0].min_size:g}pt: "
                 f"{shown}{more}",
-                file=by_name[name].file,
-                key=f"slots.{slot}",
-                hint="give the slot more rows or columns, or its style a smaller minimum size "
-                "(`templates preview NAME --grid` shows where)",
+                file=ranked[0][1].file if alone else by_name[name].file,
+                key=None if alone else f"slots.{slot}",
+                hint=(
+                    "shorten the text, or give the slot more room in the template"
+                    if alone
+                    else "give the slot more rows or columns, or its style a smaller minimum size "
+                    "(`templates preview NAME --grid` shows where)"
+                ),
             )
         )
     return kept
