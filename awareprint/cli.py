@@ -151,6 +151,9 @@ def poster(
     require_reviewed: Annotated[
         bool, typer.Option(help="Refuse a translation that a native speaker has not fully reviewed.")
     ] = False,
+    require_complete: Annotated[
+        bool, typer.Option(help="Refuse a translation that leaves strings in English.")
+    ] = False,
 ) -> None:
     """Generate one print-ready poster, leaflet or card (PDF/X-4 with bleed, crop marks and CMYK colour)."""
     if audience not in ("parents", "professionals"):
@@ -179,6 +182,7 @@ def poster(
         standard=pdfx,
         profile=profile,
         require_reviewed=require_reviewed,
+        require_complete=require_complete,
         allow_stale=allow_stale,
     )
     _poster(context.obj, request)
@@ -271,6 +275,9 @@ def batch(
     require_reviewed: Annotated[
         bool, typer.Option(help="Fail the files of languages a native speaker has not fully reviewed.")
     ] = False,
+    require_complete: Annotated[
+        bool, typer.Option(help="Fail the files of languages that leave strings in English.")
+    ] = False,
     allow_stale: Annotated[
         bool, typer.Option(help="Print contacts whose newest source is more than 24 months old.")
     ] = False,
@@ -306,6 +313,7 @@ def batch(
         "profile": profile,
         "allow_overflow": allow_overflow or None,
         "require_reviewed": require_reviewed or None,
+        "require_complete": require_complete or None,
         "allow_stale": allow_stale or None,
     }
     plan = plan_batch(context.obj, batch_file, given, shard_text=shard, jobs=jobs)
@@ -527,6 +535,46 @@ def templates_check(
         raise typer.Exit(1)
 
 
+@templates_app.command("preview")
+def templates_preview(
+    context: typer.Context,
+    name: Annotated[str, typer.Argument(help="A template's name, or its file (YAML).")],
+    grid: Annotated[
+        bool,
+        typer.Option(help="Draw the grid, each slot's box and name, and in red the text that does not fit."),
+    ] = False,
+    lang: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Languages to lay it out in [default: en, de, ta, ar: long words, a tall script, RTL]."
+        ),
+    ] = None,
+    audience: Annotated[str, typer.Option(help="parents or professionals.")] = "parents",
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the PNG files.")] = Path(
+        "out/template-preview"
+    ),
+    dpi: Annotated[int, typer.Option(min=20, max=300, help="Resolution of the pictures.")] = 72,
+) -> None:
+    """Lay a design out in languages that strain it and write each page as PNG, to see where text goes."""
+    import datetime as dt
+
+    from .load.templates import load_template
+    from .pipeline import existing
+    from .tools.preview import STRESS_LANGUAGES, template_previews
+
+    if audience not in ("parents", "professionals"):
+        raise typer.BadParameter("choose parents or professionals", param_hint="--audience")
+    path = Path(name)
+    if not (name.endswith((".yaml", ".yml")) and path.is_file()):
+        path = existing(context.obj.templates, name, "template")
+    languages = _names(lang, "--lang") or STRESS_LANGUAGES
+    result = template_previews(
+        load_template(path), context.obj, out_dir, dt.date.today(), languages, audience, grid, dpi
+    )
+    _print_diagnostics(result.overflows)
+    out.print(f"wrote {_count(len(result.images), 'picture')} into {out_dir}/", markup=False)
+
+
 @templates_app.command("schema")
 def templates_schema() -> None:
     """Print the template format as JSON Schema, for editors that complete and check YAML."""
@@ -712,22 +760,20 @@ def strings_export(
         str | None,
         typer.Option(metavar="FILE", help="File (or folder/) to write [default: LANG.po or LANG.xliff]."),
     ] = None,
-    template: Annotated[
-        str, typer.Option(help="Template whose slots the room notes describe.")
-    ] = "poster-a3",
 ) -> None:
-    """Write every string with its English source and a note on where it is printed and its room."""
-    from .load.templates import load_template
-    from .pipeline import existing, load_translation
+    """Write every string with its English source and a note on where it is printed and its room: the
+    tightest place it gets across all the templates."""
+    from .load.templates import list_templates, load_template
+    from .pipeline import load_translation
     from .render.output import output_file, write_atomic
     from .tools.translation import FORMATS, export_strings
 
     if format not in FORMATS:
         raise typer.BadParameter("choose po or xliff", param_hint="--format")
     files = load_translation(context.obj, lang)
-    design = load_template(existing(context.obj.templates, template, "template"))
+    designs = [load_template(path) for path in list_templates(context.obj.templates)]
     target = output_file(output or "./", f"{lang}.{format}")
-    write_atomic(target, export_strings(files.english, files.materials, design, format))
+    write_atomic(target, export_strings(files.english, files.materials, designs, format))
     out.print(f"wrote {target} ({len(files.english.strings)} strings)", markup=False)
 
 
@@ -918,7 +964,8 @@ def main(argv: list[str] | None = None) -> None:
         if isinstance(code, int) and code:  # typer.Exit(code) comes back as a return value here
             sys.exit(code)
     except AwareprintError as error:
-        err.print(f"error: {error.diagnostic.one_line()}", markup=False)
+        for diagnostic in error.diagnostics:
+            err.print(f"error: {diagnostic.one_line()}", markup=False)
         sys.exit(1)
     except typer.Exit as done:
         sys.exit(done.exit_code)

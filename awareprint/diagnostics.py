@@ -67,11 +67,16 @@ def _display_path(path: Path) -> str:
 
 
 class AwareprintError(Exception):
-    """A user mistake or an unusable input: reported as one line, exit code 1."""
+    """A user mistake or an unusable input: reported as one line, exit code 1.
 
-    def __init__(self, diagnostic: Diagnostic) -> None:
+    `more` are further mistakes found in the same pass (a template's), so they are all seen in one run;
+    `diagnostic` stays the first, the one to fix first.
+    """
+
+    def __init__(self, diagnostic: Diagnostic, more: tuple[Diagnostic, ...] = ()) -> None:
         super().__init__(diagnostic.one_line())
         self.diagnostic = diagnostic
+        self.diagnostics = (diagnostic, *more)
 
 
 def user_error(

@@ -54,6 +54,7 @@ class PosterRequest:
     standard: str = "x4"  # PDF/X flavour of the print edition: "x4" or "x1a"
     profile: Path | None = None  # the print shop's CMYK profile [default: FOGRA39]
     require_reviewed: bool = False  # refuse a translation a native speaker has not fully reviewed
+    require_complete: bool = False  # refuse a translation that leaves strings in English
     allow_stale: bool = False  # print contacts whose newest source is older than 24 months (still reported)
 
     @property
@@ -76,6 +77,8 @@ def make_poster(request: PosterRequest, folders: Folders | None = None) -> Poste
     source = load_source(folders.materials / "source.yaml")
     existing(folders.materials, request.language, "language")
     materials = load_language(folders.materials, request.language, source.figure_ids)
+    if request.require_complete:
+        require_complete(materials)
     if request.require_reviewed:
         require_reviewed(materials)
     region = load_region(existing(folders.regions, request.region, "region"))
@@ -119,6 +122,20 @@ def check_print_settings(editions: Iterable[str], standard: str | None, profile:
         raise user_error(
             "--profile and --pdfx are for the print edition, not the screen edition",
             hint="leave them out, or make the print edition too",
+        )
+
+
+def require_complete(materials: Materials) -> None:
+    """`--require-complete`: a translation with English left in it is not printed (English itself is)."""
+    if materials.missing:
+        name, code, count = materials.language.name, materials.language.code, len(materials.missing)
+        raise user_error(
+            f"--require-complete: {count} string{'' if count == 1 else 's'} of the {name} translation "
+            f"would print in English (e.g. '{materials.missing[0]}'); nothing was written",
+            code="translation-incomplete",
+            file=materials.file,
+            hint=f"translate them (awareprint strings export --lang {code}, then strings import), "
+            "or leave out --require-complete to print them in English",
         )
 
 

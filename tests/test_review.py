@@ -89,7 +89,7 @@ def test_the_review_page_has_every_string_in_english_and_translated(
         assert translated_cell[0]["lang"] == language and translated_cell[0]["dir"] == direction
         assert state[1] == "not reviewed"
     tips = page.rows["audiences.parents.tips[0]"][0][1]
-    assert "Printed in 'tips' on" in tips and "narrowest:" in tips
+    assert "Printed in 'tips' on" in tips and "tightest:" in tips
     assert "The PDF's description (not printed)." in page.rows["audiences.parents.description"][0][1]
     text = "".join(page.text)
     assert "Status: draft" in text and f"{len(english.strings)} not reviewed" in text

@@ -113,8 +113,8 @@ def test_template_faults(data: Path, plant, old: str, new: str, expected: str) -
         ("poster-a3", "  rows: 66\n", "  rows: 1" + "0" * 5000 + "\n", "grid.rows", "at most 9 digits"),
         ("poster-a3", "  column_gap: 6mm\n", "  column_gap: -6mm\n", "grid.column_gap", "outside 0mm"),
         # a 0.0001 pt headline "fitted"; 400 pt is more than an A0 poster's headline needs
-        ("poster-a3", "size: 38pt-64pt,", "size: 0.0001pt-64pt,", "styles.headline.size", "5pt to 400pt"),
-        ("poster-a3", "size: 38pt-64pt,", "size: 38pt-9000pt,", "styles.headline.size", "5pt to 400pt"),
+        ("poster-a3", "size: 38pt-64pt,", "size: 0.0001pt-64pt,", "styles.headline.size", "6pt to 400pt"),
+        ("poster-a3", "size: 38pt-64pt,", "size: 38pt-9000pt,", "styles.headline.size", "6pt to 400pt"),
         ("poster-a3", "leading: 1.06,", "leading: nan,", "styles.headline.leading", "'nan' is not a number"),
         ("poster-a3", "leading: 1.06,", "leading: 1e300,", "styles.headline.leading", "from 0.8 to 3"),
         # a type scale of 1e300 printed 1,856 error lines
@@ -129,8 +129,7 @@ def test_a_template_out_of_bounds_is_refused_at_load_in_one_line(  # type: ignor
     plant(data / "templates" / f"{template}.yaml", old, new)
     with pytest.raises(AwareprintError) as caught:
         load_template(data / "templates" / f"{template}.yaml")
-    diagnostic = caught.value.diagnostic
-    assert diagnostic.key == key
+    diagnostic = next(d for d in caught.value.diagnostics if d.key == key)  # a scale may shrink several
     assert expected in diagnostic.message
     assert len(diagnostic.one_line().splitlines()) == 1 and len(diagnostic.one_line()) < 300
 

@@ -35,7 +35,7 @@ def test_export_then_import_changes_nothing(
     text = exported.read_text(encoding="utf-8")
     assert "Keeping children safe online" in text
     assert "audiences.parents.tips[2]" in text  # the key travels as context / id
-    assert "printed in 'tips' on poster-a3" in text  # the translator sees where it goes
+    assert "printed in 'tips' on" in text and "poster-a3" in text  # the translator sees where it goes
     done = cli("--data", str(data), "strings", "import", str(exported), "--lang", language)
     assert done.code == 0, done.err
     assert "0 strings changed" in done.out
@@ -160,3 +160,98 @@ def test_shipped_content_passes_check(cli) -> None:  # type: ignore[no-untyped-d
     errors = [f for f in report["findings"] if f["severity"] == "error"]
     assert errors == [] and done.code == 0
     assert not [f for f in report["findings"] if f["code"] in ("translation-stale", "translation-missing")]
+
+
+@pytest.mark.parametrize(
+    ("file_format", "old", "new", "expected"),
+    [
+        ("po", 'msgstr "अध्ययन में क्या पाया गया"', 'msgstr "अध्ययन में 3 बातें पाई गईं"', "numbers differ"),
+        ("xliff", ">अध्ययन में क्या पाया गया</target>", ">अध्ययन में 3 बातें पाई गईं</target>", "numbers differ"),
+        ("po", 'msgctxt "labels.figures_heading"', 'msgctxt "labels.figures_headline"', "unknown string key"),
+        ("xliff", 'id="labels.figures_heading"', 'id="labels.figures_headline"', "unknown string key"),
+    ],
+)  # fmt: skip
+def test_an_import_error_names_the_line_of_the_unit(  # type: ignore[no-untyped-def]
+    cli, data: Path, tmp_path: Path, file_format: str, old: str, new: str, expected: str
+) -> None:
+    exported = tmp_path / f"hi.{file_format}"
+    cli(
+        "--data",
+        str(data),
+        "strings",
+        "export",
+        "--lang",
+        "hi",
+        "--format",
+        file_format,
+        "--output",
+        str(exported),
+    )
+    text = exported.read_text(encoding="utf-8")
+    assert old in text
+    exported.write_text(text.replace(old, new, 1), encoding="utf-8")
+    lines = text.splitlines()
+    opening = ('msgctxt "labels.figures_heading"', 'id="labels.figures_heading"')
+    unit_line = next(n for n, line in enumerate(lines, 1) if any(o in line for o in opening))
+    done = cli("--data", str(data), "strings", "import", str(exported), "--lang", "hi")
+    assert done.code == 1 and expected in done.err
+    assert f"hi.{file_format}:{unit_line}:" in done.err, done.err  # the editor's line of that unit
+
+
+def test_xliff_states_say_draft_stale_or_reviewed(cli, data: Path, plant, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from lxml import etree
+
+    approve = ("strings", "approve", "--lang", "hi", "--reviewer", "A. Reviewer", "labels.kicker")
+    assert cli("--data", str(data), *approve).code == 0
+    plant(data / "materials" / "en.yaml", "What the study found", "What the study has found")  # stale
+    exported = tmp_path / "hi.xliff"
+    cli(
+        "--data",
+        str(data),
+        "strings",
+        "export",
+        "--lang",
+        "hi",
+        "--format",
+        "xliff",
+        "--output",
+        str(exported),
+    )
+    units = {
+        unit.get("id"): (unit.get("approved"), unit.find("{*}target").get("state"))
+        for unit in etree.parse(str(exported)).iter("{*}trans-unit")
+        if unit.find("{*}target") is not None
+    }
+    assert units["labels.kicker"] == ("yes", "signed-off")
+    assert units["labels.figures_heading"] == ("no", "needs-review-translation")
+    drafts = [state for key, state in units.items() if key not in ("labels.kicker", "labels.figures_heading")]
+    assert drafts and set(drafts) == {("no", "translated")}  # never approved, final or signed-off
+
+
+def test_room_notes_give_the_tightest_place_across_all_templates(cli, data: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    exported = tmp_path / "hi.po"
+    cli("--data", str(data), "strings", "export", "--lang", "hi", "--output", str(exported))
+    text = exported.read_text(encoding="utf-8")
+    note = next(line for line in text.splitlines() if line.startswith("#. printed in 'kicker'"))
+    assert "on all 9 designs" in note and "tightest:" in note and "on card-dl" in note  # not only the A3
+    assert "characters a line" in note
+
+
+def test_require_complete_refuses_a_language_with_english_left_in_it(
+    cli, data: Path, plant, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    plant(data / "materials" / "hi.yaml", "  kicker: बच्चों को ऑनलाइन सुरक्षित रखना\n", "")
+    output = tmp_path / "p.pdf"
+    done = cli("--data", str(data), "poster", "--lang", "hi", "--require-complete", "--output", str(output))
+    assert done.code == 1 and not output.exists()
+    (line,) = done.err.strip().splitlines()
+    assert "1 string of the Hindi translation would print in English" in line and "hi.yaml" in line
+    assert "strings export --lang hi" in line
+    assert (
+        cli("--data", str(data), "poster", "--lang", "pl", "--require-complete", "--output", str(output)).code
+        == 0
+    )
+    assert (
+        cli("--data", str(data), "poster", "--lang", "en", "--require-complete", "--output", str(output)).code
+        == 0
+    )

@@ -99,7 +99,8 @@ class Fingerprints:
             f"allow_overflow={spec.allow_overflow}",
             f"allow_stale={spec.allow_stale}",
         ]
-        shared.append(f"require_reviewed={spec.require_reviewed}")  # a file made without the gate may fail it
+        # a file made without a gate may fail it
+        shared += [f"require_reviewed={spec.require_reviewed}", f"require_complete={spec.require_complete}"]
         shared += [self.file(folders.materials / "source.yaml"), self.file(folders.materials / "en.yaml")]
         self._shared = _digest(shared)
 

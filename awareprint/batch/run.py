@@ -553,6 +553,7 @@ def make_item(
         standard=spec.standard,
         profile=spec.profile,
         require_reviewed=spec.require_reviewed,
+        require_complete=spec.require_complete,
     )
     try:
         result = make_poster(request, folders)

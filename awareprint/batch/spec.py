@@ -42,6 +42,7 @@ class BatchSpec:
     profile: Path | None = None
     allow_overflow: bool = False
     require_reviewed: bool = False  # items in a language not fully reviewed fail, the others are made
+    require_complete: bool = False  # items in a language with strings left in English fail
     allow_stale: bool = False
 
 
@@ -84,6 +85,7 @@ def load_batch_file(path: Path, folders: Folders) -> dict[str, object]:
             "allow_overflow",
             "allow_stale",
             "require_reviewed",
+            "require_complete",
         },
     )
     found: dict[str, object] = {}
@@ -100,7 +102,7 @@ def load_batch_file(path: Path, folders: Folders) -> dict[str, object]:
         found["output"] = _inside(path.parent, batch.get("output"), must_exist=False)
     if batch.has("pdfx"):
         found["standard"] = batch.choice("pdfx", tuple(STANDARDS))
-    for flag in ("allow_overflow", "allow_stale", "require_reviewed"):
+    for flag in ("allow_overflow", "allow_stale", "require_reviewed", "require_complete"):
         if batch.has(flag):
             found[flag] = batch.choice(flag, ("true", "false")) == "true"
     return found

@@ -7,12 +7,15 @@ so the A2 and A4 posters are the A3 design at another scale, written as data onl
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
-from typing import cast
+from typing import TypeVar, cast
 
 from awareprint.compose.document import PageGeometry, Rect, TextStyle
-from awareprint.diagnostics import user_error
+from awareprint.diagnostics import AwareprintError, Diagnostic, user_error
 from awareprint.render.colour import contrast_ratio
 from awareprint.units import MIN_BLEED_MM, POINTS_PER_UNIT, Cmyk, Pt, parse_length
 
@@ -56,7 +59,11 @@ MIN_PANEL = Pt(25 * MM)  # a panel of a folded sheet
 MAX_MEDIA = Pt(14_400)  # a side of the sheet with bleed and slug: the largest page PDF readers open (5.08 m)
 MIN_BLEED, MAX_BLEED = Pt(MIN_BLEED_MM * MM), Pt(25 * MM)
 MIN_SLUG, MAX_SLUG = Pt(6), Pt(50 * MM)  # the slug holds the crop marks
-MIN_TYPE_SIZE, MAX_TYPE_SIZE = Pt(5), Pt(400)  # after type_scale: below 5pt nobody reads it in print
+MAX_TYPE_SIZE = Pt(400)
+# the smallest type (after type_scale) that reads at each kind, in print points: below 6pt small print is
+# lost in the paper's grain; a screen kind (social images) would measure in pixels
+MIN_LEGIBLE_SIZE = {"poster": Pt(6), "leaflet": Pt(6), "card": Pt(6)}
+_STAND_IN_STYLE = TextStyle("regular", Pt(6), Pt(6), 1.2, Cmyk(0, 0, 0, 1))  # for one that cannot be read
 TYPE_SCALE = (0.2, 5.0)
 LEADING = (0.8, 3.0)  # line height as a multiple of the size
 ITEM_SPACING = (0.0, 5.0)  # between list items, as a multiple of the size
@@ -66,6 +73,7 @@ _SPAN = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+))?\s*$")
 _SIZE_RANGE = re.compile(r"^\s*(\S+?)\s*-\s*(\S+)\s*$")
 _TRIM = re.compile(r"^\s*(\S+)\s*x\s*(\S+)\s*$")
 _TEMPLATE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")  # a file in the same folder, never a path
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,12 +175,21 @@ Slot = FillSlot | TextSlot | FiguresSlot | ListSlot | ContactsSlot | QrSlot | Lo
 
 
 @dataclass(frozen=True, slots=True)
+class GridLines:
+    """A panel's grid as drawn by `templates preview --grid`: each column's and row's edges, in trim space."""
+
+    columns: tuple[tuple[Pt, Pt], ...]  # (left, right) of each column
+    rows: tuple[tuple[Pt, Pt], ...]  # (top, bottom) of each row
+
+
+@dataclass(frozen=True, slots=True)
 class Panel:
     """One section of a folded sheet, between folds or a fold and the trim edge; a poster has one."""
 
     name: str
     rect: Rect  # in trim space, full height
     safe_area: Rect  # inside the margins: where text may go
+    grid: GridLines | None = None  # the cells its slots are placed on
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,77 +285,143 @@ def _merge(base: Node, override: Node) -> Node:
     return Node(merged, override.file, override.line, override.key)
 
 
+class _Faults:
+    """A template's mistakes, gathered as they are found, so a designer sees all of them in one run.
+
+    A part that fails is reported and stands in with a neutral value, so the parts after it are still
+    checked; checks that a stand-in could mislead (contrast, the source line) are left for the next run.
+    """
+
+    def __init__(self) -> None:
+        self.found: list[Diagnostic] = []
+
+    @contextmanager
+    def guard(self) -> Iterator[None]:
+        """Run a part; its error is recorded and the check goes on after the block."""
+        try:
+            yield
+        except AwareprintError as error:
+            self.found.extend(error.diagnostics)
+
+    def attempt(self, build: Callable[[], T], fallback: T) -> T:
+        """`build()`, or `fallback` with its error recorded."""
+        with self.guard():
+            return build()
+        return fallback
+
+    def mapping(self, node: Node, required: set[str], optional: set[str] = frozenset()) -> Mapping:  # type: ignore[assignment]
+        """A strict Mapping of the keys it knows; each unknown key is a fault, not the end of the check."""
+        if isinstance(node.value, dict):
+            known = required | optional
+            for name, child in node.value.items():
+                if name not in known:
+                    with self.guard():
+                        Mapping(Node({name: child}, node.file, node.line, node.key), set(), known)
+            fields = {name: child for name, child in node.value.items() if name in known}
+            node = Node(fields, node.file, node.line, node.key)
+        return Mapping(node, required, optional)
+
+
 def _build(node: Node, path: Path, brand: Brand | None) -> Template:
-    root = Mapping(node, *TOP_KEYS)
-    meta = root.sub("template", *META_KEYS)
-    if meta.text("name") != path.stem:
-        raise meta.get("name").error(
-            f"template name '{meta.text('name')}' does not match the file name '{path.name}'",
-            hint=f"set name: {path.stem}",
+    faults = _Faults()
+    template = faults.attempt(lambda: _build_parts(node, path, brand, faults), None)
+    if faults.found or template is None:
+        first, *more = dict.fromkeys(faults.found)  # one fault met through two routes is one
+        raise AwareprintError(first, tuple(more))
+    return template
+
+
+def _build_parts(node: Node, path: Path, brand: Brand | None, faults: _Faults) -> Template:
+    root = faults.mapping(node, *TOP_KEYS)
+    meta = faults.mapping(root.get("template"), *META_KEYS)
+    faults.attempt(lambda: _check_name(meta, path), None)
+    kind = faults.attempt(lambda: meta.choice("kind", TEMPLATE_KINDS), "poster")
+    page = faults.mapping(root.get("page"), *PAGE_KEYS)
+    bleed = faults.attempt(
+        lambda: _length_within(page, "bleed", MIN_BLEED, MAX_BLEED, "a print shop trims within the bleed"),
+        MIN_BLEED,
+    )
+    slug = faults.attempt(
+        lambda: _length_within(page, "slug", MIN_SLUG, MAX_SLUG, "the slug holds the crop marks"), MIN_SLUG
+    )
+    width, height = faults.attempt(lambda: _trim(page, bleed, slug), (Pt(210 * MM), Pt(297 * MM)))
+    margins_spec = faults.mapping(page.get("margins"), set(SIDES))
+    margins = tuple(
+        faults.attempt(
+            partial(
+                _length_within,
+                margins_spec,
+                side,
+                Pt(0),
+                Pt(min(width, height) / 2),
+                "a margin lies inside the page",
+            ),
+            Pt(0),
         )
-    page = root.sub("page", *PAGE_KEYS)
-    width, height = parse_node(page.get("trim"), _parse_trim)
-    bleed = _length_within(page, "bleed", MIN_BLEED, MAX_BLEED, "a print shop trims within the bleed")
-    slug = _length_within(page, "slug", MIN_SLUG, MAX_SLUG, "the slug holds the crop marks")
-    media = max(width, height) + 2 * (bleed + slug)
-    if min(width, height) < MIN_TRIM or media > MAX_MEDIA:
-        raise page.get("trim").error(
-            f"a page of {width / MM:.0f}mm x {height / MM:.0f}mm is outside what prints: each side from "
-            f"{MIN_TRIM / MM:.0f}mm, and at most {MAX_MEDIA / MM:.0f}mm with bleed and slug",
-            hint="write the finished size, e.g. 297mm x 420mm",
-        )
-    margins = page.sub("margins", set(SIDES))
-    for side in SIDES:
-        _length_within(margins, side, Pt(0), Pt(min(width, height) / 2), "a margin lies inside the page")
+        for side in SIDES
+    )
     geometry = PageGeometry(width, height, bleed, slug)
 
-    colours_node = root.get("colours")
-    if not isinstance(colours_node.value, dict):
-        raise colours_node.error(
-            f"expected a mapping of colour names to [C, M, Y, K], got {colours_node.kind}"
-        )
-    colours_map = Mapping(colours_node, set(colours_node.value))
-    colours = {name: colours_map.cmyk(name) for name in colours_node.value}
-    colours.setdefault("paper", PAPER)
+    before = len(faults.found)
+    colours = _colours(root.get("colours"), faults)
     brand_colour = root.optional_text("brand_colour")
     if brand_colour is not None:
-        _colour(root.get("brand_colour"), colours)
+        faults.attempt(lambda: _colour(root.get("brand_colour"), colours), PAPER)
         if brand is not None:
             colours[brand_colour] = brand.colour
-    scale = root.number("type_scale", 1.0, *TYPE_SCALE)
-    styles = _styles(root.get("styles"), colours, scale)
-    grid = root.sub("grid", *GRID_KEYS)
+    scale = faults.attempt(lambda: root.number("type_scale", 1.0, *TYPE_SCALE), 1.0)
+    styles = _styles(root.get("styles"), colours, scale, kind, faults)
+    colours_read = len(faults.found) == before
+    grid = _grid_spec(faults.mapping(root.get("grid"), *GRID_KEYS), faults)
 
     if root.has("slots") == root.has("pages"):
         raise root.node.error(
             "a template has either 'slots' (one page) or 'pages' (each with its slots)", hint="keep one"
         )
-    pages = []
-    for page_name, panels_node, slots_node in _page_specs(root, width):
-        panels = _panels(panels_node, page_name, geometry, margins)
-        grids = {panel.name: _Grid(grid, panel.safe_area) for panel in panels}
-        if not isinstance(slots_node.value, dict) or not slots_node.value:
-            raise slots_node.error("expected a mapping of slot names to slots")
-        slots, audience_of, panel_of, organisation_rects = [], {}, {}, {}
+    pages: list[TemplatePage] = []
+    specs = _page_specs(root, faults)
+    every_slot_read = True  # else a check across slots could miss the one that was not read
+    for page_name, panels_node, slots_node in specs:
+        before = len(faults.found)
+        with faults.guard():
+            panels = _panels(panels_node, page_name, geometry, margins, margins_spec)
+            if not isinstance(slots_node.value, dict) or not slots_node.value:
+                raise slots_node.error("expected a mapping of slot names to slots")
+        if len(faults.found) > before:
+            every_slot_read = False  # its slots name panels that could not be read
+            continue
+        grids = {panel.name: grid.within(panel.safe_area, faults) for panel in panels}
+        panels = tuple(replace(panel, grid=grids[panel.name].lines()) for panel in panels)
+        slots: list[Slot] = []
+        audience_of: dict[str, str] = {}
+        panel_of: dict[str, str] = {}
+        organisation_rects: dict[str, Rect] = {}
         for name, spec in slots_node.value.items():
-            spec, audience = _audience_of(spec)
-            spec, panel = _panel_of(spec, panels)
-            spec, moved = _with_organisation(spec)
-            slots.append(_slot(name, spec, panel, grids, geometry, colours, styles))
-            panel_of[name] = panel.name
-            if moved is not None:
-                organisation_rects[name] = grids[panel.name].area(moved)
-            if audience:
-                audience_of[name] = audience
+            with faults.guard():
+                spec, audience = _audience_of(spec)
+                spec, panel = _panel_of(spec, panels)
+                spec, moved = _with_organisation(spec)
+                slot = _slot(name, spec, panel, grids, geometry, colours, styles, faults)
+                if moved is not None:
+                    organisation_rects[name] = grids[panel.name].area(moved)
+                slots.append(slot)
+                panel_of[name] = panel.name
+                if audience:
+                    audience_of[name] = audience
         page_spec = TemplatePage(page_name, panels, tuple(slots), audience_of, organisation_rects)
-        brand_cmyk = colours.get(brand_colour) if brand_colour else None
-        for organisation in (False, True):  # the colours meet other backgrounds where slots move
-            placed = tuple(s for a in AUDIENCES for s in page_spec.slots_for(a, organisation))
-            _check_contrast(placed, path, brand, brand_cmyk)
-        _require_source_line(page_spec, panel_of, slots_node)
         pages.append(page_spec)
-    kind = meta.choice("kind", TEMPLATE_KINDS)
-    if kind == "leaflet":
+        if len(slots) < len(slots_node.value):
+            every_slot_read = False  # it may be the source line, or the fill behind text
+            continue
+        if colours_read and len(faults.found) == before:  # a stand-in colour would mislead
+            brand_cmyk = colours.get(brand_colour) if brand_colour else None
+            for organisation in (False, True):  # the colours meet other backgrounds where slots move
+                placed = tuple(s for a in AUDIENCES for s in page_spec.slots_for(a, organisation))
+                with faults.guard():
+                    _check_contrast(placed, path, brand, brand_cmyk)
+        with faults.guard():
+            _require_source_line(page_spec, panel_of, slots_node)
+    if kind == "leaflet" and every_slot_read and len(pages) == len(root.get("pages").value):
         _require_full_reference(tuple(pages), root.get("pages"))
     return Template(
         name=meta.text("name"),
@@ -349,6 +432,40 @@ def _build(node: Node, path: Path, brand: Brand | None) -> Template:
         brand_colour=brand_colour,
         file=path,
     )
+
+
+def _check_name(meta: Mapping, path: Path) -> None:
+    if meta.text("name") != path.stem:
+        raise meta.get("name").error(
+            f"template name '{meta.text('name')}' does not match the file name '{path.name}'",
+            hint=f"set name: {path.stem}",
+        )
+
+
+def _trim(page: Mapping, bleed: Pt, slug: Pt) -> tuple[Pt, Pt]:
+    """The finished size, refused outside what prints: with bleed and slug, PDF readers must open it."""
+    width, height = parse_node(page.get("trim"), _parse_trim)
+    media = max(width, height) + 2 * (bleed + slug)
+    if min(width, height) < MIN_TRIM or media > MAX_MEDIA:
+        raise page.get("trim").error(
+            f"a page of {width / MM:.0f}mm x {height / MM:.0f}mm is outside what prints: each side from "
+            f"{MIN_TRIM / MM:.0f}mm, and at most {MAX_MEDIA / MM:.0f}mm with bleed and slug",
+            hint="write the finished size, e.g. 297mm x 420mm",
+        )
+    return width, height
+
+
+def _colours(node: Node, faults: _Faults) -> dict[str, Cmyk]:
+    """The named colours; one that cannot be read is reported and stands in as paper."""
+    if not isinstance(node.value, dict):
+        faults.found.append(
+            node.error(f"expected a mapping of colour names to [C, M, Y, K], got {node.kind}").diagnostic
+        )
+        return {"paper": PAPER}
+    spec = Mapping(node, set(node.value))
+    colours = {name: faults.attempt(partial(spec.cmyk, name), PAPER) for name in node.value}
+    colours.setdefault("paper", PAPER)
+    return colours
 
 
 def _require_source_line(page: TemplatePage, panel_of: dict[str, str], slots_node: Node) -> None:
@@ -395,7 +512,7 @@ def _require_full_reference(pages: tuple[TemplatePage, ...], pages_node: Node) -
             )
 
 
-def _page_specs(root: Mapping, width: Pt) -> list[tuple[str, Node | None, Node]]:
+def _page_specs(root: Mapping, faults: _Faults) -> list[tuple[str, Node | None, Node]]:
     """(page name, its panels node or None for one panel, its slots node), in printing order."""
     if root.has("slots"):
         return [("page", None, root.get("slots"))]
@@ -404,14 +521,17 @@ def _page_specs(root: Mapping, width: Pt) -> list[tuple[str, Node | None, Node]]
         raise pages_node.error("expected a mapping of page names (outside, inside...) to pages")
     specs = []
     for name in pages_node.value:
-        spec = Mapping(pages_node.value[name], *FOLDED_PAGE_KEYS)
-        specs.append((name, spec.get("panels") if spec.has("panels") else None, spec.get("slots")))
+        spec = faults.attempt(partial(faults.mapping, pages_node.value[name], *FOLDED_PAGE_KEYS), None)
+        if spec is not None:
+            specs.append((name, spec.get("panels") if spec.has("panels") else None, spec.get("slots")))
     return specs
 
 
-def _panels(node: Node | None, page: str, geometry: PageGeometry, margins: Mapping) -> tuple[Panel, ...]:
+def _panels(
+    node: Node | None, page: str, geometry: PageGeometry, margins: tuple[Pt, ...], margins_spec: Mapping
+) -> tuple[Panel, ...]:
     """The page cut into panels left to right; their widths must add up to the trim width."""
-    top, right, bottom, left = (margins.length(side) for side in SIDES)
+    top, right, bottom, left = margins
     widths: list[tuple[str, Pt]] = [(page, geometry.trim_width)]
     if node is not None:
         spec = Mapping(node, set(node.value) if isinstance(node.value, dict) else set())
@@ -430,7 +550,7 @@ def _panels(node: Node | None, page: str, geometry: PageGeometry, margins: Mappi
             Pt(x + left), top, Pt(panel_width - left - right), Pt(geometry.trim_height - top - bottom)
         )
         if safe.width <= 0 or safe.height <= 0:
-            raise margins.node.error(f"the margins leave no room in panel '{name}'")
+            raise margins_spec.node.error(f"the margins leave no room in panel '{name}'")
         panels.append(Panel(name, rect, safe))
         x += panel_width
     return tuple(panels)
@@ -490,29 +610,48 @@ def _parse_trim(text: str) -> tuple[Pt, Pt]:
     return parse_length(match.group(1)), parse_length(match.group(2))
 
 
-def _styles(node: Node, colours: dict[str, Cmyk], scale: float) -> dict[str, TextStyle]:
+def _styles(
+    node: Node, colours: dict[str, Cmyk], scale: float, kind: str, faults: _Faults
+) -> dict[str, TextStyle]:
+    """The type roles, each size at least the smallest that reads at the template's kind (after scale).
+
+    A style that cannot be read is reported and stands in as the smallest legible size, so the slots
+    that use it are still checked without a second error about a style that is not there.
+    """
     if not isinstance(node.value, dict):
-        raise node.error(f"expected a mapping of style names, got {node.kind}")
-    styles: dict[str, TextStyle] = {}
-    for name, spec_node in node.value.items():
-        spec = Mapping(spec_node, *STYLE_KEYS)
-        low, high = parse_node(spec.get("size"), _parse_size_range)
-        if low * scale < MIN_TYPE_SIZE or high * scale > MAX_TYPE_SIZE:
-            scaled = f" (x type_scale {scale:g}: {low * scale:.3g}pt-{high * scale:.3g}pt)"
-            raise spec.get("size").error(
-                f"'{spec.get('size').value}'{scaled if scale != 1 else ''} is outside the sizes that print "
-                "legibly, "
-                f"{MIN_TYPE_SIZE:g}pt to {MAX_TYPE_SIZE:g}pt",
-                hint="raise or lower the sizes, or the type_scale" if scale != 1 else "e.g. 14pt-20pt",
-            )
-        styles[name] = TextStyle(
-            font=spec.choice("font", FONT_WEIGHTS),
-            min_size=Pt(low * scale),
-            max_size=Pt(high * scale),
-            leading=spec.number("leading", None, *LEADING),
-            colour=_colour(spec.get("colour"), colours),
+        faults.found.append(node.error(f"expected a mapping of style names, got {node.kind}").diagnostic)
+        return {}
+    return {
+        name: faults.attempt(
+            partial(_style_of, faults, spec_node, colours, scale, kind),
+            _STAND_IN_STYLE,
         )
-    return styles
+        for name, spec_node in node.value.items()
+    }
+
+
+def _style_of(faults: _Faults, node: Node, colours: dict[str, Cmyk], scale: float, kind: str) -> TextStyle:
+    return _style(faults.mapping(node, *STYLE_KEYS), colours, scale, kind)
+
+
+def _style(spec: Mapping, colours: dict[str, Cmyk], scale: float, kind: str) -> TextStyle:
+    low, high = parse_node(spec.get("size"), _parse_size_range)
+    minimum = MIN_LEGIBLE_SIZE[kind]
+    if low * scale < minimum or high * scale > MAX_TYPE_SIZE:
+        scaled = f" (x type_scale {scale:g}: {low * scale:.3g}pt-{high * scale:.3g}pt)"
+        raise spec.get("size").error(
+            f"'{spec.get('size').value}'{scaled if scale != 1 else ''} is outside the sizes a {kind} prints "
+            f"legibly, {minimum:g}pt to {MAX_TYPE_SIZE:g}pt",
+            code="type-too-small" if low * scale < minimum else "input",
+            hint="raise or lower the sizes, or the type_scale" if scale != 1 else f"e.g. {minimum:g}pt-9pt",
+        )
+    return TextStyle(
+        font=spec.choice("font", FONT_WEIGHTS),
+        min_size=Pt(low * scale),
+        max_size=Pt(high * scale),
+        leading=spec.number("leading", None, *LEADING),
+        colour=_colour(spec.get("colour"), colours),
+    )
 
 
 def _length_within(spec: Mapping, key: str, low: Pt, high: Pt, why: str) -> Pt:
@@ -551,18 +690,49 @@ def _colour(node: Node, colours: dict[str, Cmyk]) -> Cmyk:
     return colours[name]
 
 
+@dataclass(frozen=True, slots=True)
+class _GridSpec:
+    """The grid as written: each panel's safe area is cut into it (`within`)."""
+
+    columns: int
+    rows: int
+    gap: Pt
+    gap_node: Node
+
+    def within(self, safe: Rect, faults: _Faults) -> _Grid:
+        def checked() -> _Grid:
+            if self.gap > safe.width or safe.width - self.gap * (self.columns - 1) <= 0:
+                raise self.gap_node.error("the column gap leaves no room for the columns")
+            return _Grid(self.columns, self.rows, self.gap, safe)
+
+        return faults.attempt(checked, _Grid(self.columns, self.rows, Pt(0), safe))
+
+
+def _grid_spec(grid: Mapping, faults: _Faults) -> _GridSpec:
+    """Columns, rows and gap; one that cannot be read stands in as the largest grid, so spans still read."""
+    columns = faults.attempt(lambda: grid.integer("columns", minimum=1, maximum=MAX_GRID), MAX_GRID)
+    rows = faults.attempt(lambda: grid.integer("rows", minimum=1, maximum=MAX_GRID), MAX_GRID)
+    gap = faults.attempt(
+        lambda: _length_within(grid, "column_gap", Pt(0), MAX_MEDIA, "the gap lies between columns"), Pt(0)
+    )
+    return _GridSpec(columns, rows, gap, grid.get("column_gap"))
+
+
 class _Grid:
     """Columns and rows inside the margins; slots name spans such as `columns: 1-6`."""
 
-    def __init__(self, grid: Mapping, safe: Rect) -> None:
-        self.columns = grid.integer("columns", minimum=1, maximum=MAX_GRID)
-        self.rows = grid.integer("rows", minimum=1, maximum=MAX_GRID)
-        self.gap = _length_within(grid, "column_gap", Pt(0), safe.width, "the gap lies between columns")
-        self.safe = safe
-        self.column_width = (safe.width - self.gap * (self.columns - 1)) / self.columns
-        if self.column_width <= 0:
-            raise grid.get("column_gap").error("the column gap leaves no room for the columns")
-        self.row_height = safe.height / self.rows
+    def __init__(self, columns: int, rows: int, gap: Pt, safe: Rect) -> None:
+        self.columns, self.rows, self.gap, self.safe = columns, rows, gap, safe
+        self.column_width = (safe.width - gap * (columns - 1)) / columns
+        self.row_height = safe.height / rows
+
+    def lines(self) -> GridLines:
+        lefts = [self.safe.x + i * (self.column_width + self.gap) for i in range(self.columns)]
+        tops = [self.safe.y + i * self.row_height for i in range(self.rows)]
+        return GridLines(
+            tuple((Pt(x), Pt(x + self.column_width)) for x in lefts),
+            tuple((Pt(y), Pt(y + self.row_height)) for y in tops),
+        )
 
     def area(self, spec: Mapping) -> Rect:
         first_col, last_col = self.span(spec.get("columns"), self.columns)
@@ -624,26 +794,33 @@ def _slot(
     geometry: PageGeometry,
     colours: dict[str, Cmyk],
     styles: dict[str, TextStyle],
+    faults: _Faults,
 ) -> Slot:
     if not isinstance(node.value, dict) or "kind" not in node.value:
         raise node.error("a slot needs a 'kind'", hint="one of " + ", ".join(SLOT_KEYS))
     kind = as_text(node.value["kind"])
     if kind not in SLOT_KEYS:
         raise node.value["kind"].error(f"unknown slot kind '{kind}'", hint="one of " + ", ".join(SLOT_KEYS))
-    spec = Mapping(node, *SLOT_KEYS[kind])
+    spec = faults.mapping(node, *SLOT_KEYS[kind])
 
-    def style(spec: Mapping, key: str) -> TextStyle:
+    def named_style(spec: Mapping, key: str) -> TextStyle:
         style_name = spec.text(key)
         if style_name not in styles:
             raise spec.get(key).error(f"no style named '{style_name}'", hint="define it under 'styles'")
         return styles[style_name]
 
+    # a style, colour or span that cannot be read is reported and stands in, so the slot still counts
+    # for the checks across slots (the source line beside the figures)
+    def style(spec: Mapping, key: str) -> TextStyle:
+        return faults.attempt(lambda: named_style(spec, key), _STAND_IN_STYLE)
+
     def colour(spec: Mapping, key: str) -> Cmyk:
-        return _colour(spec.get(key), colours)
+        return faults.attempt(lambda: _colour(spec.get(key), colours), PAPER)
 
     grid = grids[panel.name]
+    area = faults.attempt(lambda: grid.area(spec), grid.safe)
     if kind == "fill":
-        rect = grid.area(spec)
+        rect = area
         sides = set(spec.texts("bleed")) if spec.has("bleed") else set()
         for side_node in as_list(spec.get("bleed")) if spec.has("bleed") else []:
             if as_text(side_node) not in SIDES:
@@ -652,7 +829,7 @@ def _slot(
     if kind == "text":
         return TextSlot(
             name,
-            grid.area(spec),
+            area,
             spec.choice("content", TEXT_CONTENT),
             style(spec, "style"),
             spec.choice("align", ("start", "center", "end"), "start"),
@@ -661,7 +838,7 @@ def _slot(
     if kind == "figures":
         return FiguresSlot(
             name,
-            grid.area(spec),
+            area,
             spec.choice("content", ("key_figures", "more_figures")),
             spec.integer("per_row", minimum=1, maximum=MAX_GRID),
             spec.choice("arrangement", ("stacked", "inline"), "stacked"),
@@ -674,7 +851,7 @@ def _slot(
         first, last = _Grid.span(spec.get("items"), None) if spec.has("items") else (1, None)
         return ListSlot(
             name,
-            grid.area(spec),
+            area,
             spec.choice("content", LIST_CONTENT),
             first - 1,
             last,
@@ -689,7 +866,7 @@ def _slot(
     if kind == "contacts":
         return ContactsSlot(
             name,
-            grid.area(spec),
+            area,
             spec.integer("per_row", minimum=1, maximum=MAX_GRID),
             spec.integer("max_items", minimum=1, maximum=MAX_GRID),
             style(spec, "style"),
@@ -698,11 +875,11 @@ def _slot(
             grid.gap,
         )
     if kind == "logo":
-        return LogoSlot(name, grid.area(spec), colour(spec, "plate"))
+        return LogoSlot(name, area, colour(spec, "plate"))
     if kind == "organisation":
         return OrganisationSlot(
             name,
-            grid.area(spec),
+            area,
             style(spec, "style"),
             colour(spec, "name_colour"),
             spec.choice("align", ("start", "center", "end"), "start"),
@@ -711,7 +888,7 @@ def _slot(
             spec.number("logo_share", None, *LOGO_SHARE) if spec.has("logo_share") else None,
             spec.integer("max_lines", MAX_CONTACT_LINES, minimum=0, maximum=MAX_CONTACT_LINES),
         )
-    return QrSlot(name, grid.area(spec), colour(spec, "colour"))
+    return QrSlot(name, area, colour(spec, "colour"))
 
 
 def _bleed_out(rect: Rect, sides: set[str], geometry: PageGeometry, panel: Panel) -> Rect:

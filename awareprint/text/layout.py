@@ -8,6 +8,7 @@ silently clipped or run out of its box.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, replace
 
 from awareprint.compose.document import (
@@ -590,6 +591,33 @@ def layout_frames(
 
 def _families(layout: FrameLayout) -> str:
     return ", ".join(sorted({run.face.family for p in layout.prepared for run in p.runs}))
+
+
+@dataclass(frozen=True, slots=True)
+class Overflow:
+    """What an overflow diagnostic says, read back so `check` can sum many up per slot."""
+
+    slot: str
+    language: str
+    min_size: float
+    mm: float  # how much the text is taller than the box, or its longest word wider
+    too_wide: bool
+
+
+_OVERFLOW = re.compile(
+    r"text does not fit slot '(?P<slot>.+?)' \((?P<language>[^)]+)\) even at the minimum size "
+    r"(?P<size>[\d.]+)pt: (?:a word is|the text is) (?P<mm>-?[\d.]+) mm (?P<way>wider|taller)"
+)
+
+
+def overflow_of(diagnostic: Diagnostic) -> Overflow | None:
+    """The overflow a diagnostic reports (the message `_overflow` writes), or None for any other."""
+    match = _OVERFLOW.search(diagnostic.message) if diagnostic.code == "overflow" else None
+    if match is None:
+        return None
+    return Overflow(
+        match["slot"], match["language"], float(match["size"]), float(match["mm"]), match["way"] == "wider"
+    )
 
 
 def _overflow(layout: FrameLayout, size: float) -> Diagnostic:

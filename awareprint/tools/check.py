@@ -36,6 +36,7 @@ from awareprint.load.templates import Template, list_templates, load_template
 from awareprint.pipeline import lay_out
 from awareprint.render.images import Logo, open_logo
 from awareprint.text.fonts import FontManifest, load_manifest
+from awareprint.text.layout import Overflow, overflow_of
 
 from .fidelity import Qualifiers, fidelity_findings, load_qualifiers
 
@@ -138,7 +139,7 @@ def run_check(folders: Folders, today: dt.date, scope: CheckScope = CheckScope()
         try:
             templates.append(load_template(path))
         except AwareprintError as error:
-            found.append(error.diagnostic)
+            found += error.diagnostics
 
     layouts = 0
     if scope.fit and templates and scope.fit_region in regions:
@@ -154,6 +155,7 @@ def run_check(folders: Folders, today: dt.date, scope: CheckScope = CheckScope()
                     found += _fit(source, materials, region, audience, template, manifest, today, logo)
                     layouts += 1
     # one fault seen through several files (a design that four others extend) is one finding
+    found = summarise_overflows(found, templates)
     return CheckReport(tuple(dict.fromkeys(found)), len(languages), len(regions), len(templates), layouts)
 
 
@@ -161,8 +163,8 @@ def check_template(path: Path, folders: Folders, today: dt.date) -> CheckReport:
     """One template file, as a designer is writing it: its schema, then its fit in every language."""
     try:
         template = load_template(path)
-    except AwareprintError as error:
-        return CheckReport((error.diagnostic,), 0, 0, 0, 0)
+    except AwareprintError as error:  # every fault of the file at once
+        return CheckReport(error.diagnostics, 0, 0, 0, 0)
     source = load_source(folders.materials / "source.yaml")
     english = load_english(folders.materials, source.figure_ids)
     region = load_region(folders.regions / "gb.yaml")
@@ -178,6 +180,7 @@ def check_template(path: Path, folders: Folders, today: dt.date) -> CheckReport:
         )
         for audience in AUDIENCES:
             found += _fit(source, materials, region, audience, template, manifest, today, logo, extract=True)
+    found = summarise_overflows(found, [template])
     return CheckReport(tuple(found), len(codes), 1, 1, len(codes) * len(AUDIENCES))
 
 
@@ -303,3 +306,50 @@ def _fit(
             pdf = render_pdf(document, manifest.primary.faces["regular"].path)
             found += [replace(d, file=template.file) for d in extraction_findings(document, pdf, where)]
     return found
+
+
+def summarise_overflows(found: list[Diagnostic], templates: list[Template]) -> list[Diagnostic]:
+    """Text that does not fit, as one line per slot of a template (how many languages, the worst three
+    and by how much) instead of a line per language, audience and region; other findings as they are.
+
+    Where one language alone overflows, the line names its file (its text is the one to shorten); where
+    several do, the template's (the slot is too small)."""
+    by_name = {template.name: template for template in templates}
+    kept: list[Diagnostic] = []
+    slots: dict[tuple[str, str], dict[str, tuple[Overflow, Diagnostic]]] = {}
+    for diagnostic in found:
+        overflow = overflow_of(diagnostic)
+        template = by_name.get(diagnostic.message.split(",", 1)[0])
+        if overflow is None or template is None:
+            kept.append(diagnostic)
+            continue
+        # a list or the figures are a frame per item (`tips[3]`): they sum up under their slot
+        worst = slots.setdefault((template.name, overflow.slot.split("[")[0]), {})
+        if overflow.language not in worst or overflow.mm > worst[overflow.language][0].mm:
+            worst[overflow.language] = (overflow, diagnostic)
+    for (name, slot), worst in slots.items():
+        ranked = sorted(worst.values(), key=lambda pair: -pair[0].mm)
+        shown = ", ".join(
+            f"{o.language} {o.mm:.1f} mm too {'wide (a word)' if o.too_wide else 'tall'}"
+            for o, _ in ranked[:3]
+        )
+        more = f" and {len(ranked) - 3} more" if len(ranked) > 3 else ""
+        count = f"{len(ranked)} language{'' if len(ranked) == 1 else 's'}"
+        alone = len(ranked) == 1
+        kept.append(
+            Diagnostic(
+                Severity.ERROR,
+                "overflow",
+                f"{name}: slot '{slot}' does not fit in {count} even at {ranked[0][0].min_size:g}pt: "
+                f"{shown}{more}",
+                file=ranked[0][1].file if alone else by_name[name].file,
+                key=None if alone else f"slots.{slot}",
+                hint=(
+                    "shorten the text, or give the slot more room in the template"
+                    if alone
+                    else "give the slot more rows or columns, or its style a smaller minimum size "
+                    "(`templates preview NAME --grid` shows where)"
+                ),
+            )
+        )
+    return kept

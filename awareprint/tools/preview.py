@@ -12,6 +12,7 @@ Everything is written atomically, so the folder can be zipped at any moment; lin
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import html
 import io
@@ -30,9 +31,12 @@ import pypdfium2 as pdfium
 from PIL import Image, ImageDraw, ImageFont
 
 from awareprint.diagnostics import Diagnostic, Severity, user_error
+from awareprint.load.folders import Folders
 from awareprint.load.inputs import regular_file
 from awareprint.load.materials import AUDIENCES
+from awareprint.load.templates import FillSlot, Slot, Template, TemplatePage
 from awareprint.render.output import write_atomic
+from awareprint.text.layout import Overflow, overflow_of
 
 LABEL_FONT = Path(__file__).resolve().parents[2] / "fonts" / "noto-sans" / "NotoSans-Regular.ttf"
 MM = 72 / 25.4  # points per millimetre
@@ -304,7 +308,7 @@ def _preview_file(
     return replace(previewed, pages=tuple(pages), thumbnails=tuple(thumbnail_paths)), thumbnails
 
 
-def render_pages(pdf: Path, scale: float) -> list[Image.Image]:
+def render_pages(pdf: Path | bytes, scale: float) -> list[Image.Image]:
     """Every page, cropped to its TrimBox (a file without one is shown whole)."""
     document = pdfium.PdfDocument(pdf)
     try:
@@ -479,3 +483,153 @@ def _error(message: str, file: Path, hint: str) -> Diagnostic:
 def _unreadable(pdf: Path, exc: Exception) -> Diagnostic:
     reason = str(exc).splitlines()[0].removeprefix(f"{pdf}: ").rstrip(".") if str(exc) else type(exc).__name__
     return _error(f"cannot read the PDF ({reason})", pdf, "make it again, or move it out of the folder")
+
+
+# `templates preview NAME --grid`: a design laid out in languages that strain it, with its grid drawn on
+STRESS_LANGUAGES = ("en", "de", "ta", "ar")  # the source; long compound words; a tall script; right to left
+GRID_BAND = (0, 110, 230, 26)  # a column of the grid
+GRID_LINE = (0, 110, 230, 70)  # the top of a row
+SLOT_LINE = (0, 80, 200, 255)
+FILL_LINE = (110, 110, 110, 255)  # colour fields: drawn thinner, they hold no text
+OVERFLOW_LINE = (220, 0, 0, 255)
+OVERFLOW_FILL = (255, 0, 0, 48)
+GRID_LABEL_SIZE = 11
+GRID_TITLE_HEIGHT = 30
+
+
+@dataclass(frozen=True, slots=True)
+class GridPreview:
+    images: tuple[Path, ...]
+    overflows: tuple[Diagnostic, ...]  # one per slot and language that does not fit, naming its picture
+
+
+def template_previews(
+    template: Template,
+    folders: Folders,
+    out_dir: Path,
+    today: dt.date,
+    languages: Sequence[str] = STRESS_LANGUAGES,
+    audience: str = "parents",
+    grid: bool = True,
+    dpi: int = 72,
+) -> GridPreview:
+    """Each page of the design in each language (with the sample organisation and logo, as `templates
+    check` lays it out), as PNG; with `grid`, the grid, every slot's box and name, and in red the slots
+    whose text does not fit, with how much it is over."""
+    from awareprint.load.content import build_content, load_source
+    from awareprint.load.materials import load_language
+    from awareprint.load.regions import load_region
+    from awareprint.pipeline import existing, lay_out
+    from awareprint.render.pdf import render_pdf
+    from awareprint.text.fonts import load_manifest
+
+    from .check import SAMPLE_ORGANISATION, sample_logo
+
+    source = load_source(folders.materials / "source.yaml")
+    region = load_region(folders.regions / "gb.yaml")
+    manifest = load_manifest(folders.fonts / "manifest.yaml")
+    images: list[Path] = []
+    overflows: list[Diagnostic] = []
+    # a design that moves slots to make room for an organisation is drawn both ways, as `check` fits it
+    variants = (True, False) if any(page.organisation_rects for page in template.pages) else (True,)
+    for code in languages:
+        existing(folders.materials, code, "language")
+        materials = load_language(folders.materials, code, source.figure_ids)
+        for with_organisation in variants:
+            organisation = SAMPLE_ORGANISATION if with_organisation else None
+            content, _ = build_content(source, materials, region, audience, today, organisation)
+            logo = sample_logo() if with_organisation else None
+            laid_out, found = lay_out(template, content, manifest, logo, screen=True)
+            over: dict[str, Overflow] = {}
+            for overflow in filter(None, map(overflow_of, found)):
+                slot = overflow.slot.split("[")[0]  # a list item or a figure: its slot is what is drawn
+                if slot not in over or overflow.mm > over[slot].mm:
+                    over[slot] = overflow
+            pdf = render_pdf(laid_out, manifest.primary.faces["regular"].path)
+            pictures = zip(template.pages, render_pages(pdf, dpi / 72), strict=True)
+            for number, (page, image) in enumerate(pictures, 1):
+                variant = "" if with_organisation else "-plain"
+                path = out_dir / f"{template.name}-{code}-{audience}-p{number}{variant}.png"
+                title = (
+                    f"{template.name} · {code} ({materials.language.name}) · {audience} · page {number} of "
+                    f"{len(template.pages)} ({page.name}) · "
+                    + ("a sample organisation" if with_organisation else "no organisation")
+                )
+                shown = {name: o for name, o in over.items() if any(s.name == name for s in page.slots)}
+                if grid:
+                    rtl = content.direction == "rtl"
+                    slots = page.slots_for(audience, with_organisation)
+                    image = _grid_overlay(image, page, slots, shown, dpi / 72, rtl)
+                    title += f" · {len(shown)} slot{'' if len(shown) == 1 else 's'} too full" if shown else ""
+                _write_png(path, _titled(image, title, bool(shown)))
+                images.append(path)
+                overflows += [
+                    Diagnostic(
+                        Severity.WARNING,
+                        "overflow",
+                        f"slot '{name}' does not fit in {code} even at {o.min_size:g}pt: {o.mm:.1f} mm too "
+                        f"{'wide (a word)' if o.too_wide else 'tall'}; red in the picture",
+                        path,
+                    )
+                    for name, o in shown.items()
+                ]
+    return GridPreview(tuple(images), tuple(overflows))
+
+
+def _grid_overlay(
+    image: Image.Image,
+    page: TemplatePage,
+    slots: tuple[Slot, ...],
+    overflows: dict[str, Overflow],
+    scale: float,
+    rtl: bool,
+) -> Image.Image:
+    """The grid's columns and rows, then every slot's box and name on top; a slot that overflows in red."""
+    width = image.width / scale  # the page's trim width in points
+
+    def box(left: float, top: float, right: float, bottom: float) -> tuple[float, float, float, float]:
+        if rtl:  # the sheet mirrors, and so do its grid and slots
+            left, right = width - right, width - left
+        return (left * scale, top * scale, right * scale - 1, bottom * scale - 1)
+
+    layer = Image.new("RGBA", image.size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(layer)
+    for panel in page.panels:
+        if panel.grid is None:
+            continue
+        top, bottom = panel.safe_area.y, panel.safe_area.bottom
+        for left, right in panel.grid.columns:
+            draw.rectangle(box(left, top, right, bottom), fill=GRID_BAND)
+        for row_top, _ in panel.grid.rows:
+            draw.line(box(panel.safe_area.x, row_top, panel.safe_area.right, row_top)[::2], fill=GRID_LINE)
+    font = _font(GRID_LABEL_SIZE)
+    for slot in slots:
+        rect = box(slot.rect.x, slot.rect.y, slot.rect.right, slot.rect.bottom)
+        overflow = overflows.get(slot.name)
+        label = slot.name
+        if overflow is not None:
+            draw.rectangle(rect, fill=OVERFLOW_FILL, outline=OVERFLOW_LINE, width=3)
+            label += f" +{overflow.mm:.1f} mm {'wide' if overflow.too_wide else 'tall'}"
+        elif isinstance(slot, FillSlot):
+            draw.rectangle(rect, outline=FILL_LINE, width=1)
+        else:
+            draw.rectangle(rect, outline=SLOT_LINE, width=2)
+        text_box = draw.textbbox((rect[0] + 3, rect[1] + 2), label, font=font)
+        draw.rectangle(text_box, fill=(255, 255, 255, 190))
+        colour = OVERFLOW_LINE if overflow else FILL_LINE if isinstance(slot, FillSlot) else SLOT_LINE
+        draw.text((rect[0] + 3, rect[1] + 2), label, fill=colour, font=font)
+    return Image.alpha_composite(image.convert("RGBA"), layer).convert("RGB")
+
+
+def _titled(image: Image.Image, title: str, alarm: bool) -> Image.Image:
+    """The picture under a strip that says what it shows, so a folder of them reads without a gallery."""
+    titled = Image.new("RGB", (image.width, image.height + GRID_TITLE_HEIGHT), BACKGROUND)
+    titled.paste(image, (0, GRID_TITLE_HEIGHT))
+    ImageDraw.Draw(titled).text(
+        (6, GRID_TITLE_HEIGHT // 2),
+        title,
+        fill=FAILED_INK if alarm else INK,
+        font=_font(GRID_LABEL_SIZE + 2),
+        anchor="lm",
+    )
+    return titled

@@ -76,7 +76,7 @@ class ReviewRow:
     key: str
     english: str
     translation: str | None  # None: not translated, printed in English
-    where: str  # the slots and templates that print it, and the narrowest line it gets
+    where: str  # the slots and templates that print it, and the tightest line it gets
     room: str  # how long it may be, and how long the translation is
     state: str  # "reviewed", "changed" or "unreviewed"
     state_text: str

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import cast
 
 from babel import Locale, UnknownLocaleError
-from translate.storage import base, po, xliff
+from translate.storage import base, lisa, po, xliff
 
 from awareprint.diagnostics import user_error
 from awareprint.load.inputs import read_input
@@ -53,6 +53,7 @@ from awareprint.load.text_input import LINES, CharacterError, clean_text
 FORMATS = ("po", "xliff")
 MAX_TRANSLATION_BYTES = 4_000_000  # an export with its notes is about 50 KB
 ROOM = 1.3  # a translation may run about 30 % longer than the English before it risks its frame
+AVERAGE_CHARACTER_EM = 0.5  # the width of an average character of running text, in ems
 _REVIEWED_STATES = ("signed-off", "final", "reviewed")  # XLIFF 1.2, and 2.0's "reviewed"
 _CONTENT_OF_LABEL = {
     "qr_caption": "qr_caption",
@@ -95,9 +96,16 @@ def check_reviewer(reviewer: Reviewer, materials: Materials) -> Reviewer:
     return Reviewer(name, reviewer.date)
 
 
-def export_strings(english: Materials, materials: Materials, template: Template, file_format: str) -> bytes:
-    """Every English string with the translation where there is one; stale ones marked fuzzy; in XLIFF,
-    each translation marked approved or not by its review."""
+def export_strings(
+    english: Materials, materials: Materials, templates: list[Template], file_format: str
+) -> bytes:
+    """Every English string with the translation where there is one, and a note on the tightest room it
+    gets across `templates` (all of them: a translator cannot know which one will print it).
+
+    Stale ones are marked fuzzy. In XLIFF the state says what a native speaker has done: a draft is
+    `translated` and `approved="no"`, a translation of an older English `needs-review-translation`, and
+    only a reviewed one `signed-off` and `approved="yes"` (never `final`: the English may still change).
+    """
     store = _new_store(file_format, materials.language.code)
     for key, source in english.strings.items():
         unit = store.UnitClass(source)
@@ -109,17 +117,22 @@ def export_strings(english: Materials, materials: Materials, template: Template,
         translated = key in materials.lines
         if translated:
             unit.target = materials.strings[key]
-        unit.addnote(room_note(key, source, [template]), origin="developer")
+        unit.addnote(room_note(key, source, templates), origin="developer")
         if not translated:
             continue
         if key in materials.stale:
             unit.markfuzzy(True)
-        elif file_format == "xliff":
-            reviewed = key in materials.reviewed
-            unit.xmlelement.set("approved", "yes" if reviewed else "no")
-            if reviewed:
-                unit.getlanguageNode(lang=None, index=1).set("state", "signed-off")
+        if file_format == "xliff":
+            state = _xliff_state(key, materials)
+            unit.xmlelement.set("approved", "yes" if state == "signed-off" else "no")
+            unit.getlanguageNode(lang=None, index=1).set("state", state)
     return bytes(store)
+
+
+def _xliff_state(key: str, materials: Materials) -> str:
+    if key in materials.stale:
+        return "needs-review-translation"
+    return "signed-off" if key in materials.reviewed else "translated"
 
 
 def import_strings(
@@ -137,7 +150,7 @@ def import_strings(
     """
     if reviewer is not None:
         reviewer = check_reviewer(reviewer, materials)
-    store = _read_store(file)
+    store, data = _read_store(file)
     _check_language(store, file, materials.language.code)
     strings = own_strings(english, materials)
     translated_from = dict(materials.translated_from)
@@ -147,17 +160,19 @@ def import_strings(
         if unit.isheader() or not unit.source:
             continue
         key = _key_of(unit)
+        line = _line_of(unit, key, data)
         if key not in english.strings:
             raise user_error(
                 f"unknown string key '{key}'",
                 file=file,
+                line=line,
                 hint="export a fresh file with `awareprint strings export`",
             )
         target = unit.target or ""
         if not target.strip():
             continue  # left untranslated: keep what the language file has
-        target = _checked_characters(file, key, target)
-        _check_unit(file, key, unit.source, target)
+        target = _checked_characters(file, line, key, target)
+        _check_unit(file, line, key, unit.source, target)
         if strings.get(key) != target:
             changed.append(key)
         strings[key] = target
@@ -300,7 +315,7 @@ def _new_store(file_format: str, code: str) -> base.TranslationStore:
     return xml_store
 
 
-def _read_store(file: Path) -> base.TranslationStore:
+def _read_store(file: Path) -> tuple[base.TranslationStore, bytes]:
     suffix = file.suffix.lower()
     if suffix not in (".po", ".xliff", ".xlf"):
         raise user_error("not a PO or XLIFF file", file=file, hint="give a .po, .xliff or .xlf file")
@@ -318,7 +333,20 @@ def _read_store(file: Path) -> base.TranslationStore:
             key=_key_of(plural) or None,
             hint="give each string one msgstr, as `strings export` writes it",
         )
-    return store
+    return store, data
+
+
+def _line_of(unit: base.TranslationUnit, key: str, data: bytes) -> int | None:
+    """The unit's line in the file, so a translator finds it: XLIFF's parser keeps it; in PO, the line of
+    its `msgctxt` (the parser keeps none)."""
+    if isinstance(unit, lisa.LISAunit):
+        sourceline: int | None = unit.xmlelement.sourceline
+        return sourceline
+    wanted = b'msgctxt "' + key.encode("utf-8") + b'"'
+    for number, line in enumerate(data.splitlines(), start=1):
+        if line.strip() == wanted:
+            return number
+    return None
 
 
 def _plural_line(data: bytes) -> int | None:
@@ -345,22 +373,28 @@ def _key_of(unit: base.TranslationUnit) -> str:
     return unit.getid().rsplit("\x04", 1)[-1]  # XLIFF ids come back prefixed with the file's name
 
 
-def _checked_characters(file: Path, key: str, target: str) -> str:
+def _checked_characters(file: Path, line: int | None, key: str, target: str) -> str:
     """The translation with each TAB a space; a control character refuses the whole import, as in YAML."""
     try:
         return clean_text(target, LINES)
     except CharacterError as error:
         raise user_error(
-            f"{error.message}; nothing was imported", code=error.code, file=file, key=key, hint=error.hint
+            f"{error.message}; nothing was imported",
+            code=error.code,
+            file=file,
+            line=line,
+            key=key,
+            hint=error.hint,
         ) from None
 
 
-def _check_unit(file: Path, key: str, source: str, target: str) -> None:
+def _check_unit(file: Path, line: int | None, key: str, source: str, target: str) -> None:
     if placeholders_in(target) != placeholders_in(source):
         want = ", ".join("{" + p + "}" for p in sorted(placeholders_in(source))) or "none"
         raise user_error(
             f"placeholders must be exactly as in English: {want}; nothing was imported",
             file=file,
+            line=line,
             key=key,
             hint="keep the {…} parts untranslated",
         )
@@ -370,6 +404,7 @@ def _check_unit(file: Path, key: str, source: str, target: str) -> None:
         raise user_error(
             f"numbers differ from the English: {theirs} instead of {ours}; nothing was imported",
             file=file,
+            line=line,
             key=key,
             hint="write the same numbers as the English, in digits",
         )
@@ -393,6 +428,11 @@ class Placement:
     min_size: float  # pt
     max_size: float
 
+    @property
+    def line_characters(self) -> int:
+        """About how many characters of Latin text a line holds at the smallest size (half an em each)."""
+        return round(self.width_mm / 25.4 * 72 / (AVERAGE_CHARACTER_EM * self.min_size))
+
 
 def placements(key: str, templates: list[Template]) -> list[Placement]:
     """Where a string is printed: every slot of every template that shows it, for its audience and, in a
@@ -410,12 +450,12 @@ def placements(key: str, templates: list[Template]) -> list[Placement]:
 
 
 def room_note(key: str, source: str, templates: list[Template]) -> str:
-    """Where the string is printed, the narrowest line it gets there, and how long it may be."""
+    """Where the string is printed, the tightest line it gets there, and how long it may be."""
     return f"{where_printed(key, templates)}. {character_budget(source)}"
 
 
 def where_printed(key: str, templates: list[Template]) -> str:
-    """`printed in 'tips' on poster-a3 (98 mm wide, 18-24 pt)`; over many templates, the narrowest."""
+    """`printed in 'tips' on poster-a3 (98 mm wide, 18-24 pt)`; over many templates, the tightest."""
     found = placements(key, templates)
     if not found:
         if key.endswith(".description"):
@@ -434,11 +474,14 @@ def where_printed(key: str, templates: list[Template]) -> str:
         )
         for slot, on in slots.items()
     )
-    tightest = min(found, key=lambda p: p.width_mm)
-    size = f"{round(tightest.min_size, 1):g}-{round(tightest.max_size, 1):g} pt"
+    tightest = min(found, key=lambda p: p.line_characters)  # narrow, and in small type, is not tight
+    size = (
+        f"{round(tightest.min_size, 1):g}-{round(tightest.max_size, 1):g} pt, "
+        f"about {tightest.line_characters} characters a line"
+    )
     if len(found) == 1:
         return where + f" ({tightest.width_mm:.0f} mm wide, {size})"
-    return where + f" (narrowest: {tightest.width_mm:.0f} mm wide, {size}, on {tightest.template})"
+    return where + f" (tightest: {tightest.width_mm:.0f} mm wide, {size}, on {tightest.template})"
 
 
 def character_budget(source: str) -> str:
