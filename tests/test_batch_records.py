@@ -37,7 +37,8 @@ def test_a_second_batch_into_a_busy_folder_refuses_or_waits_its_turn(cli, tmp_pa
     (nothing touched), or with --wait makes its files after the first; every record then matches the
     file it names, and the file is what the record says."""
     folder = tmp_path / "campaign"
-    first = run_batch_process(folder, "--pdfx", "x4", languages="en,fr,de,es", slow=1.5)
+    # 4 s a file keeps the first at work long enough for a second process to start, even on a loaded machine
+    first = run_batch_process(folder, "--pdfx", "x4", languages="en,fr,de,es", slow=4.0)
     wait_for_journal_lines(folder, 1, first)
 
     refused = cli("batch", "--lang", "en,fr,de,es", *SMALL, "--pdfx", "x1a", "--output", str(folder))
