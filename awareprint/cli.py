@@ -851,13 +851,15 @@ def strings_approve(
 def strings_init(
     context: typer.Context, lang: Annotated[str, typer.Argument(help="Code of the new language, e.g. am.")]
 ) -> None:
-    """Start a new language: materials/LANG.yaml with its name, direction and no strings yet."""
+    """Start a new language: materials/LANG.yaml in the data folder (or the current one), not in the tool."""
     from .render.output import write_atomic
     from .tools.translation import new_language
 
-    folder = context.obj.materials
-    write_atomic(folder / f"{lang}.yaml", new_language(lang, folder))
-    out.print(f"wrote {folder / f'{lang}.yaml'}; next: awareprint strings export --lang {lang}", markup=False)
+    folders = context.obj
+    target = folders.writable / "materials" / f"{lang}.yaml"
+    write_atomic(target, new_language(lang, folders.materials))
+    data = f"--data {folders.writable} " if folders.overlay is None else ""
+    out.print(f"wrote {target}; next: awareprint {data}strings export --lang {lang}", markup=False)
 
 
 @strings_app.command("stamp")

@@ -21,7 +21,7 @@ from .compose.document import (
 from .compose.place import compose
 from .diagnostics import AwareprintError, Diagnostic, Severity, user_error
 from .load.content import Content, build_content, load_source
-from .load.folders import Folders
+from .load.folders import Folder, Folders
 from .load.materials import ENGLISH, Materials, load_english, load_language, load_materials
 from .load.organisation import Organisation, load_organisation
 from .load.regions import load_region
@@ -182,7 +182,7 @@ def load_translation(folders: Folders, code: str) -> Translation:
     return Translation(path, source.figure_ids, english, load_materials(path, source.figure_ids, english))
 
 
-def existing(folder: Path, name: str, what: str) -> Path:
+def existing(folder: Folder, name: str, what: str) -> Path:
     path = folder / f"{name}.yaml"
     if not _NAME.fullmatch(name) or not path.is_file():
         known = sorted(

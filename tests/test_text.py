@@ -5,7 +5,6 @@ from __future__ import annotations
 import unicodedata
 from collections import Counter
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 import uharfbuzz as hb
@@ -13,6 +12,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from awareprint.compose.document import GlyphRun, Paragraph, Rect, TextFrame, TextStyle
+from awareprint.resources import DATA
 from awareprint.text import layout_frames
 from awareprint.text.fonts import load_manifest
 from awareprint.text.hyphenate import SOFT_HYPHEN
@@ -21,8 +21,7 @@ from awareprint.text.linebreak import segments
 from awareprint.text.shape import shape
 from awareprint.units import Cmyk, Pt
 
-PROJECT = Path(__file__).resolve().parent.parent
-MANIFEST = load_manifest(PROJECT / "fonts" / "manifest.yaml")
+MANIFEST = load_manifest(DATA / "fonts" / "manifest.yaml")
 REGULAR = MANIFEST.primary.faces["regular"].path
 INK = Cmyk(0, 0, 0, 1)
 

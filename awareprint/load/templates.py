@@ -12,6 +12,7 @@ from pathlib import Path
 
 from awareprint.compose.document import PageGeometry, Rect, TextStyle
 from awareprint.diagnostics import user_error
+from awareprint.load.folders import Folder
 from awareprint.render.colour import contrast_ratio
 from awareprint.units import MIN_BLEED_MM, POINTS_PER_UNIT, Cmyk, Pt, parse_length
 
@@ -213,7 +214,7 @@ class Template:
         return tuple(slot for page in self.pages for slot in page.slots)
 
 
-def list_templates(folder: Path) -> list[Path]:
+def list_templates(folder: Folder) -> list[Path]:
     return sorted(p for p in folder.glob("*.yaml") if not p.name.startswith("_"))
 
 

@@ -33,8 +33,9 @@ from awareprint.diagnostics import Diagnostic, Severity, user_error
 from awareprint.load.inputs import regular_file
 from awareprint.load.materials import AUDIENCES
 from awareprint.render.output import write_atomic
+from awareprint.resources import DATA
 
-LABEL_FONT = Path(__file__).resolve().parents[2] / "fonts" / "noto-sans" / "NotoSans-Regular.ttf"
+LABEL_FONT = DATA / "fonts" / "noto-sans" / "NotoSans-Regular.ttf"
 MM = 72 / 25.4  # points per millimetre
 THUMB_HEIGHT = 280  # px: a page in the contact sheet and the gallery
 PAGE_GAP = 6  # px between the pages of one file in a tile
