@@ -12,6 +12,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from awareprint.compose.document import GlyphRun, Paragraph, Rect, TextFrame, TextStyle
+from awareprint.diagnostics import Severity
 from awareprint.resources import DATA
 from awareprint.text import layout_frames
 from awareprint.text.fonts import load_manifest
@@ -159,12 +160,15 @@ def test_cjk_lines_break_between_characters_but_not_before_closing_punctuation(w
         assert line[-1] not in "「（", f"line ends with an opening bracket: {line}"
 
 
-def test_missing_glyph_lists_character_and_fonts_tried() -> None:
-    _, _, diagnostics = layout_frames([frame("Hello ሰላም")], MANIFEST)
-    missing = [d for d in diagnostics if d.code == "missing-glyph"]
-    assert missing
-    assert "U+1230" in missing[0].message
-    assert "Noto Sans" in missing[0].message
+def test_a_script_no_font_covers_is_one_finding_naming_a_font_not_one_per_slot() -> None:
+    _, _, diagnostics = layout_frames([frame("Hello ሰላም"), frame("ሰላም"), frame("ዓለም 😀")], MANIFEST)
+    (missing,) = [d for d in diagnostics if d.severity is Severity.ERROR]
+    assert missing.code == "font-missing"
+    assert (
+        "English needs an Ethiopic font, for example Noto Sans Ethiopic; see `fonts add`." in missing.message
+    )
+    assert "no font has '😀' (U+1F600) in the English text" in missing.message
+    assert "fonts add" in (missing.hint or "")
 
 
 def test_ligature_keeps_its_text_for_extraction() -> None:

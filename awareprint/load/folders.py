@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from awareprint.diagnostics import user_error
+from awareprint.diagnostics import Diagnostic, Severity, user_error
 from awareprint.resources import DATA as BUILTIN
 
 KINDS = ("materials", "regions", "templates", "fonts")
@@ -56,6 +56,12 @@ class Folders:
 
     overlay: Path | None = None
 
+    def __post_init__(self) -> None:
+        if not (BUILTIN / "materials" / "source.yaml").is_file():  # one stat: a broken install, said once
+            raise user_error(
+                "the built-in content is missing", file=BUILTIN, hint="reinstall awareprint (pip install .)"
+            )
+
     @classmethod
     def at(cls, root: Path) -> Folders:
         """A data folder holding any of materials/, regions/, templates/ and fonts/."""
@@ -90,11 +96,28 @@ class Folders:
     def fonts(self) -> Shelf:
         return self._shelf("fonts")
 
+    def font_manifests(self) -> tuple[Path, Path | None]:
+        """The built-in font manifest, and the data folder's (the fonts `fonts add` recorded), if any."""
+        added = self.overlay / "fonts" / "manifest.yaml" if self.overlay else None
+        return BUILTIN / "fonts" / "manifest.yaml", added if added and added.is_file() else None
+
     @property
     def writable(self) -> Path:
         """Where commands that make content (`strings init`, `fonts add`) write: never into the package."""
         return self.overlay if self.overlay is not None else Path.cwd()
 
-    def overlaid(self) -> list[Path]:
-        """Every file of the data folder that overrides or extends the built-in content."""
-        return [path for kind in KINDS for path in self._shelf(kind).overlaid()]
+    def used_from_overlay(self, paths: list[Path]) -> Diagnostic | None:
+        """A note naming the files of the data folder among those a file was made from: what overrode or
+        extended the built-in content this time."""
+        if self.overlay is None:
+            return None
+        root = self.overlay.resolve()
+        own = [p.resolve().relative_to(root).as_posix() for p in paths if p.resolve().is_relative_to(root)]
+        if not own:
+            return None
+        return Diagnostic(
+            Severity.INFO,
+            "data-folder",
+            "from your data folder: " + ", ".join(dict.fromkeys(own)),
+            file=self.overlay,
+        )
