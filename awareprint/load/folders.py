@@ -69,7 +69,7 @@ class Folders:
             raise user_error(
                 "data folder not found", file=root, hint="give a folder holding materials/, regions/, ..."
             )
-        if not any((root / kind).is_dir() for kind in KINDS):
+        if any(root.iterdir()) and not any((root / kind).is_dir() for kind in KINDS):  # a wrong folder
             raise user_error(
                 "the data folder holds none of " + ", ".join(f"{k}/" for k in KINDS),
                 file=root,
