@@ -75,11 +75,20 @@ def root(
     data: Annotated[
         Path | None,
         typer.Option(
-            help="Folder with your own materials/, regions/ and templates/ [default: the built-in ones]."
+            help="Your data folder: any of materials/, regions/, templates/ and fonts/, each file adding to "
+            "or replacing the built-in one of the same name."
         ),
     ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", is_eager=True, help="Print the version and exit.")
+    ] = False,
 ) -> None:
     """Without a command: generate the default posters into out/."""
+    if version:
+        from . import __version__
+
+        out.print(f"awareprint {__version__}", markup=False)
+        raise typer.Exit()
     from .load.folders import Folders
 
     context.obj = Folders.at(data) if data else Folders()
@@ -107,7 +116,10 @@ def poster(
     audience: Annotated[
         str, typer.Option(help="Who the poster speaks to: parents (and carers) or professionals.")
     ] = "parents",
-    template: Annotated[str, typer.Option(help="Page design and size (see `templates`).")] = "poster-a3",
+    template: Annotated[
+        str,
+        typer.Option(help="Page design and size (see `templates`), or a template file (.yaml)."),
+    ] = "poster-a3",
     output: Annotated[
         str | None,
         typer.Option(
@@ -167,13 +179,14 @@ def poster(
 
     check_print_settings((edition,), pdfx, profile)
 
-    default = _default_output(template, lang, region, audience, edition)
+    design = Path(template) if template.endswith((".yaml", ".yml")) else template
+    default = _default_output(Path(template).stem, lang, region, audience, edition)
 
     request = PosterRequest(
         lang,
         region,
         audience,
-        template,
+        design,
         output_file(output, default.name) if output is not None else default,
         allow_overflow,
         logo=logo,
@@ -745,6 +758,30 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
+fonts_app = typer.Typer(help="Fonts for scripts the built-in ones lack, kept in your data folder.")
+app.add_typer(fonts_app, name="fonts")
+
+
+@fonts_app.command("add")
+def fonts_add(
+    context: typer.Context,
+    font: Annotated[Path, typer.Argument(help="The font (.ttf), with its licence file (OFL.txt) beside it.")],
+    bold: Annotated[
+        Path | None, typer.Option(help="Its bold face [default: the regular one sets bold text too].")
+    ] = None,
+    data: Annotated[
+        Path | None, typer.Option(help="The data folder to add it to [default: --data, or the current one].")
+    ] = None,
+) -> None:
+    """Add a font: checks its scripts and licence, copies it into DATA/fonts/ and records it there."""
+    from .tools.add_font import add_font, describe
+
+    folder = data or context.obj.writable
+    out.print(describe(add_font(font, bold, folder)), markup=False)
+    if data is None and context.obj.overlay is None:
+        out.print(f"use it with: awareprint --data {folder} ...", markup=False)
+
+
 strings_app = typer.Typer(
     help="Translator and reviewer workflow: PO/XLIFF export and import, new languages, review and approval."
 )
@@ -906,13 +943,15 @@ def strings_approve(
 def strings_init(
     context: typer.Context, lang: Annotated[str, typer.Argument(help="Code of the new language, e.g. am.")]
 ) -> None:
-    """Start a new language: materials/LANG.yaml with its name, direction and no strings yet."""
+    """Start a new language: materials/LANG.yaml in the data folder (or the current one), not in the tool."""
     from .render.output import write_atomic
     from .tools.translation import new_language
 
-    folder = context.obj.materials
-    write_atomic(folder / f"{lang}.yaml", new_language(lang, folder))
-    out.print(f"wrote {folder / f'{lang}.yaml'}; next: awareprint strings export --lang {lang}", markup=False)
+    folders = context.obj
+    target = folders.writable / "materials" / f"{lang}.yaml"
+    write_atomic(target, new_language(lang, folders.materials))
+    data = f"--data {folders.writable} " if folders.overlay is None else ""
+    out.print(f"wrote {target}; next: awareprint {data}strings export --lang {lang}", markup=False)
 
 
 @strings_app.command("stamp")

@@ -21,11 +21,11 @@ from .compose.document import (
 from .compose.place import compose
 from .diagnostics import AwareprintError, Diagnostic, Severity, user_error
 from .load.content import Content, build_content, load_source
-from .load.folders import Folders
+from .load.folders import Folder, Folders
 from .load.materials import ENGLISH, Materials, load_english, load_language, load_materials
 from .load.organisation import Organisation, load_organisation
 from .load.regions import load_region
-from .load.templates import Brand, Template, load_template
+from .load.templates import Brand, Template, extends_chain, load_template
 from .render.colour import as_printed_rgb
 from .render.images import Logo, open_logo
 from .render.output import write_atomic
@@ -43,7 +43,7 @@ class PosterRequest:
     language: str
     region: str
     audience: str
-    template: str
+    template: str | Path  # a template's name, or (from the command line) a template file
     output: Path
     allow_overflow: bool = False
     today: dt.date | None = None
@@ -88,8 +88,9 @@ def make_poster(request: PosterRequest, folders: Folders | None = None) -> Poste
     brand = None
     if organisation and organisation.colour:
         brand = Brand(organisation.colour, organisation.file, organisation.colour_line)
-    template = load_template(existing(folders.templates, request.template, "template"), brand)
-    manifest = load_manifest(folders.fonts / "manifest.yaml")
+    template_path = template_file(folders, request.template)
+    template = load_template(template_path, brand)
+    manifest = load_manifest(*folders.font_manifests())
     logo_path = request.logo or (organisation.logo if organisation else None)
     logo = open_logo(logo_path) if logo_path else None
     profile = custom_profile(request.profile) if request.profile else DEFAULT_PROFILE
@@ -101,6 +102,17 @@ def make_poster(request: PosterRequest, folders: Folders | None = None) -> Poste
     diagnostics += found
     if brand and template.brand_colour is None:
         diagnostics.append(_colour_unused(template, brand))
+    read = [
+        source.file,
+        folders.materials / "en.yaml",
+        materials.file,
+        region.file,
+        *extends_chain(template_path),
+    ]
+    fonts = [Path(face.path) for family in manifest.families for face in family.faces.values()]
+    overlay = folders.used_from_overlay([*read, *fonts])
+    if overlay is not None:
+        diagnostics.append(overlay)
 
     errors = [d for d in diagnostics if d.severity is Severity.ERROR]
     blocking = [d for d in errors if d.code not in request.tolerated]
@@ -200,7 +212,16 @@ def load_translation(folders: Folders, code: str) -> Translation:
     return Translation(path, source.figure_ids, english, load_materials(path, source.figure_ids, english))
 
 
-def existing(folder: Path, name: str, what: str) -> Path:
+def template_file(folders: Folders, template: str | Path) -> Path:
+    """A template by name (built-in or in the data folder), or a file the caller named on purpose."""
+    if isinstance(template, Path):
+        if not template.is_file():
+            raise user_error("template file not found", file=template, hint="check the name and the folder")
+        return template
+    return existing(folders.templates, template, "template")
+
+
+def existing(folder: Folder, name: str, what: str) -> Path:
     path = folder / f"{name}.yaml"
     if not _NAME.fullmatch(name) or not path.is_file():
         known = sorted(

@@ -94,7 +94,7 @@ def peer_poster(
     place = load_region(folders.regions / f"{region}.yaml")
     content, _ = build_content(source, materials, place, audience, dt.date.today())
     document, _ = compose(load_template(folders.templates / f"{template}.yaml"), content, AUTHOR)
-    manifest = load_manifest(folders.fonts / "manifest.yaml")
+    manifest = load_manifest(*folders.font_manifests())
     (page,) = document.pages
     frames = [box for box in page.boxes if isinstance(box, TextFrame)]
     items, fitted, _ = layout_frames(frames, manifest)

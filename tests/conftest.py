@@ -12,11 +12,11 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from awareprint.cli import main
+from awareprint.resources import DATA
 
 # the persistent cache (awareprint/load/cache.py) of this test run, never the user's own
 os.environ["AWAREPRINT_CACHE_DIR"] = tempfile.mkdtemp(prefix="awareprint-test-cache-")
 
-PROJECT = Path(__file__).resolve().parent.parent
 
 settings.register_profile("ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("thorough", max_examples=600, deadline=None)
@@ -61,7 +61,7 @@ def data(tmp_path: Path) -> Path:
     """A writable copy of materials/, regions/ and templates/ for planting faults."""
     root = tmp_path / "data"
     for folder in ("materials", "regions", "templates"):
-        shutil.copytree(PROJECT / folder, root / folder)
+        shutil.copytree(DATA / folder, root / folder)
     return root
 
 

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from awareprint.compose.document import GlyphRun, Paragraph, Rect, TextFrame, TextStyle
+from awareprint.resources import DATA
 from awareprint.text import layout_frames
 from awareprint.text.bidi import embedding_levels, visual_order
 from awareprint.text.fonts import load_manifest
 from awareprint.units import Cmyk, Pt
 
-PROJECT = Path(__file__).resolve().parent.parent
-MANIFEST = load_manifest(PROJECT / "fonts" / "manifest.yaml")
+MANIFEST = load_manifest(DATA / "fonts" / "manifest.yaml")
 ALEF, BEH, HE = "\u0627", "\u0628", "\u05d4"
 
 
@@ -75,11 +73,11 @@ def _arabic_poster():  # type: ignore[no-untyped-def]
     from awareprint.load.materials import load_language
     from awareprint.load.templates import load_template
 
-    source = load_source(PROJECT / "materials" / "source.yaml")
-    materials = load_language(PROJECT / "materials", "ar", source.figure_ids)
-    region = load_region(PROJECT / "regions" / "gb.yaml")
+    source = load_source(DATA / "materials" / "source.yaml")
+    materials = load_language(DATA / "materials", "ar", source.figure_ids)
+    region = load_region(DATA / "regions" / "gb.yaml")
     content, _ = build_content(source, materials, region, "parents", dt.date(2026, 12, 7))
-    template = load_template(PROJECT / "templates" / "poster-a3.yaml")
+    template = load_template(DATA / "templates" / "poster-a3.yaml")
     document, _ = compose(template, content, "test")
     return template, document
 

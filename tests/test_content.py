@@ -12,14 +12,14 @@ from awareprint.diagnostics import AwareprintError, Severity
 from awareprint.load.content import NumberStyle, build_content, load_source, number_locale
 from awareprint.load.materials import load_language, load_materials
 from awareprint.load.regions import load_region, months_old, parse_source_date, staleness
+from awareprint.resources import DATA
 
-PROJECT = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 12, 7)
 
 
 @pytest.fixture(scope="module")
 def source():  # type: ignore[no-untyped-def]
-    return load_source(PROJECT / "materials" / "source.yaml")
+    return load_source(DATA / "materials" / "source.yaml")
 
 
 def test_source_has_every_figure_of_the_study(source) -> None:  # type: ignore[no-untyped-def]
@@ -39,8 +39,8 @@ def test_source_has_every_figure_of_the_study(source) -> None:  # type: ignore[n
 
 @pytest.mark.parametrize("audience", ["parents", "professionals"])
 def test_english_content_for_each_audience(source, audience: str) -> None:  # type: ignore[no-untyped-def]
-    materials = load_language(PROJECT / "materials", "en", source.figure_ids)
-    region = load_region(PROJECT / "regions" / "gb.yaml")
+    materials = load_language(DATA / "materials", "en", source.figure_ids)
+    region = load_region(DATA / "regions" / "gb.yaml")
     content, diagnostics = build_content(source, materials, region, audience, TODAY)
     numbers = [s.number for s in content.key_figures + content.more_figures]
     assert sorted(numbers) == sorted(["96%", "96%", "18%", "40%", "100%", "73%", "4%", "over 2,000"])
@@ -53,8 +53,8 @@ def test_english_content_for_each_audience(source, audience: str) -> None:  # ty
 
 
 def test_only_professionals_see_professional_contacts(source) -> None:  # type: ignore[no-untyped-def]
-    materials = load_language(PROJECT / "materials", "en", source.figure_ids)
-    region = load_region(PROJECT / "regions" / "gb.yaml")
+    materials = load_language(DATA / "materials", "en", source.figure_ids)
+    region = load_region(DATA / "regions" / "gb.yaml")
     parents, _ = build_content(source, materials, region, "parents", TODAY)
     professionals, _ = build_content(source, materials, region, "professionals", TODAY)
     assert "Report Remove (Childline and IWF)" not in [c.name for c in parents.contacts]
@@ -62,8 +62,8 @@ def test_only_professionals_see_professional_contacts(source) -> None:  # type: 
 
 
 def test_contacts_warn_after_12_months_and_are_refused_after_24(source) -> None:  # type: ignore[no-untyped-def]
-    materials = load_language(PROJECT / "materials", "en", source.figure_ids)
-    region = load_region(PROJECT / "regions" / "gb.yaml")
+    materials = load_language(DATA / "materials", "en", source.figure_ids)
+    region = load_region(DATA / "regions" / "gb.yaml")
     _, fresh = build_content(source, materials, region, "parents", TODAY)
     assert not [d for d in fresh if d.code.startswith("contact")]
     _, later = build_content(source, materials, region, "parents", dt.date(2028, 1, 1))  # 13-14 months on
@@ -217,8 +217,8 @@ def test_numbering_system_must_be_latin_or_the_locales_own(data: Path, plant, so
 def test_numbers_follow_language_and_region(  # type: ignore[no-untyped-def]
     source, language: str, region: str, locale: str, percent: str, count: str
 ) -> None:
-    materials = load_language(PROJECT / "materials", language, source.figure_ids)
-    contacts = load_region(PROJECT / "regions" / f"{region}.yaml")
+    materials = load_language(DATA / "materials", language, source.figure_ids)
+    contacts = load_region(DATA / "regions" / f"{region}.yaml")
     assert number_locale(language, contacts) == locale
     content, _ = build_content(source, materials, contacts, "parents", TODAY)
     numbers = {s.id: s.number for s in content.key_figures + content.more_figures}

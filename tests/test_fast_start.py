@@ -15,8 +15,7 @@ from typer._coercion import build_runtime_param, resolve_type_descriptor
 from typer.models import OptionInfo
 
 from awareprint.cli_values import _PlainValue
-
-PROJECT = Path(__file__).resolve().parent.parent
+from awareprint.resources import DATA
 
 
 def _loaded_after(tmp_path: Path, *args: str) -> set[str]:
@@ -33,7 +32,7 @@ def _loaded_after(tmp_path: Path, *args: str) -> set[str]:
 
 
 def test_a_poster_loads_neither_pydantic_nor_fonttools_tables(tmp_path: Path) -> None:
-    loaded = _loaded_after(tmp_path, "--data", str(PROJECT), "poster", "--output", str(tmp_path / "p.pdf"))
+    loaded = _loaded_after(tmp_path, "--data", str(DATA), "poster", "--output", str(tmp_path / "p.pdf"))
     assert (tmp_path / "p.pdf").stat().st_size > 10_000
     assert "pydantic" not in loaded
     assert {"reportlab", "pikepdf"} <= loaded  # it does render and finish as PDF/X
@@ -54,7 +53,7 @@ def test_a_poster_loads_neither_pydantic_nor_fonttools_tables(tmp_path: Path) ->
 def test_help_and_check_load_no_renderer(tmp_path: Path, args: tuple[str, ...]) -> None:
     """Help renders nothing; `templates check` renders to read its text back, but never finishes a PDF/X."""
     if args[0] == "templates":
-        args = (*args[:2], str(PROJECT / args[2]))
+        args = (*args[:2], str(DATA / args[2]))
     loaded = _loaded_after(tmp_path, *args)
     assert not loaded & {"pydantic", "pikepdf"}
     assert ("reportlab" in loaded) == (args[0] == "templates")

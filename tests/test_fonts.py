@@ -8,10 +8,10 @@ import pytest
 from fontTools import unicodedata
 from fontTools.ttLib import TTFont
 
+from awareprint.resources import DATA
 from awareprint.text.fonts import WEIGHTS, load_manifest
 
-PROJECT = Path(__file__).resolve().parent.parent
-MANIFEST = load_manifest(PROJECT / "fonts" / "manifest.yaml")
+MANIFEST = load_manifest(DATA / "fonts" / "manifest.yaml")
 
 # Letters every font claiming a script must have (a reading of "covers the script" a test can check).
 PROBES = {

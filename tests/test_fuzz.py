@@ -21,7 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-PROJECT = Path(__file__).resolve().parent.parent
+from awareprint.resources import DATA
+
 LONG_RUN = settings.default.max_examples >= 1_000
 pytestmark = pytest.mark.fuzz
 
@@ -70,7 +71,7 @@ def assert_the_invariant(result, output: Path, before: dict[str, str], folder: P
 def work(tmp_path: Path) -> Path:
     """A folder with a copy of the data, so that any change the run makes is seen."""
     for folder in ("materials", "regions", "templates"):
-        shutil.copytree(PROJECT / folder, tmp_path / "data" / folder)
+        shutil.copytree(DATA / folder, tmp_path / "data" / folder)
     return tmp_path
 
 

@@ -17,8 +17,8 @@ from awareprint.compose.place import compose
 from awareprint.load.content import build_content, load_region, load_source
 from awareprint.load.materials import load_language
 from awareprint.load.templates import load_template
+from awareprint.resources import DATA
 
-PROJECT = Path(__file__).resolve().parent.parent
 MM = 72 / 25.4
 TODAY = dt.date.today()  # as the CLI builds its content
 FOLDED = ["leaflet-a4-trifold", "leaflet-a5-bifold", "card-dl", "card-a6"]
@@ -103,11 +103,11 @@ def test_right_to_left_trifold_extracts_as_its_source_text(made, lang: str) -> N
     """Every paragraph composed for a page of a right-to-left leaflet reads back from it as written
     (issue 4): left-to-right names and numbers in their order, marks on their letters."""
     path = made("leaflet-a4-trifold", lang, "parents")
-    source = load_source(PROJECT / "materials" / "source.yaml")
-    materials = load_language(PROJECT / "materials", lang, source.figure_ids)
-    region = load_region(PROJECT / "regions" / "gb.yaml")
+    source = load_source(DATA / "materials" / "source.yaml")
+    materials = load_language(DATA / "materials", lang, source.figure_ids)
+    region = load_region(DATA / "regions" / "gb.yaml")
     content, _ = build_content(source, materials, region, "parents", TODAY)
-    document, _ = compose(load_template(PROJECT / "templates" / "leaflet-a4-trifold.yaml"), content, "test")
+    document, _ = compose(load_template(DATA / "templates" / "leaflet-a4-trifold.yaml"), content, "test")
 
     def bare(text: str) -> str:  # as in test_poster_pdf: line breaks and hyphens are the layout's
         return "".join(text.replace("\ufffe", "").replace("-", "").split())
@@ -190,7 +190,7 @@ def test_pdfx1a_on_request(made) -> None:  # type: ignore[no-untyped-def]
 
 def test_a_print_shops_own_profile_becomes_the_output_intent(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
     profile = tmp_path / "shop.icc"
-    shutil.copy(PROJECT / "profiles" / "FOGRA39L-coated.icc", profile)
+    shutil.copy(DATA / "profiles" / "FOGRA39L-coated.icc", profile)
     output = tmp_path / "leaflet.pdf"
     done = cli("poster", "--template", "card-a6", "--profile", str(profile), "--output", str(output))
     assert done.code == 0, done.err

@@ -18,9 +18,8 @@ from PIL import Image, ImageDraw
 from awareprint.diagnostics import AwareprintError
 from awareprint.render.colour import DEFAULT_PROFILE_PATH, as_printed_rgb
 from awareprint.render.images import logo_jpeg, open_logo
+from awareprint.resources import DATA
 from awareprint.units import Cmyk
-
-PROJECT = Path(__file__).resolve().parent.parent
 
 
 def make_logo(path: Path, width: int = 900, height: int = 300) -> Path:
@@ -88,7 +87,7 @@ def test_huge_or_broken_images_get_one_line(tmp_path: Path, cli) -> None:  # typ
         assert expected in result.err
 
 
-FOGRA39 = (PROJECT / "profiles" / "FOGRA39L-coated.icc").read_bytes()
+FOGRA39 = (DATA / "profiles" / "FOGRA39L-coated.icc").read_bytes()
 
 
 def placed_logo(pdf_path: Path) -> Image.Image:

@@ -5,7 +5,6 @@ match it. A line with wrong glyphs (no shaping) or a wrong order must not."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
@@ -26,12 +25,12 @@ from awareprint.compose.document import (
     TextStyle,
 )
 from awareprint.render.pdf import render_pdf
+from awareprint.resources import DATA
 from awareprint.text import layout_frames
 from awareprint.text.fonts import load_manifest
 from awareprint.units import Cmyk, Pt
 
-PROJECT = Path(__file__).resolve().parent.parent
-MANIFEST = load_manifest(PROJECT / "fonts" / "manifest.yaml")
+MANIFEST = load_manifest(DATA / "fonts" / "manifest.yaml")
 SIZE = 20.0
 SCALE = 4.0  # pixels per point
 PAGE = PageGeometry(Pt(900), Pt(80), Pt(0), Pt(6))

@@ -12,6 +12,7 @@ from awareprint.diagnostics import AwareprintError, Severity
 from awareprint.preflight import preflight_pdf
 from awareprint.render.icc import profile_problem
 from awareprint.render.pdfx import DEFAULT_PROFILE, OutputProfile
+from awareprint.resources import DATA
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -33,7 +34,7 @@ def test_a_missing_profile_is_a_user_error(tmp_path: Path) -> None:
         OutputProfile(tmp_path / "absent.icc", "X", "x").data()
 
 
-FOGRA39 = PROJECT / "profiles" / "FOGRA39L-coated.icc"
+FOGRA39 = DATA / "profiles" / "FOGRA39L-coated.icc"
 
 
 def first_third(folder: Path) -> Path:

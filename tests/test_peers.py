@@ -13,6 +13,7 @@ import pypdfium2
 import pytest
 
 from awareprint.compose.document import Paragraph
+from awareprint.resources import DATA
 
 PEERS_FILE = Path(__file__).resolve().parent.parent / "benchmarks" / "peers.py"
 HOSTILE = 'a <b>&amp; "quoted" \\ #set text(red) *bold* $x$ [link] // not a comment'
@@ -57,7 +58,7 @@ def test_fonts_are_the_vendored_ones_script_font_before_the_rest(peers: ModuleTy
     assert names[:2] == ["Noto Sans", "Noto Naskh Arabic"]
     page = peers.to_html(arabic)
     for folder in arabic.font_folders:
-        assert Path(folder).is_relative_to(PEERS_FILE.parent.parent / "fonts")
+        assert Path(folder).is_relative_to(DATA / "fonts")
         assert Path(folder).as_uri() in page
 
 

@@ -14,13 +14,11 @@ import zxingcpp
 
 from awareprint.load.content import build_content, load_region, load_source
 from awareprint.load.materials import load_language
+from awareprint.resources import DATA
 
-PROJECT = Path(__file__).resolve().parent.parent
 MM = 72 / 25.4
 LANGUAGES = sorted(
-    p.stem
-    for p in (PROJECT / "materials").glob("*.yaml")
-    if p.stem != "source" and not p.stem.startswith("_")
+    p.stem for p in (DATA / "materials").glob("*.yaml") if p.stem != "source" and not p.stem.startswith("_")
 )
 TEMPLATES = ["poster-a2", "poster-a3", "poster-a4", "poster-letter", "poster-tabloid"]
 AUDIENCES = ["parents", "professionals"]
@@ -94,7 +92,7 @@ def test_colour_is_cmyk_only_and_text_is_black_only(a3_poster: Path) -> None:
 
 def test_every_figure_of_the_study_is_printed(a3_poster: Path) -> None:
     text = extracted_text(a3_poster)
-    source = load_source(PROJECT / "materials" / "source.yaml")
+    source = load_source(DATA / "materials" / "source.yaml")
     for figure in source.figures:
         printed = f"{figure.value}%" if figure.unit == "percent" else f"{int(figure.value):,}"
         assert printed in text, f"figure {figure.id} ({printed}) is missing from the poster"
@@ -194,9 +192,9 @@ def test_extracted_text_is_the_logical_source_text(
     output = tmp_path / "poster.pdf"
     command = ("poster", "--lang", language, "--audience", audience, "--template", template)
     assert cli(*command, "--output", str(output)).code == 0
-    source = load_source(PROJECT / "materials" / "source.yaml")
-    materials = load_language(PROJECT / "materials", language, source.figure_ids)
-    region = load_region(PROJECT / "regions" / "gb.yaml")
+    source = load_source(DATA / "materials" / "source.yaml")
+    materials = load_language(DATA / "materials", language, source.figure_ids)
+    region = load_region(DATA / "regions" / "gb.yaml")
     content, _ = build_content(source, materials, region, audience, dt.date(2026, 12, 7))
 
     # compared without white space (a line break in Thai or Chinese is not a space in the source) and
@@ -230,7 +228,7 @@ def test_pdfx4_with_the_fogra39_output_intent(a3_poster: Path) -> None:
         assert str(intent.OutputConditionIdentifier) == "FOGRA39"
         profile = intent.DestOutputProfile
         assert profile.N == 4
-        assert profile.read_bytes() == (PROJECT / "profiles" / "FOGRA39L-coated.icc").read_bytes()
+        assert profile.read_bytes() == (DATA / "profiles" / "FOGRA39L-coated.icc").read_bytes()
         meta = pdf.open_metadata()
         assert meta["pdfxid:GTS_PDFXVersion"] == "PDF/X-4"
         assert meta["dc:title"] == str(pdf.docinfo.Title)
@@ -252,9 +250,9 @@ def test_every_language_prints_the_same_figures(tmp_path: Path, cli, language: s
     result = cli("poster", "--lang", language, "--audience", "professionals", "--output", str(output))
     assert result.code == 0, result.err
     assert "error" not in result.err
-    source = load_source(PROJECT / "materials" / "source.yaml")
-    materials = load_language(PROJECT / "materials", language, source.figure_ids)
-    region = load_region(PROJECT / "regions" / "gb.yaml")
+    source = load_source(DATA / "materials" / "source.yaml")
+    materials = load_language(DATA / "materials", language, source.figure_ids)
+    region = load_region(DATA / "regions" / "gb.yaml")
     content, _ = build_content(source, materials, region, "professionals", dt.date(2026, 12, 7))
     statistics = content.key_figures + content.more_figures
     assert len(statistics) == len(source.figures)

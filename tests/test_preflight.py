@@ -20,8 +20,8 @@ from awareprint.diagnostics import Severity
 from awareprint.pipeline import PosterRequest, make_poster
 from awareprint.preflight import PreflightReport, preflight_pdf
 from awareprint.render.pdfx import to_pdfx
+from awareprint.resources import DATA
 
-PROJECT = Path(__file__).resolve().parent.parent
 MM = 72 / 25.4
 
 
@@ -286,7 +286,7 @@ BLEED, SLUG = 3 * MM, 10 * MM
 
 
 def _drawn(tmp_path: Path, draw: Callable[[Canvas], None], font: str = "PreflightSans") -> Path:
-    pdfmetrics.registerFont(TTFont("PreflightSans", str(PROJECT / "fonts/noto-sans/NotoSans-Regular.ttf")))
+    pdfmetrics.registerFont(TTFont("PreflightSans", str(DATA / "fonts/noto-sans/NotoSans-Regular.ttf")))
     buffer = io.BytesIO()
     offset = BLEED + SLUG
     canvas = Canvas(buffer, pagesize=(TRIM[0] + 2 * offset, TRIM[1] + 2 * offset), initialFontName=font)

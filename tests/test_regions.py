@@ -13,8 +13,8 @@ import pypdfium2 as pdfium
 import pytest
 
 from awareprint.load.regions import load_region
+from awareprint.resources import DATA
 
-PROJECT = Path(__file__).resolve().parent.parent
 IWF_SOURCES = (
     "      - {url: https://iwf.org.uk/report, read: 2026-11}\n"
     "      - {url: https://iwf.org.uk/faqs/, read: 2026-11}\n"
@@ -61,7 +61,7 @@ def test_posters_print_the_emergency_number(
 
 
 def test_every_shipped_region_has_an_emergency_contact_for_every_audience() -> None:
-    for path in sorted((PROJECT / "regions").glob("*.yaml")):
+    for path in sorted((DATA / "regions").glob("*.yaml")):
         region = load_region(path)
         for audience in ("parents", "professionals"):
             assert any(c.purpose == "emergency" and audience in c.audiences for c in region.contacts), path

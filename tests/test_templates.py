@@ -12,6 +12,7 @@ import yaml
 from awareprint.diagnostics import AwareprintError
 from awareprint.load.template_schema import template_schema
 from awareprint.load.templates import FillSlot, ListSlot, QrSlot, TextSlot, list_templates, load_template
+from awareprint.resources import DATA
 
 PROJECT = Path(__file__).resolve().parent.parent
 MM = 72 / 25.4
@@ -27,13 +28,13 @@ SIZES = {
 
 
 def test_the_five_poster_sizes_exist() -> None:
-    posters = {p.stem for p in list_templates(PROJECT / "templates") if p.stem.startswith("poster-")}
+    posters = {p.stem for p in list_templates(DATA / "templates") if p.stem.startswith("poster-")}
     assert posters == set(SIZES)
 
 
 @pytest.mark.parametrize("name", sorted(SIZES))
 def test_geometry(name: str) -> None:
-    template = load_template(PROJECT / "templates" / f"{name}.yaml")
+    template = load_template(DATA / "templates" / f"{name}.yaml")
     width, height, bleed = SIZES[name]
     geometry = template.geometry
     assert geometry.trim_width == pytest.approx(width)
@@ -50,8 +51,8 @@ def test_geometry(name: str) -> None:
 
 
 def test_type_scale_multiplies_the_a3_sizes() -> None:
-    a3 = load_template(PROJECT / "templates" / "poster-a3.yaml")
-    a2 = load_template(PROJECT / "templates" / "poster-a2.yaml")
+    a3 = load_template(DATA / "templates" / "poster-a3.yaml")
+    a2 = load_template(DATA / "templates" / "poster-a2.yaml")
     headline = {t.name: t for t in (a3, a2)}
     size_a3 = next(s for s in headline["poster-a3"].slots if s.name == "headline")
     size_a2 = next(s for s in headline["poster-a2"].slots if s.name == "headline")
@@ -60,7 +61,7 @@ def test_type_scale_multiplies_the_a3_sizes() -> None:
 
 
 def test_header_fill_runs_into_the_bleed() -> None:
-    template = load_template(PROJECT / "templates" / "poster-a3.yaml")
+    template = load_template(DATA / "templates" / "poster-a3.yaml")
     header = next(s for s in template.slots if s.name == "header")
     assert isinstance(header, FillSlot)
     bleed = template.geometry.bleed
@@ -71,7 +72,7 @@ def test_header_fill_runs_into_the_bleed() -> None:
 
 def test_qr_slot_is_at_least_25_mm() -> None:
     for name in SIZES:
-        template = load_template(PROJECT / "templates" / f"{name}.yaml")
+        template = load_template(DATA / "templates" / f"{name}.yaml")
         qr = next(s for s in template.slots if isinstance(s, QrSlot))
         assert min(qr.rect.width, qr.rect.height) >= 25 * MM, name
 
@@ -141,7 +142,7 @@ def test_faults_in_a_base_template_are_reported_through_the_size_that_extends_it
 
 
 def widths_mm(template_name: str) -> dict[str, list[tuple[str, float]]]:
-    template = load_template(PROJECT / "templates" / f"{template_name}.yaml")
+    template = load_template(DATA / "templates" / f"{template_name}.yaml")
     return {
         page.name: [(panel.name, round(panel.rect.width / MM, 2)) for panel in page.panels]
         for page in template.pages
@@ -153,7 +154,7 @@ def test_trifold_is_a_roll_fold_with_the_tuck_in_panel_3mm_narrower() -> None:
         "outside": [("flap", 97.0), ("back", 100.0), ("front", 100.0)],
         "inside": [("left", 100.0), ("middle", 100.0), ("right", 97.0)],
     }
-    template = load_template(PROJECT / "templates" / "leaflet-a4-trifold.yaml")
+    template = load_template(DATA / "templates" / "leaflet-a4-trifold.yaml")
     outside, inside = template.pages
     # the flap's outside backs the inside's narrow panel: turned over, the folds line up
     assert [round(f / MM, 2) for f in outside.folds] == [97.0, 197.0]
@@ -166,14 +167,14 @@ def test_bifold_and_cards() -> None:
         "inside": [("left", 148.5), ("right", 148.5)],
     }
     for name, size in (("card-dl", (99, 210)), ("card-a6", (105, 148))):
-        template = load_template(PROJECT / "templates" / f"{name}.yaml")
+        template = load_template(DATA / "templates" / f"{name}.yaml")
         geometry = template.geometry
         assert (round(geometry.trim_width / MM, 2), round(geometry.trim_height / MM, 2)) == size
         assert [page.name for page in template.pages] == ["front", "back"]
         assert template.kind == "card"
 
 
-@pytest.mark.parametrize("path", list_templates(PROJECT / "templates"), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", list_templates(DATA / "templates"), ids=lambda p: p.stem)
 def test_every_slot_sits_inside_its_panel(path: Path) -> None:
     template = load_template(path)
     for page in template.pages:
@@ -184,7 +185,7 @@ def test_every_slot_sits_inside_its_panel(path: Path) -> None:
 
 
 def test_audience_slots_split_the_content() -> None:
-    template = load_template(PROJECT / "templates" / "leaflet-a4-trifold.yaml")
+    template = load_template(DATA / "templates" / "leaflet-a4-trifold.yaml")
     outside = template.pages[0]
     parents = {s.name for s in outside.slots_for("parents")}
     professionals = {s.name for s in outside.slots_for("professionals")}
@@ -201,7 +202,7 @@ def test_the_published_json_schema_is_the_one_the_code_builds() -> None:
     assert published == template_schema(), f"run: {regenerate}"
 
 
-@pytest.mark.parametrize("path", sorted((PROJECT / "templates").glob("*.yaml")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", sorted((DATA / "templates").glob("*.yaml")), ids=lambda p: p.stem)
 def test_every_shipped_template_passes_the_json_schema(path: Path) -> None:
     jsonschema.validate(yaml.safe_load(path.read_text()), template_schema())
 
@@ -220,11 +221,11 @@ def test_every_shipped_template_passes_the_json_schema(path: Path) -> None:
     ],
 )
 def test_the_json_schema_catches_what_the_loader_refuses(tmp_path: Path, old: str, new: str) -> None:
-    source = (PROJECT / "templates" / "leaflet-a4-trifold.yaml").read_text()
+    source = (DATA / "templates" / "leaflet-a4-trifold.yaml").read_text()
     assert old in source
     broken = tmp_path / "leaflet-a4-trifold.yaml"
     broken.write_text(source.replace(old, new, 1))
-    (tmp_path / "_leaflet.yaml").write_text((PROJECT / "templates" / "_leaflet.yaml").read_text())
+    (tmp_path / "_leaflet.yaml").write_text((DATA / "templates" / "_leaflet.yaml").read_text())
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(yaml.safe_load(broken.read_text()), template_schema())
     with pytest.raises(AwareprintError):

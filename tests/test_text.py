@@ -5,7 +5,6 @@ from __future__ import annotations
 import unicodedata
 from collections import Counter
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 import uharfbuzz as hb
@@ -13,6 +12,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from awareprint.compose.document import GlyphRun, Paragraph, Rect, TextFrame, TextStyle
+from awareprint.diagnostics import Severity
+from awareprint.resources import DATA
 from awareprint.text import layout_frames
 from awareprint.text.fonts import load_manifest
 from awareprint.text.hyphenate import SOFT_HYPHEN
@@ -21,8 +22,7 @@ from awareprint.text.linebreak import segments
 from awareprint.text.shape import shape
 from awareprint.units import Cmyk, Pt
 
-PROJECT = Path(__file__).resolve().parent.parent
-MANIFEST = load_manifest(PROJECT / "fonts" / "manifest.yaml")
+MANIFEST = load_manifest(DATA / "fonts" / "manifest.yaml")
 REGULAR = MANIFEST.primary.faces["regular"].path
 INK = Cmyk(0, 0, 0, 1)
 
@@ -187,12 +187,15 @@ def test_cjk_lines_break_between_characters_but_not_before_closing_punctuation(w
         assert line[-1] not in "「（", f"line ends with an opening bracket: {line}"
 
 
-def test_missing_glyph_lists_character_and_fonts_tried() -> None:
-    _, _, diagnostics = layout_frames([frame("Hello ሰላም")], MANIFEST)
-    missing = [d for d in diagnostics if d.code == "missing-glyph"]
-    assert missing
-    assert "U+1230" in missing[0].message
-    assert "Noto Sans" in missing[0].message
+def test_a_script_no_font_covers_is_one_finding_naming_a_font_not_one_per_slot() -> None:
+    _, _, diagnostics = layout_frames([frame("Hello ሰላም"), frame("ሰላም"), frame("ዓለም 😀")], MANIFEST)
+    (missing,) = [d for d in diagnostics if d.severity is Severity.ERROR]
+    assert missing.code == "font-missing"
+    assert (
+        "English needs an Ethiopic font, for example Noto Sans Ethiopic; see `fonts add`." in missing.message
+    )
+    assert "no font has '😀' (U+1F600) in the English text" in missing.message
+    assert "fonts add" in (missing.hint or "")
 
 
 def test_ligature_keeps_its_text_for_extraction() -> None:
@@ -247,7 +250,7 @@ def test_any_text_lays_out_inside_its_frame_or_says_why(
     drawn = "".join(run.text for run in runs).replace(SOFT_HYPHEN, "")
     assert Counter(without_spaces(drawn)) == Counter(without_spaces(text))
     if any(c in text for c in "ሰ😀"):  # Ethiopic and emoji: no vendored font has them
-        assert "missing-glyph" in codes
+        assert "font-missing" in codes
     if "overflow" not in codes:
         for run in runs:
             right = run.x + sum(g.advance for g in run.glyphs)

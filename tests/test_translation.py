@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from awareprint.load.materials import fingerprint, load_language
-
-PROJECT = Path(__file__).resolve().parent.parent
+from awareprint.resources import DATA
 
 FIGURES = ("girls", "alone_at_home", "category_a", "category_a_or_b", "harvested", "dedicated_forums",
            "mobile_only_apps", "cases")  # fmt: skip
@@ -17,7 +16,7 @@ FIGURES = ("girls", "alone_at_home", "category_a", "category_a_or_b", "harvested
 
 TRANSLATIONS = sorted(
     p.stem
-    for p in (PROJECT / "materials").glob("*.yaml")
+    for p in (DATA / "materials").glob("*.yaml")
     if p.stem not in ("source", "en") and not p.stem.startswith("_")
 )
 
@@ -155,7 +154,7 @@ def test_fingerprints_are_stable() -> None:
 
 def test_shipped_content_passes_check(cli) -> None:  # type: ignore[no-untyped-def]
     """Every language x audience on every template with gb contacts, and every region in English."""
-    done = cli("--data", str(PROJECT), "check", "--json")
+    done = cli("--data", str(DATA), "check", "--json")
     report = json.loads(done.out)
     errors = [f for f in report["findings"] if f["severity"] == "error"]
     assert errors == [] and done.code == 0

@@ -15,12 +15,13 @@ from pathlib import Path
 from awareprint import __version__
 from awareprint.batch.spec import BatchItem, BatchSpec
 from awareprint.diagnostics import AwareprintError, user_error
-from awareprint.load.folders import PROJECT, Folders
+from awareprint.load.folders import Folders
 from awareprint.load.inputs import read_input
 from awareprint.load.organisation import load_organisation
 from awareprint.load.roster import Roster
 from awareprint.load.templates import extends_chain
 from awareprint.render.output import write_atomic
+from awareprint.resources import DATA
 
 MANIFEST = "manifest.json"
 MANIFEST_FORMAT = 1
@@ -83,10 +84,10 @@ class Fingerprints:
         self._rows = {row.slug: row.fingerprint for row in roster.good} if roster else {}
         self._files: dict[Path, str] = {}
         self._templates: dict[str, list[str]] = {}
-        shared = [f"awareprint {__version__}", *self._tree(PROJECT / "awareprint", "*.py")]
+        shared = [f"awareprint {__version__}", *self._tree(Path(__file__).resolve().parents[1], "*.py")]
         shared += [f"{name} {_version(name)}" for name in _LIBRARIES]  # a new shaper may set text differently
-        shared += self._tree(folders.fonts, "*")
-        shared += self._tree(PROJECT / "profiles", "*")
+        shared += self._tree(DATA / "fonts", "*") + [self.file(p) for p in folders.fonts.overlaid()]
+        shared += self._tree(DATA / "profiles", "*")
         for extra in (spec.organisation, spec.logo, spec.profile):
             if extra is not None:
                 shared.append(self.file(extra))

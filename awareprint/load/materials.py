@@ -26,6 +26,7 @@ import yaml
 from babel import Locale, UnknownLocaleError
 
 from awareprint.diagnostics import AwareprintError, Diagnostic, user_error
+from awareprint.load.folders import Folder
 
 from .cache import cached
 from .inputs import read_input
@@ -192,7 +193,7 @@ def placeholders_in(text: str) -> set[str]:
     return set(PLACEHOLDER.findall(text))
 
 
-def language_codes(folder: Path) -> list[str]:
+def language_codes(folder: Folder) -> list[str]:
     """English first, then the translations by code (files starting with _ hold other data)."""
     codes = sorted(
         p.stem
@@ -202,11 +203,11 @@ def language_codes(folder: Path) -> list[str]:
     return [ENGLISH, *codes]
 
 
-def load_english(folder: Path, source_figures: tuple[str, ...]) -> Materials:
+def load_english(folder: Folder, source_figures: tuple[str, ...]) -> Materials:
     return load_materials(folder / f"{ENGLISH}.yaml", source_figures)
 
 
-def load_language(folder: Path, code: str, source_figures: tuple[str, ...]) -> Materials:
+def load_language(folder: Folder, code: str, source_figures: tuple[str, ...]) -> Materials:
     """One language, with English filled in where a translation has no string."""
     english = load_english(folder, source_figures)
     return english if code == ENGLISH else load_materials(folder / f"{code}.yaml", source_figures, english)

@@ -16,7 +16,9 @@ from typing import TypeVar, cast
 
 from awareprint.compose.document import PageGeometry, Rect, TextStyle
 from awareprint.diagnostics import AwareprintError, Diagnostic, user_error
+from awareprint.load.folders import Folder
 from awareprint.render.colour import contrast_ratio
+from awareprint.resources import DATA
 from awareprint.units import MIN_BLEED_MM, POINTS_PER_UNIT, Cmyk, Pt, parse_length
 
 from .materials import AUDIENCES
@@ -72,7 +74,7 @@ MAX_GRID = 200  # columns, rows, items per row
 _SPAN = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+))?\s*$")
 _SIZE_RANGE = re.compile(r"^\s*(\S+?)\s*-\s*(\S+)\s*$")
 _TRIM = re.compile(r"^\s*(\S+)\s*x\s*(\S+)\s*$")
-_TEMPLATE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")  # a file in the same folder, never a path
+_TEMPLATE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")  # a name, never a path
 T = TypeVar("T")
 
 
@@ -231,8 +233,13 @@ class Template:
         return tuple(slot for page in self.pages for slot in page.slots)
 
 
-def list_templates(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.glob("*.yaml") if not p.name.startswith("_"))
+def list_templates(folder: Folder) -> list[Path]:
+    """The templates one may choose (a name starting with _ is a shared base); none at all is an error."""
+    found = sorted(p for p in folder.glob("*.yaml") if not p.name.startswith("_"))
+    if not found:
+        where = folder if isinstance(folder, Path) else folder.builtin
+        raise user_error("no templates found", file=where, hint="reinstall awareprint (pip install .)")
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,16 +270,31 @@ def _resolve_extends(path: Path, chain: tuple[Path, ...]) -> tuple[Node, tuple[P
     base_name = as_text(base_node)
     if not _TEMPLATE_NAME.fullmatch(base_name):
         raise base_node.error(
-            f"'{base_name}' is not a template name", hint="name a template in the same folder, e.g. _leaflet"
+            f"'{base_name}' is not a template name",
+            hint="name a template in the same folder or a built-in one, e.g. poster-a3",
         )
-    base_path = path.parent / f"{base_name}.yaml"
+    base_path = _base_template(path, base_name)
     if base_path.resolve() in chain or base_path.resolve() == path.resolve():
         raise base_node.error("templates extend each other in a circle", hint="remove one 'extends'")
     if not base_path.exists():
-        raise base_node.error(f"no template '{base_node.value}' to extend", hint=f"expected {base_path}")
+        built_in = ", ".join(p.stem for p in list_templates(DATA / "templates"))
+        raise base_node.error(
+            f"no template '{base_name}' to extend",
+            hint=f"put {base_name}.yaml beside {path.name}, or name a built-in one: {built_in}",
+        )
     base, files = _resolve_extends(base_path, (*chain, path.resolve()))
     own = {k: v for k, v in node.value.items() if k != "extends"}
     return _merge(base, Node(own, node.file, node.line, node.key)), (path, *files)
+
+
+def _base_template(path: Path, name: str) -> Path:
+    """The template `extends:` names: in the file's own folder, else the built-in one, so a template kept
+    anywhere (a data folder, a designer's desktop) can start from poster-a3, and an overlay's poster-a3
+    can extend the built-in poster-a3."""
+    beside = path.parent / f"{name}.yaml"
+    if beside.is_file() and beside.resolve() != path.resolve():
+        return beside
+    return DATA / "templates" / f"{name}.yaml"
 
 
 def _merge(base: Node, override: Node) -> Node:

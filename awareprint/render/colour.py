@@ -12,12 +12,13 @@ import functools
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from awareprint.resources import DATA
 from awareprint.units import Cmyk
 
 if TYPE_CHECKING:
     from PIL import ImageCms
 
-DEFAULT_PROFILE_PATH = Path(__file__).resolve().parents[2] / "profiles" / "FOGRA39L-coated.icc"
+DEFAULT_PROFILE_PATH = DATA / "profiles" / "FOGRA39L-coated.icc"
 
 Rgb = tuple[float, float, float]  # sRGB, each 0..1
 

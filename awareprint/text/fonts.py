@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import uharfbuzz as hb
+from fontTools import unicodedata as script_data
 
 from awareprint.load.schema import Mapping, as_list, as_text, load_yaml
 
@@ -83,8 +84,21 @@ def _chain(
 
 
 @functools.cache
-def load_manifest(path: Path) -> FontManifest:
-    root = Mapping(load_yaml(path), {"fonts", "fallback"})
+def load_manifest(path: Path, added: Path | None = None) -> FontManifest:
+    """The built-in manifest, with the families of a data folder's manifest (`added`, from `fonts add`)
+    tried first for their scripts; a family of the same name replaces the built-in one, and its own
+    `fallback`, if it has one, replaces the built-in order of last resort."""
+    families, fallback = _families(path, required={"fonts", "fallback"})
+    if added is not None and added.resolve() != path.resolve():
+        own, own_fallback = _families(added, required={"fonts"})
+        names = {f.name for f in own}
+        families = own + [f for f in families if f.name not in names]
+        fallback = own_fallback or fallback
+    return FontManifest(tuple(families), fallback, path)
+
+
+def _families(path: Path, required: set[str]) -> tuple[list[FontFamily], tuple[str, ...]]:
+    root = Mapping(load_yaml(path), required, {"fallback"} - required)
     families: list[FontFamily] = []
     for node in as_list(root.get("fonts")):
         entry = Mapping(
@@ -95,7 +109,7 @@ def load_manifest(path: Path) -> FontManifest:
         for weight in WEIGHTS:
             file = path.parent / entry.text(weight)
             if not file.is_file():
-                raise entry.get(weight).error(f"font file {file} not found", hint="vendor it under fonts/")
+                raise entry.get(weight).error(f"font file {file} not found", hint="add it with `fonts add`")
             faces[weight] = _load_face(str(file), name, weight)
         licence = path.parent / entry.text("licence")
         if not licence.is_file():
@@ -112,11 +126,19 @@ def load_manifest(path: Path) -> FontManifest:
                 entry.text("origin"),
             )
         )
+    if not root.has("fallback"):
+        return families, ()
     names = {f.name for f in families}
     for node in as_list(root.get("fallback")):
         if as_text(node) not in names:
             raise node.error(f"no font family '{node.value}' in the manifest")
-    return FontManifest(tuple(families), tuple(root.texts("fallback")), path)
+    return families, tuple(root.texts("fallback"))
+
+
+def script_name(code: str) -> str:
+    """`Ethi` -> `Ethiopic`: the name a font family carries (Noto Sans Ethiopic)."""
+    name: str = script_data.script_name(code)
+    return name.replace("_", " ")
 
 
 def _load_face(path: str, family: str, weight: str) -> FontFace:

@@ -10,6 +10,9 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, replace
+from pathlib import Path
+
+from fontTools import unicodedata as script_data
 
 from awareprint.compose.document import (
     Disc,
@@ -25,7 +28,7 @@ from awareprint.diagnostics import Diagnostic, Severity
 from awareprint.units import Cmyk, Pt
 
 from .bidi import base_is_rtl, visual_order
-from .fonts import FontFace, FontManifest, glyph_ink, harfbuzz_font
+from .fonts import FontFace, FontManifest, glyph_ink, harfbuzz_font, script_name
 from .hyphenate import HYPHEN, SOFT_HYPHEN, can_hyphenate, hyphen_points
 from .itemize import MissingGlyphs, Run, itemize
 from .linebreak import Segment, address_segments, segments
@@ -547,6 +550,7 @@ def layout_frames(
     """Fit every frame (frames of one fit group share the smallest of their sizes) and place the text."""
     layouts = [FrameLayout(frame, manifest) for frame in frames]
     diagnostics: list[Diagnostic] = []
+    uncovered: dict[str, dict[str, None]] = {}  # language -> characters of the tool's text no font has
     sizes: dict[int, float] = {}
     roomy = [layout.roomy_families() for layout in layouts]
     fitted_sizes = [layout.fit() for layout in layouts]
@@ -573,7 +577,11 @@ def layout_frames(
             diagnostics.append(_overflow(layout, largest))
         sizes[index] = largest
         for paragraph, missing in layout.missing():
-            diagnostics.append(_missing_glyphs(layout.frame, paragraph, missing))
+            if paragraph.written_in is not None:
+                diagnostics.append(_missing_glyphs(layout.frame, paragraph.written_in, missing))
+            else:
+                uncovered.setdefault(layout.frame.language, {}).update(dict.fromkeys(missing.characters))
+    diagnostics += [_missing_font(language, "".join(chars)) for language, chars in uncovered.items()]
     groups: dict[str, float] = {}
     for index, layout in enumerate(layouts):
         if layout.frame.fit_group:
@@ -636,22 +644,46 @@ def _overflow(layout: FrameLayout, size: float) -> Diagnostic:
     )
 
 
-def _missing_glyphs(frame: TextFrame, paragraph: Paragraph, missing: MissingGlyphs) -> Diagnostic:
-    """Characters no font has: a user's text is theirs to change, the project's strings need a font."""
+def _missing_glyphs(frame: TextFrame, written_in: Path, missing: MissingGlyphs) -> Diagnostic:
+    """Characters of a user's own text (an organisation's name) that no font has: theirs to change."""
     where = f"slot '{frame.name}', language {frame.language}; tried {', '.join(missing.tried)}"
-    if paragraph.written_in is not None:
-        return Diagnostic(
-            Severity.ERROR,
-            "missing-glyph",
-            f"no font here has {_describe(missing.characters)} ({where})",
-            file=paragraph.written_in,
-            hint=f"change the text in {paragraph.written_in.name}",
-        )
     return Diagnostic(
         Severity.ERROR,
         "missing-glyph",
-        f"no vendored font has {_describe(missing.characters)} ({where})",
-        hint="add a font covering it to fonts/manifest.yaml, or change the text",
+        f"no font here has {_describe(missing.characters)} ({where})",
+        file=written_in,
+        hint=f"change the text in {written_in.name}",
+    )
+
+
+def _missing_font(language: str, characters: str) -> Diagnostic:
+    """The language's own text needs a script no font covers: one finding per script, however many slots
+    show it (the same words for every template, so `check` counts it once per language)."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        name = Locale.parse(language.replace("-", "_")).get_display_name("en") or language
+    except (UnknownLocaleError, ValueError):
+        name = language
+    by_script: dict[str, str] = {}
+    for char in characters:
+        script = script_data.script(char)
+        by_script[script] = by_script.get(script, "") + char
+    found = []
+    for script, chars in by_script.items():
+        if script in ("Zyyy", "Zinh", "Zzzz"):  # symbols of no one script: the text is what to change
+            found.append(f"no font has {_describe(chars)} in the {name} text.")
+        else:
+            title = script_name(script)
+            article = "an" if title[0] in "AEIOU" else "a"
+            found.append(
+                f"{name} needs {article} {title} font, for example Noto Sans {title}; see `fonts add`."
+            )
+    return Diagnostic(
+        Severity.ERROR,
+        "font-missing",
+        " ".join(found),
+        hint="add a font to your data folder (awareprint --data DIR fonts add FONT.ttf), or change the text",
     )
 
 

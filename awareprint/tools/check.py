@@ -143,7 +143,7 @@ def run_check(folders: Folders, today: dt.date, scope: CheckScope = CheckScope()
 
     layouts = 0
     if scope.fit and templates and scope.fit_region in regions:
-        manifest = load_manifest(folders.fonts / "manifest.yaml")
+        manifest = load_manifest(*folders.font_manifests())
         logo = sample_logo()
         chosen = regions.values() if scope.all_regions else [regions[scope.fit_region]]
         combinations = [(m, r) for m in languages.values() for r in chosen]
@@ -168,7 +168,7 @@ def check_template(path: Path, folders: Folders, today: dt.date) -> CheckReport:
     source = load_source(folders.materials / "source.yaml")
     english = load_english(folders.materials, source.figure_ids)
     region = load_region(folders.regions / "gb.yaml")
-    manifest = load_manifest(folders.fonts / "manifest.yaml")
+    manifest = load_manifest(*folders.font_manifests())
     logo = sample_logo()
     found: list[Diagnostic] = []
     codes = language_codes(folders.materials)
@@ -292,7 +292,10 @@ def _fit(
         documents.append(lay_out(template, plain, manifest))
     where = f"{template.name}, {materials.language.code}, {audience}, {region.code}"
     found = [
-        replace(d, message=f"{where}: {d.message}", file=d.file or materials.file)
+        # a missing font is the language's, the same for every design: one finding, not one per layout
+        d
+        if d.code == "font-missing"
+        else replace(d, message=f"{where}: {d.message}", file=d.file or materials.file)
         for _, diagnostics in documents
         for d in diagnostics
         if d.severity is Severity.ERROR

@@ -31,25 +31,32 @@ def comparable(text: str) -> str:
 
 
 def extraction_findings(document: LaidOutDocument, pdf: bytes, where: str) -> list[Diagnostic]:
-    """An error for each slot with a paragraph whose text pdfium does not read back from its page."""
+    """For each slot with a paragraph that pdfium does not read back from its page: an error when words
+    are lost (search for them finds nothing), a warning when every word is there but the reader joins the
+    lines in another order (a neighbouring column read into them: copy gives a muddle, search still works).
+    """
     found: list[Diagnostic] = []
     reader = pdfium.PdfDocument(pdf)
     try:
         for number, (page, read) in enumerate(zip(document.pages, reader, strict=True), start=1):
-            extracted = comparable(read.get_textpage().get_text_range())
+            text = read.get_textpage().get_text_range()
+            extracted = comparable(text)
             for slot, paragraphs in page.slots:
                 lost = [p for p in paragraphs if comparable(p) not in extracted]
-                if lost:
-                    found.append(
-                        Diagnostic(
-                            Severity.ERROR,
-                            "text-not-extracted",
-                            f"{where}: slot '{slot}' on page {number}: copy and search do not give back "
-                            f"'{_shortened(lost[0])}' (pdfium reads the page differently)",
-                            hint="give the slot more room (its lines may be squeezed until they merge), "
-                            "or report it with the template",
-                        )
+                if not lost:
+                    continue
+                words_lost = any(comparable(word) not in extracted for p in lost for word in p.split())
+                found.append(
+                    Diagnostic(
+                        Severity.ERROR if words_lost else Severity.WARNING,
+                        "text-not-extracted" if words_lost else "text-extracted-out-of-order",
+                        f"{where}: slot '{slot}' on page {number}: copy and search do not give back "
+                        f"'{_shortened(lost[0])}' "
+                        + ("(words are lost)" if words_lost else "(pdfium joins its lines in another order)"),
+                        hint="give the slot more room (its lines may be squeezed until they merge) or more "
+                        "space from its neighbours, or report it with the template",
                     )
+                )
     finally:
         reader.close()
     return found

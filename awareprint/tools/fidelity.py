@@ -25,6 +25,7 @@ from pathlib import Path
 from icu4py.messageformat import MessageFormat
 
 from awareprint.diagnostics import Diagnostic, Severity
+from awareprint.load.folders import Folder
 from awareprint.load.materials import ENGLISH, PLACEHOLDER, Materials, numbers_in
 from awareprint.load.schema import Mapping, Node, as_list, as_text, load_yaml
 from awareprint.load.text_input import BIDI_WHY, bidi_controls, describe
@@ -48,7 +49,7 @@ class Qualifiers:
     file: Path | None
 
 
-def load_qualifiers(folder: Path, qualifiers: set[str], languages: set[str]) -> Qualifiers:
+def load_qualifiers(folder: Folder, qualifiers: set[str], languages: set[str]) -> Qualifiers:
     """materials/_qualifiers.yaml, strict: the study's qualifiers, then language codes that have a file
     here. Without the file no wording is confirmed (every display is a warning)."""
     path = folder / QUALIFIERS_FILE

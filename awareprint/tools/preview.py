@@ -36,9 +36,10 @@ from awareprint.load.inputs import regular_file
 from awareprint.load.materials import AUDIENCES
 from awareprint.load.templates import FillSlot, Slot, Template, TemplatePage
 from awareprint.render.output import write_atomic
+from awareprint.resources import DATA
 from awareprint.text.layout import Overflow, overflow_of
 
-LABEL_FONT = Path(__file__).resolve().parents[2] / "fonts" / "noto-sans" / "NotoSans-Regular.ttf"
+LABEL_FONT = DATA / "fonts" / "noto-sans" / "NotoSans-Regular.ttf"
 MM = 72 / 25.4  # points per millimetre
 THUMB_HEIGHT = 280  # px: a page in the contact sheet and the gallery
 PAGE_GAP = 6  # px between the pages of one file in a tile

@@ -24,6 +24,7 @@ from babel import Locale, UnknownLocaleError
 from translate.storage import base, lisa, po, xliff
 
 from awareprint.diagnostics import user_error
+from awareprint.load.folders import Folder
 from awareprint.load.inputs import read_input
 from awareprint.load.materials import (
     CAPTIONS,
@@ -267,7 +268,7 @@ def refuse_unknown_keys(english: Materials, materials: Materials, keys: tuple[st
         )
 
 
-def new_language(code: str, folder: Path) -> bytes:
+def new_language(code: str, folder: Folder) -> bytes:
     """A language file with only its language block: every string prints in English until translated."""
     try:
         locale = Locale.parse(code.replace("-", "_"))

@@ -12,7 +12,7 @@ plus ASCII, CJK punctuation and full-width forms for all. The sets come from Pyt
 is downloaded. A character outside them is reported as a missing glyph, never drawn as a box.
 
 Usage (Debian): apt-get download fonts-noto-cjk && dpkg-deb -x fonts-noto-cjk_*.deb cjk &&
-    python fonts/build_cjk.py cjk/usr/share/fonts/opentype/noto
+    python tools/build_cjk.py cjk/usr/share/fonts/opentype/noto
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from fontTools.pens.cu2quPen import Cu2QuPen
 from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fontTools.ttLib import TTCollection, TTFont, newTable
 
-HERE = Path(__file__).resolve().parent
+FONTS = Path(__file__).resolve().parent.parent / "awareprint" / "data" / "fonts"
 MAX_ERROR = 1.0  # font units allowed between a cubic curve and its quadratic approximation
 
 # face name in the collection -> (output folder, codec, ranges of two-byte codes to keep)
@@ -102,11 +102,11 @@ def build(collection_path: Path, weight: str) -> None:
         subsetter.populate(unicodes=characters(codec, ranges))
         subsetter.subset(face)
         to_truetype(face)
-        target = HERE / folder / f"{name.replace(' ', '')}-{weight}.ttf"
+        target = FONTS / folder / f"{name.replace(' ', '')}-{weight}.ttf"
         target.parent.mkdir(exist_ok=True)
         face.save(str(target))
         size = target.stat().st_size // 1024
-        print(f"{target.relative_to(HERE)}: {len(face.getGlyphOrder())} glyphs, {size} KB")
+        print(f"{target.relative_to(FONTS)}: {len(face.getGlyphOrder())} glyphs, {size} KB")
 
 
 def main() -> None:
