@@ -9,8 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from awareprint.units import Cmyk, Pt
+
+if TYPE_CHECKING:
+    from .office import Sheet
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +116,7 @@ class TextFrame:
 class Fill:
     rect: Rect
     colour: Cmyk
+    outline: Cmyk | None = None  # drawn as an outline in this colour instead (the office edition's light ink)
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +215,7 @@ class Disc:
     cy: Pt
     radius: Pt
     colour: Cmyk
+    outline: Cmyk | None = None  # as for Fill
 
 
 LaidOutItem = GlyphRun | Disc | Fill | QrCode | Picture | Link
@@ -244,3 +250,4 @@ class LaidOutDocument:
     pages: tuple[LaidOutPage, ...]
     metadata: Metadata
     screen: ScreenColours | None = None  # None: the print edition (CMYK, bleed, marks)
+    sheet: Sheet | None = None  # the office edition: the design placed on an office printer's sheet

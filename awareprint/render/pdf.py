@@ -38,8 +38,8 @@ from awareprint.compose.document import (
     Picture,
     PlacedGlyph,
     QrCode,
-    Rect,
 )
+from awareprint.compose.office import OUTLINE_WIDTH
 from awareprint.render.qr import QUIET_ZONE
 from awareprint.text.fonts import font_metrics, harfbuzz_font
 from awareprint.units import Cmyk, Pt
@@ -56,7 +56,8 @@ LAYOUT_TABLES = ("GSUB", "GPOS", "GDEF", "BASE", "JSTF", "morx", "kerx")
 
 def render_pdf(document: LaidOutDocument, primary_font_file: str) -> bytes:
     """Print edition: media = trim + bleed + slug, TrimBox and BleedBox, crop and fold marks, CMYK only.
-    Screen edition (`document.screen`): media = trim, sRGB, clickable links, no marks."""
+    Screen edition (`document.screen`): media = trim, sRGB, clickable links, no marks. Office edition
+    (`document.sheet` too): media = the office sheet, the design scaled into its safe margin."""
     rl_config.useA85 = 0  # ASCII85 only inflates binary streams
     _register_placeholder_font(primary_font_file)
     geometry = document.geometry
@@ -76,17 +77,26 @@ def render_pdf(document: LaidOutDocument, primary_font_file: str) -> bytes:
     rtl = meta.direction == "rtl"
     if rtl:
         canvas.setViewerPreference("Direction", "/R2L")
+    sheet = document.sheet
+    if sheet is not None:  # preset the print dialog: actual size, and the duplex edge of a two-sided design
+        canvas.setViewerPreference("PrintScaling", "/None")
+        canvas.setViewerPreference("Duplex", f"/{sheet.duplex_preference}")
     fonts = _FontSet(canvas)
     colour = (lambda c: _rgb(screen.rgb[c])) if screen else _cmyk
     for page in document.pages:
         canvas.saveState()
-        canvas.translate(offset, offset)
+        if sheet is not None:
+            canvas.translate(sheet.x, sheet.y)
+            canvas.scale(sheet.scale, sheet.scale)
+            _clip_to_trim(canvas, geometry)
+        else:
+            canvas.translate(offset, offset)
         painter = _Painter(canvas, geometry.trim_height, fonts, colour, rtl)
         line: list[GlyphRun] = []
         for item in page.items:
             match item:
                 case Fill():
-                    painter.fill(item.rect, item.colour)
+                    painter.fill(item)
                 case Disc():
                     painter.disc(item)
                 case QrCode():
@@ -102,7 +112,7 @@ def render_pdf(document: LaidOutDocument, primary_font_file: str) -> bytes:
                     painter.link(item)
         assert not line, "a line's runs are consecutive items"
         canvas.restoreState()
-        if not screen:
+        if not screen:  # (nor the office sheet, which is sRGB too)
             _crop_marks(canvas, geometry)
             _fold_marks(canvas, geometry, page.folds)
         canvas.showPage()
@@ -110,9 +120,20 @@ def render_pdf(document: LaidOutDocument, primary_font_file: str) -> bytes:
     return buffer.getvalue()
 
 
+def _clip_to_trim(canvas: Canvas, geometry: PageGeometry) -> None:
+    """Panels designed to run into the bleed stop at the trim, which the office sheet puts at its margin."""
+    path = canvas.beginPath()
+    path.rect(0, 0, geometry.trim_width, geometry.trim_height)
+    canvas.clipPath(path, stroke=0, fill=0)
+
+
 def _canvas(buffer: io.BytesIO, document: LaidOutDocument) -> Canvas:
     geometry = document.geometry
-    if document.screen:
+    if document.sheet:
+        size = (document.sheet.width, document.sheet.height)
+        boxes = {}
+        colour_space = "rgb"
+    elif document.screen:
         size = (geometry.trim_width, geometry.trim_height)
         boxes = {}
         colour_space = "rgb"
@@ -190,9 +211,26 @@ class _Painter:
         self.colour = colour
         self.rtl = rtl  # the document reads right to left (its viewer preferences say so)
 
-    def fill(self, rect: Rect, colour: Cmyk) -> None:
-        self.canvas.setFillColor(self.colour(colour))
-        self.canvas.rect(rect.x, self.height - rect.bottom, rect.width, rect.height, stroke=0, fill=1)
+    def fill(self, fill: Fill) -> None:
+        rect = fill.rect
+        if fill.outline is None:
+            self.canvas.setFillColor(self.colour(fill.colour))
+            self.canvas.rect(rect.x, self.height - rect.bottom, rect.width, rect.height, stroke=0, fill=1)
+            return
+        self._outline(fill.outline)  # inside the rectangle, so a panel clipped at the trim keeps its line
+        inset = OUTLINE_WIDTH / 2
+        self.canvas.rect(
+            rect.x + inset,
+            self.height - rect.bottom + inset,
+            rect.width - 2 * inset,
+            rect.height - 2 * inset,
+            stroke=1,
+            fill=0,
+        )
+
+    def _outline(self, colour: Cmyk) -> None:
+        self.canvas.setStrokeColor(self.colour(colour))
+        self.canvas.setLineWidth(OUTLINE_WIDTH)
 
     def picture(self, picture: Picture) -> None:
         rect = picture.rect
@@ -205,6 +243,12 @@ class _Painter:
         self.canvas.linkURL(link.url, area, relative=1, thickness=0)
 
     def disc(self, disc: Disc) -> None:
+        if disc.outline is not None:
+            self._outline(disc.outline)
+            self.canvas.circle(
+                disc.cx, self.height - disc.cy, disc.radius - OUTLINE_WIDTH / 2, stroke=1, fill=0
+            )
+            return
         self.canvas.setFillColor(self.colour(disc.colour))
         self.canvas.circle(disc.cx, self.height - disc.cy, disc.radius, stroke=0, fill=1)
 
