@@ -18,7 +18,7 @@ from .compose.document import (
     ScreenColours,
     TextFrame,
 )
-from .compose.office import light_ink, office_sheet
+from .compose.office import office_pages, office_sheet
 from .compose.place import compose
 from .diagnostics import AwareprintError, Diagnostic, Severity, user_error
 from .load.content import Content, build_content, load_source
@@ -175,8 +175,7 @@ def lay_out(
     sheet = None
     if on_sheet is not None:
         sheet = office_sheet(document.geometry, on_sheet.country, len(pages))
-        if on_sheet.light_ink:
-            pages = list(light_ink(tuple(pages)))
+        pages = list(office_pages(tuple(pages), document.geometry, on_sheet.light_ink))
     colours = None
     if screen:
         painted = (GlyphRun, Disc, Fill, QrCode)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from awareprint.units import POINTS_PER_UNIT, Cmyk, Pt
 
-from .document import Disc, Fill, GlyphRun, LaidOutPage, PageGeometry
+from .document import Disc, Fill, GlyphRun, LaidOutPage, PageGeometry, Rect
 
 SAFE_MARGIN_MM = 5.0  # what office and inkjet printers leave unprinted at the sheet's edge, with room
 SAFE_MARGIN = Pt(SAFE_MARGIN_MM * POINTS_PER_UNIT["mm"])
@@ -69,9 +69,25 @@ def office_sheet(geometry: PageGeometry, country: str | None, sides: int) -> She
     return Sheet(name, Pt(width), Pt(height), scale, Pt(x), Pt(y), flip)
 
 
-def light_ink(pages: tuple[LaidOutPage, ...]) -> tuple[LaidOutPage, ...]:
-    """Panels and marker discs become outlines; text too light to read on white paper becomes black."""
-    return tuple(replace(page, items=tuple(_light(item) for item in page.items)) for page in pages)
+def office_pages(
+    pages: tuple[LaidOutPage, ...], geometry: PageGeometry, light: bool
+) -> tuple[LaidOutPage, ...]:
+    """Panels that ran into the bleed stop at the trim (the sheet's margin); in light ink, panels and marker
+    discs become outlines and text too light to read on white paper becomes black."""
+    trim = Rect(Pt(0), Pt(0), geometry.trim_width, geometry.trim_height)
+    out = []
+    for page in pages:
+        items = [
+            replace(item, rect=_within(item.rect, trim)) if isinstance(item, Fill) else item
+            for item in page.items
+        ]
+        out.append(replace(page, items=tuple(_light(item) if light else item for item in items)))
+    return tuple(out)
+
+
+def _within(rect: Rect, trim: Rect) -> Rect:
+    x, y = max(rect.x, trim.x), max(rect.y, trim.y)
+    return Rect(Pt(x), Pt(y), Pt(min(rect.right, trim.right) - x), Pt(min(rect.bottom, trim.bottom) - y))
 
 
 def _light(item: object):

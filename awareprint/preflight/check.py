@@ -19,6 +19,7 @@ from awareprint.preflight.document import (
 )
 from awareprint.preflight.findings import MALFORMED, Edition, Findings, PreflightReport, reason
 from awareprint.preflight.fonts import check_fonts
+from awareprint.preflight.office import check_sheet, check_sheet_margin, is_office_edition
 from awareprint.preflight.scan import PageScan
 
 
@@ -47,8 +48,15 @@ def _preflight(
     path = findings.path
     markers = read_markers(pdf)
     edition: Edition = "print" if is_print_edition(pdf, markers) else "screen"
+    if edition == "screen" and is_office_edition(pdf):
+        edition = "office"
     pages = list(pdf.pages)
     check_fonts(pages, findings)
+    if edition == "office":
+        for number, page in enumerate(pages, 1):
+            check_sheet(number, page, findings)
+        check_sheet_margin(source, findings)
+        return PreflightReport(path, edition, None, len(pages), None, None, findings.done())
     if edition == "screen":
         findings.add(Severity.INFO, "preflight-screen", "screen edition, print checks skipped")
         return PreflightReport(path, edition, None, len(pages), None, None, findings.done())

@@ -79,8 +79,8 @@ def render_pdf(document: LaidOutDocument, primary_font_file: str) -> bytes:
         canvas.setViewerPreference("Direction", "/R2L")
     sheet = document.sheet
     if sheet is not None:  # preset the print dialog: actual size, and the duplex edge of a two-sided design
-        canvas.setViewerPreference("PrintScaling", "/None")
-        canvas.setViewerPreference("Duplex", f"/{sheet.duplex_preference}")
+        canvas.setViewerPreference("PrintScaling", "None")
+        canvas.setViewerPreference("Duplex", sheet.duplex_preference)
     fonts = _FontSet(canvas)
     colour = (lambda c: _rgb(screen.rgb[c])) if screen else _cmyk
     for page in document.pages:
@@ -88,7 +88,6 @@ def render_pdf(document: LaidOutDocument, primary_font_file: str) -> bytes:
         if sheet is not None:
             canvas.translate(sheet.x, sheet.y)
             canvas.scale(sheet.scale, sheet.scale)
-            _clip_to_trim(canvas, geometry)
         else:
             canvas.translate(offset, offset)
         painter = _Painter(canvas, geometry.trim_height, fonts, colour, rtl)
@@ -118,13 +117,6 @@ def render_pdf(document: LaidOutDocument, primary_font_file: str) -> bytes:
         canvas.showPage()
     canvas.save()
     return buffer.getvalue()
-
-
-def _clip_to_trim(canvas: Canvas, geometry: PageGeometry) -> None:
-    """Panels designed to run into the bleed stop at the trim, which the office sheet puts at its margin."""
-    path = canvas.beginPath()
-    path.rect(0, 0, geometry.trim_width, geometry.trim_height)
-    canvas.clipPath(path, stroke=0, fill=0)
 
 
 def _canvas(buffer: io.BytesIO, document: LaidOutDocument) -> Canvas:
@@ -217,8 +209,8 @@ class _Painter:
             self.canvas.setFillColor(self.colour(fill.colour))
             self.canvas.rect(rect.x, self.height - rect.bottom, rect.width, rect.height, stroke=0, fill=1)
             return
-        self._outline(fill.outline)  # inside the rectangle, so a panel clipped at the trim keeps its line
-        inset = OUTLINE_WIDTH / 2
+        self._outline(fill.outline)  # inside the rectangle: the line stays within the sheet's margin
+        inset = OUTLINE_WIDTH  # (a stroke's bounds reach past its half width at the corners)
         self.canvas.rect(
             rect.x + inset,
             self.height - rect.bottom + inset,
