@@ -650,6 +650,10 @@ def preflight(
     files: Annotated[list[Path], typer.Argument(help="Finished PDF files to check.")],
     safe_margin: Annotated[float, typer.Option(help="How far inside the trim text must stay, in mm.")] = 3.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print one report per file as JSON.")] = False,
+    ua: Annotated[
+        bool,
+        typer.Option("--ua", help="Also check what a machine can check of PDF/UA-1 (tagged PDF)."),
+    ] = False,
 ) -> None:
     """Check finished PDFs as a print shop would: boxes, fonts, colour, resolution, PDF/X, ink, safe area."""
     import json
@@ -659,7 +663,7 @@ def preflight(
 
     if safe_margin < 0:
         raise typer.BadParameter("give a distance of 0 mm or more", param_hint="--safe-margin")
-    reports = [preflight_pdf(path, safe_margin) for path in files]
+    reports = [preflight_pdf(path, safe_margin, ua=ua) for path in files]
     if as_json:
         found = [
             {

@@ -20,6 +20,7 @@ from .compose.document import (
 )
 from .compose.office import office_pages, office_sheet
 from .compose.place import compose
+from .compose.structure import in_reading_order
 from .diagnostics import AwareprintError, Diagnostic, Severity, user_error
 from .load.content import Content, build_content, load_source
 from .load.folders import Folders
@@ -91,6 +92,8 @@ def make_poster(request: PosterRequest, folders: Folders | None = None) -> Poste
     template = load_template(existing(folders.templates, request.template, "template"), brand)
     manifest = load_manifest(folders.fonts / "manifest.yaml")
     logo_path = request.logo or (organisation.logo if organisation else None)
+    if logo_path and request.edition == "screen":
+        require_logo_alt(organisation)
     logo = open_logo(logo_path) if logo_path else None
     profile = custom_profile(request.profile) if request.profile else DEFAULT_PROFILE
     screen = request.edition != "print"  # sRGB, links
@@ -139,6 +142,25 @@ def check_print_settings(editions: Iterable[str], standard: str | None, profile:
         )
 
 
+def require_logo_alt(organisation: Organisation | None) -> None:
+    """The screen edition is read aloud: a logo needs words for what it shows, or to be called decoration."""
+    if organisation is not None and (organisation.logo_alt or organisation.logo_decorative):
+        return
+    if organisation is None:
+        raise user_error(
+            "the screen edition needs alternative text for --logo, which has none",
+            hint="give the logo in an organisation file (--org) with logo_alt: (what it shows) "
+            "or logo_decorative: true",
+        )
+    raise user_error(
+        "the screen edition needs words for the logo, for readers who cannot see it",
+        file=organisation.file,
+        key="organisation.logo_alt",
+        hint="add logo_alt: with what the logo shows (e.g. 'Riverside Primary School crest'), "
+        "or logo_decorative: true if the name beside it says it all",
+    )
+
+
 def require_reviewed(materials: Materials) -> None:
     """`--require-reviewed`: only English, or a translation with every string reviewed, may be printed."""
     status = materials.review_status
@@ -170,8 +192,7 @@ def lay_out(
         frames = [box for box in page.boxes if isinstance(box, TextFrame)]
         text_items, _, found = layout_frames(frames, manifest)
         diagnostics += found
-        shapes = [box for box in page.boxes if not isinstance(box, TextFrame)]
-        pages.append(LaidOutPage(tuple(shapes + text_items), page.folds))
+        pages.append(LaidOutPage(tuple(in_reading_order(page.boxes, text_items)), page.folds))
     sheet = None
     if on_sheet is not None:
         sheet = office_sheet(document.geometry, on_sheet.country, len(pages))

@@ -17,6 +17,12 @@ if TYPE_CHECKING:
     from .office import Sheet
 
 
+# Where a piece of content sits in the document's logical structure (tagged PDF), from the top down: each
+# step a structure role (H1, P, L, LI, Lbl, LBody, Figure, Link) and a key naming that element, so pieces
+# with the same key at a step belong to one element. Empty: decided by the text layout (a paragraph).
+StructPath = tuple[tuple[str, str], ...]
+
+
 @dataclass(frozen=True, slots=True)
 class Rect:
     x: Pt
@@ -95,6 +101,9 @@ class Paragraph:
     # the user's file the text was written in (an organisation's), so a character no font has is reported
     # there; None: the project's own strings
     written_in: Path | None = None
+    tag: StructPath = ()
+    # each web address, e-mail address or phone number in the text, as (its text, the link it opens)
+    links: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,12 +136,14 @@ class QrCode:
     data: str
     modules: tuple[tuple[bool, ...], ...]
     colour: Cmyk
+    alt: str = ""  # where it leads, for a screen reader
 
 
 @dataclass(frozen=True, slots=True)
 class Picture:
     rect: Rect
     jpeg: bytes  # CMYK JPEG for print, sRGB for screen: ready to embed as it is
+    alt: str | None = None  # what it shows, for a screen reader; None: decoration
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +163,8 @@ class Link:
 
     rect: Rect
     url: str
+    description: str = ""  # what a screen reader says for it
+    tag: StructPath = ()  # the Link element's place in the structure
 
 
 Box = TextFrame | Fill | QrCode | Picture | Link
@@ -207,6 +220,7 @@ class GlyphRun:
     rtl: bool = False
     reading: int = 0  # index of the run in its line's reading (logical) order
     line_runs: int = 1  # how many runs the line has
+    tag: StructPath = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,13 +21,17 @@ from awareprint.preflight.findings import MALFORMED, Edition, Findings, Prefligh
 from awareprint.preflight.fonts import check_fonts
 from awareprint.preflight.office import check_sheet, check_sheet_margin, is_office_edition
 from awareprint.preflight.scan import PageScan
+from awareprint.preflight.ua import check_ua
 
 
-def preflight_pdf(path: Path, safe_margin_mm: float = 3.0, *, data: bytes | None = None) -> PreflightReport:
+def preflight_pdf(
+    path: Path, safe_margin_mm: float = 3.0, *, data: bytes | None = None, ua: bool = False
+) -> PreflightReport:
     """Check one finished PDF; never raises for a bad file, and changes nothing on disk.
 
     `data`: the file's bytes, when the caller has them. A batch checks the bytes it wrote, not whatever is
     at `path` by now (another run into the same folder may have replaced it); `path` then only names it.
+    `ua`: also check the conditions of PDF/UA-1 a machine can check (the screen edition claims it).
     """
     findings = Findings(path)
     source: Path | bytes = path if data is None else data
@@ -36,6 +40,8 @@ def preflight_pdf(path: Path, safe_margin_mm: float = 3.0, *, data: bytes | None
         return PreflightReport(path, None, None, 0, None, None, findings.done())
     with pdf:
         try:
+            if ua:
+                check_ua(pdf, findings)
             return _preflight(pdf, source, safe_margin_mm, findings)
         except MALFORMED as error:
             findings.error("preflight-unreadable", f"malformed PDF ({reason(error, path)})", REGENERATE)

@@ -18,6 +18,7 @@ import os
 import string
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 
 import uharfbuzz as hb
 from reportlab import rl_config
@@ -45,6 +46,7 @@ from awareprint.text.fonts import font_metrics, harfbuzz_font
 from awareprint.units import Cmyk, Pt
 
 from . import reading
+from .tagged import Tagger, add_structure
 
 CROP_MARK_WIDTH = 0.25  # points
 CROP_MARK_GAP = Pt(1.0)  # beyond the bleed, so marks never reach into the printed area
@@ -83,7 +85,10 @@ def render_pdf(document: LaidOutDocument, primary_font_file: str) -> bytes:
         canvas.setViewerPreference("Duplex", sheet.duplex_preference)
     fonts = _FontSet(canvas)
     colour = (lambda c: _rgb(screen.rgb[c])) if screen else _cmyk
+    tagger = Tagger(meta.language) if screen and sheet is None else None  # the screen edition is tagged
     for page in document.pages:
+        if tagger:
+            tagger.new_page()
         canvas.saveState()
         if sheet is not None:
             canvas.translate(sheet.x, sheet.y)
@@ -95,20 +100,21 @@ def render_pdf(document: LaidOutDocument, primary_font_file: str) -> bytes:
         for item in page.items:
             match item:
                 case Fill():
-                    painter.fill(item)
+                    _marked(canvas, tagger, item, partial(painter.fill, item))
                 case Disc():
-                    painter.disc(item)
+                    _marked(canvas, tagger, item, partial(painter.disc, item))
                 case QrCode():
-                    painter.qr(item)
+                    _marked(canvas, tagger, item, partial(painter.qr, item))
                 case Picture():
-                    painter.picture(item)
+                    _marked(canvas, tagger, item, partial(painter.picture, item))
                 case GlyphRun():
                     line.append(item)
                     if len(line) == line[0].line_runs:
-                        painter.line(line)
+                        text = "".join(run.text for run in sorted(line, key=lambda run: run.reading))
+                        _marked(canvas, tagger, item, partial(painter.line, line), text)
                         line = []
                 case Link():
-                    painter.link(item)
+                    _marked(canvas, tagger, item, partial(painter.link, item))
         assert not line, "a line's runs are consecutive items"
         canvas.restoreState()
         if not screen:  # (nor the office sheet, which is sRGB too)
@@ -116,7 +122,21 @@ def render_pdf(document: LaidOutDocument, primary_font_file: str) -> bytes:
             _fold_marks(canvas, geometry, page.folds)
         canvas.showPage()
     canvas.save()
+    if tagger:
+        return add_structure(buffer.getvalue(), tagger, meta.title)
     return buffer.getvalue()
+
+
+def _marked(
+    canvas: Canvas, tagger: Tagger | None, item: object, paint: Callable[[], None], text: str = ""
+) -> None:
+    """Paint `item`, in the screen edition inside the marked content that ties it to the structure tree."""
+    marks = tagger.marks(item, text) if tagger else None  # type: ignore[arg-type]
+    if marks:
+        canvas.addLiteral(marks[0])
+    paint()
+    if marks:
+        canvas.addLiteral(marks[1])
 
 
 def _canvas(buffer: io.BytesIO, document: LaidOutDocument) -> Canvas:
