@@ -92,7 +92,7 @@ def make_poster(request: PosterRequest, folders: Folders | None = None) -> Poste
     template = load_template(existing(folders.templates, request.template, "template"), brand)
     manifest = load_manifest(folders.fonts / "manifest.yaml")
     logo_path = request.logo or (organisation.logo if organisation else None)
-    if logo_path and request.edition == "screen":
+    if logo_path and request.edition == "screen" and isinstance(organisation, Organisation):
         require_logo_alt(organisation)
     logo = open_logo(logo_path) if logo_path else None
     profile = custom_profile(request.profile) if request.profile else DEFAULT_PROFILE
@@ -142,16 +142,11 @@ def check_print_settings(editions: Iterable[str], standard: str | None, profile:
         )
 
 
-def require_logo_alt(organisation: Organisation | None) -> None:
-    """The screen edition is read aloud: a logo needs words for what it shows, or to be called decoration."""
-    if organisation is not None and (organisation.logo_alt or organisation.logo_decorative):
+def require_logo_alt(organisation: Organisation) -> None:
+    """The screen edition is read aloud: a logo needs words for what it shows, or to be called decoration.
+    (A logo given alone, with --logo and no organisation, is decoration: there is no name to read.)"""
+    if organisation.logo_alt or organisation.logo_decorative:
         return
-    if organisation is None:
-        raise user_error(
-            "the screen edition needs alternative text for --logo, which has none",
-            hint="give the logo in an organisation file (--org) with logo_alt: (what it shows) "
-            "or logo_decorative: true",
-        )
     raise user_error(
         "the screen edition needs words for the logo, for readers who cannot see it",
         file=organisation.file,
