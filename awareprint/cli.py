@@ -101,9 +101,12 @@ def root(
         out.print("Done. The posters are in " + str(Path("out").resolve()))
 
 
-def _default_output(template: str, language: str, region: str, audience: str, edition: str = "print") -> Path:
-    screen = "-screen" if edition == "screen" else ""
-    return Path("out") / f"{template}-{language}-{region}-{audience}{screen}.pdf"
+def _default_output(
+    template: str, language: str, region: str, audience: str, edition: str = "print", ink: str = "normal"
+) -> Path:
+    from .pipeline import file_name
+
+    return Path("out") / file_name(template, language, region, audience, edition, ink)
 
 
 @app.command()
@@ -149,9 +152,14 @@ def poster(
         str,
         typer.Option(
             help="print: PDF/X with CMYK, bleed and crop marks, for the print shop. "
-            "screen: sRGB at trim size with clickable links, for e-mail and websites."
+            "screen: sRGB at trim size with clickable links, for e-mail and websites. "
+            "office: the A4 or Letter sheet itself, everything 5 mm inside its edge, for an office printer."
         ),
     ] = "print",
+    ink: Annotated[
+        str,
+        typer.Option(help="office edition: normal, or light (white paper, outlined panels) for inkjets."),
+    ] = "normal",
     pdfx: Annotated[
         str,
         typer.Option(help="PDF/X flavour of the print edition: x4, or x1a if the print shop asks for it."),
@@ -170,17 +178,22 @@ def poster(
     """Generate one print-ready poster, leaflet or card (PDF/X-4 with bleed, crop marks and CMYK colour)."""
     if audience not in ("parents", "professionals"):
         raise typer.BadParameter("choose parents or professionals", param_hint="--audience")
-    if edition not in ("print", "screen"):
-        raise typer.BadParameter("choose print or screen", param_hint="--edition")
-    if pdfx not in ("x4", "x1a"):
-        raise typer.BadParameter("choose x4 or x1a", param_hint="--pdfx")
-    from .pipeline import PosterRequest, check_print_settings
+    from .compose.office import INKS
+    from .pipeline import EDITIONS, PosterRequest, check_print_settings
     from .render.output import output_file
 
+    if edition not in EDITIONS:
+        raise typer.BadParameter("choose " + " or ".join(EDITIONS), param_hint="--edition")
+    if pdfx not in ("x4", "x1a"):
+        raise typer.BadParameter("choose x4 or x1a", param_hint="--pdfx")
+    if ink not in INKS:
+        raise typer.BadParameter("choose normal or light", param_hint="--ink")
+    if ink != "normal" and edition != "office":
+        raise typer.BadParameter("light ink is for the office edition (--edition office)", param_hint="--ink")
     check_print_settings((edition,), pdfx, profile)
 
     design = Path(template) if template.endswith((".yaml", ".yml")) else template
-    default = _default_output(Path(template).stem, lang, region, audience, edition)
+    default = _default_output(Path(template).stem, lang, region, audience, edition, ink)
 
     request = PosterRequest(
         lang,
@@ -192,6 +205,7 @@ def poster(
         logo=logo,
         organisation=org,
         edition=edition,
+        ink=ink,
         standard=pdfx,
         profile=profile,
         require_reviewed=require_reviewed,
@@ -241,7 +255,8 @@ def batch(
         list[str] | None, typer.Option(metavar="CODES", help="Regions, or all [default: gb].")
     ] = None,
     edition: Annotated[
-        list[str] | None, typer.Option(metavar="NAMES", help="print, screen, or all [default: print].")
+        list[str] | None,
+        typer.Option(metavar="NAMES", help="print, screen, office, or all [default: print]."),
     ] = None,
     output: Annotated[
         Path | None, typer.Option(help="Folder for the files and manifest.json [default: out/batch].")
@@ -705,6 +720,10 @@ def preflight(
     files: Annotated[list[Path], typer.Argument(help="Finished PDF files to check.")],
     safe_margin: Annotated[float, typer.Option(help="How far inside the trim text must stay, in mm.")] = 3.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print one report per file as JSON.")] = False,
+    ua: Annotated[
+        bool,
+        typer.Option("--ua", help="Also check what a machine can check of PDF/UA-1 (tagged PDF)."),
+    ] = False,
 ) -> None:
     """Check finished PDFs as a print shop would: boxes, fonts, colour, resolution, PDF/X, ink, safe area."""
     import json
@@ -714,7 +733,7 @@ def preflight(
 
     if safe_margin < 0:
         raise typer.BadParameter("give a distance of 0 mm or more", param_hint="--safe-margin")
-    reports = [preflight_pdf(path, safe_margin) for path in files]
+    reports = [preflight_pdf(path, safe_margin, ua=ua) for path in files]
     if as_json:
         found = [
             {

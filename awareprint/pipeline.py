@@ -18,13 +18,15 @@ from .compose.document import (
     ScreenColours,
     TextFrame,
 )
+from .compose.office import office_pages, office_sheet
 from .compose.place import compose
+from .compose.structure import in_reading_order
 from .diagnostics import AwareprintError, Diagnostic, Severity, user_error
 from .load.content import Content, build_content, load_source
 from .load.folders import Folder, Folders
 from .load.materials import ENGLISH, Materials, load_english, load_language, load_materials
 from .load.organisation import Organisation, load_organisation
-from .load.regions import load_region
+from .load.regions import Region, load_region
 from .load.templates import Brand, Template, extends_chain, load_template
 from .render.colour import as_printed_rgb
 from .render.images import Logo, open_logo
@@ -34,7 +36,8 @@ from .text import layout_frames
 from .text.fonts import FontManifest, load_manifest
 
 AUTHOR = "awareprint (content: IWF 2018 study and sourced safety advice)"
-EDITIONS = ("print", "screen")  # print: PDF/X, CMYK, bleed and marks; screen: sRGB, links, trim size
+# print: PDF/X, CMYK, bleed and marks; screen: sRGB, links, trim size; office: sRGB on an A4 or Letter sheet
+EDITIONS = ("print", "screen", "office")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")  # a language, region or template: a file name, never a path
 
 
@@ -50,7 +53,8 @@ class PosterRequest:
     logo: Path | None = None  # overrides the organisation's logo
     # org.yaml (name, safeguarding lead, contact lines, logo, colour), or one row of an organisations file
     organisation: Path | Organisation | None = None
-    edition: str = "print"  # "print": PDF/X, CMYK, bleed and marks; "screen": sRGB, links, trim size
+    edition: str = "print"  # one of EDITIONS
+    ink: str = "normal"  # the office edition: "light" outlines the panels on white paper, for inkjets
     standard: str = "x4"  # PDF/X flavour of the print edition: "x4" or "x1a"
     profile: Path | None = None  # the print shop's CMYK profile [default: FOGRA39]
     require_reviewed: bool = False  # refuse a translation a native speaker has not fully reviewed
@@ -92,13 +96,15 @@ def make_poster(request: PosterRequest, folders: Folders | None = None) -> Poste
     template = load_template(template_path, brand)
     manifest = load_manifest(*folders.font_manifests())
     logo_path = request.logo or (organisation.logo if organisation else None)
+    if logo_path and request.edition == "screen" and isinstance(organisation, Organisation):
+        require_logo_alt(organisation)
     logo = open_logo(logo_path) if logo_path else None
     profile = custom_profile(request.profile) if request.profile else DEFAULT_PROFILE
-    screen = request.edition == "screen"
+    screen = request.edition != "print"  # sRGB, links
 
     today = request.today or dt.date.today()
     content, diagnostics = build_content(source, materials, region, request.audience, today, organisation)
-    laid_out, found = lay_out(template, content, manifest, logo, profile, screen)
+    laid_out, found = lay_out(template, content, manifest, logo, profile, screen, office(request, region))
     diagnostics += found
     if brand and template.brand_colour is None:
         diagnostics.append(_colour_unused(template, brand))
@@ -127,6 +133,20 @@ def make_poster(request: PosterRequest, folders: Folders | None = None) -> Poste
     return PosterResult(request.output, len(laid_out.pages), tuple(diagnostics), pdf)
 
 
+def office(request: PosterRequest, region: Region) -> Office | None:
+    """The office edition's settings (its sheet follows from the template), or None for the others."""
+    if request.edition != "office":
+        return None
+    return Office(region.country, request.ink == "light")
+
+
+def file_name(template: str, language: str, region: str, audience: str, edition: str, ink: str) -> str:
+    """The default name of a file: every edition but print, and light ink, say so at the end."""
+    suffix = "" if edition == "print" else f"-{edition}"
+    suffix += "-light" if ink == "light" else ""
+    return f"{template}-{language}-{region}-{audience}{suffix}.pdf"
+
+
 def check_print_settings(editions: Iterable[str], standard: str | None, profile: Path | None) -> None:
     """A PDF/X flavour and a print profile describe the print edition: asked for with the screen edition
     alone, they would be ignored without a word. (`x4` is the default, so naming it is never refused.)"""
@@ -151,6 +171,20 @@ def require_complete(materials: Materials) -> None:
         )
 
 
+def require_logo_alt(organisation: Organisation) -> None:
+    """The screen edition is read aloud: a logo needs words for what it shows, or to be called decoration.
+    (A logo given alone, with --logo and no organisation, is decoration: there is no name to read.)"""
+    if organisation.logo_alt or organisation.logo_decorative:
+        return
+    raise user_error(
+        "the screen edition needs words for the logo, for readers who cannot see it",
+        file=organisation.file,
+        key="organisation.logo_alt",
+        hint="add logo_alt: with what the logo shows (e.g. 'Riverside Primary School crest'), "
+        "or logo_decorative: true if the name beside it says it all",
+    )
+
+
 def require_reviewed(materials: Materials) -> None:
     """`--require-reviewed`: only English, or a translation with every string reviewed, may be printed."""
     status = materials.review_status
@@ -172,23 +206,41 @@ def lay_out(
     logo: Logo | None = None,
     profile: OutputProfile = DEFAULT_PROFILE,
     screen: bool = False,
+    on_sheet: Office | None = None,
 ) -> tuple[LaidOutDocument, list[Diagnostic]]:
-    """Everything but the PDF: what `check` runs to find text that does not fit or has no glyphs."""
+    """Everything but the PDF: what `check` runs to find text that does not fit or has no glyphs.
+    `on_sheet`: the office edition, placed on its sheet (and in light ink if asked)."""
     document, diagnostics = compose(template, content, AUTHOR, logo, profile.path, screen)
     pages = []
     for page in document.pages:
         frames = [box for box in page.boxes if isinstance(box, TextFrame)]
         text_items, _, found = layout_frames(frames, manifest)
         diagnostics += found
-        shapes = [box for box in page.boxes if not isinstance(box, TextFrame)]
         slots = tuple((frame.name, tuple(p.text for p in frame.paragraphs)) for frame in frames)
-        pages.append(LaidOutPage(tuple(shapes + text_items), page.folds, slots))
+        pages.append(LaidOutPage(tuple(in_reading_order(page.boxes, text_items)), page.folds, slots))
+    sheet = None
+    if on_sheet is not None:
+        sheet = office_sheet(document.geometry, on_sheet.country, len(pages))
+        pages = list(office_pages(tuple(pages), document.geometry, on_sheet.light_ink))
     colours = None
     if screen:
         painted = (GlyphRun, Disc, Fill, QrCode)
         used = [item.colour for page in pages for item in page.items if isinstance(item, painted)]
+        used += [
+            item.outline
+            for page in pages
+            for item in page.items
+            if isinstance(item, (Fill, Disc)) and item.outline is not None
+        ]
         colours = ScreenColours(as_printed_rgb(used, profile.path))
-    return LaidOutDocument(document.geometry, tuple(pages), document.metadata, colours), diagnostics
+    laid_out = LaidOutDocument(document.geometry, tuple(pages), document.metadata, colours, sheet)
+    return laid_out, diagnostics
+
+
+@dataclass(frozen=True, slots=True)
+class Office:
+    country: str | None  # the region's: its offices' paper (A4 or Letter)
+    light_ink: bool
 
 
 @dataclass(frozen=True, slots=True)

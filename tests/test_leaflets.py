@@ -164,7 +164,8 @@ def test_screen_edition_is_rgb_at_trim_size_with_a_link(made, template: str) -> 
             operators = {str(op) for _, op in pikepdf.parse_content_stream(page)}
             assert "rg" in operators and not operators & {"k", "K", "cs", "scn"}
             links += [a.A.URI for a in page.obj.get("/Annots", []) if a.Subtype == "/Link"]
-        assert links and all(str(u).startswith("https://") for u in links)
+        assert links and all(str(u).startswith(("https://", "tel:", "mailto:")) for u in links)
+        assert any(str(u).startswith("tel:") for u in links)  # phone numbers can be called from the file
     print_path = made(template, "ar", "parents")
     with pikepdf.open(print_path) as pdf:
         media = [float(v) for v in pdf.pages[0].obj.MediaBox]

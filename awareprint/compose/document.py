@@ -9,8 +9,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from awareprint.units import Cmyk, Pt
+
+if TYPE_CHECKING:
+    from .office import Sheet
+
+
+# Where a piece of content sits in the document's logical structure (tagged PDF), from the top down: each
+# step a structure role (H1, P, L, LI, Lbl, LBody, Figure, Link) and a key naming that element, so pieces
+# with the same key at a step belong to one element. Empty: decided by the text layout (a paragraph).
+StructPath = tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +101,9 @@ class Paragraph:
     # the user's file the text was written in (an organisation's), so a character no font has is reported
     # there; None: the project's own strings
     written_in: Path | None = None
+    tag: StructPath = ()
+    # each web address, e-mail address or phone number in the text, as (its text, the link it opens)
+    links: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +125,7 @@ class TextFrame:
 class Fill:
     rect: Rect
     colour: Cmyk
+    outline: Cmyk | None = None  # drawn as an outline in this colour instead (the office edition's light ink)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,12 +136,14 @@ class QrCode:
     data: str
     modules: tuple[tuple[bool, ...], ...]
     colour: Cmyk
+    alt: str = ""  # where it leads, for a screen reader
 
 
 @dataclass(frozen=True, slots=True)
 class Picture:
     rect: Rect
     jpeg: bytes  # CMYK JPEG for print, sRGB for screen: ready to embed as it is
+    alt: str | None = None  # what it shows, for a screen reader; None: decoration
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +163,8 @@ class Link:
 
     rect: Rect
     url: str
+    description: str = ""  # what a screen reader says for it
+    tag: StructPath = ()  # the Link element's place in the structure
 
 
 Box = TextFrame | Fill | QrCode | Picture | Link
@@ -202,6 +220,7 @@ class GlyphRun:
     rtl: bool = False
     reading: int = 0  # index of the run in its line's reading (logical) order
     line_runs: int = 1  # how many runs the line has
+    tag: StructPath = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +229,7 @@ class Disc:
     cy: Pt
     radius: Pt
     colour: Cmyk
+    outline: Cmyk | None = None  # as for Fill
 
 
 LaidOutItem = GlyphRun | Disc | Fill | QrCode | Picture | Link
@@ -246,3 +266,4 @@ class LaidOutDocument:
     pages: tuple[LaidOutPage, ...]
     metadata: Metadata
     screen: ScreenColours | None = None  # None: the print edition (CMYK, bleed, marks)
+    sheet: Sheet | None = None  # the office edition: the design placed on an office printer's sheet

@@ -46,6 +46,7 @@ from .document import (
     TextFrame,
     TextStyle,
 )
+from .structure import QR_TAG, figure_tag, links_in, list_item_tag, text_tag
 
 FIGURE_NUMBER_SHARE = 0.42  # of a stacked figure cell's height, for the number
 INLINE_NUMBER_SHARE = 0.36  # of an inline figure cell's width, for the number
@@ -85,7 +86,7 @@ def compose(
                 slot = replace(slot, rect=_mirrored(slot.rect, width))
             if isinstance(slot, LogoSlot):
                 if logo is not None:
-                    placed, found = _logo(slot, logo, profile, screen, rtl, template.kind)
+                    placed, found = _logo(slot, logo, profile, screen, rtl, template.kind, content.logo_alt)
                     boxes += placed
                     diagnostics += found
                     shown.add("logo")
@@ -160,7 +161,7 @@ def _boxes(slot: Slot, content: Content, screen: bool, checked: str) -> list[Box
             return [Fill(slot.rect, slot.colour)]
         case TextSlot():
             text = checked if slot.content == "contacts_checked" else getattr(content, slot.content)
-            paragraph = Paragraph(text)
+            paragraph = Paragraph(text, tag=text_tag(slot.content))
             return [
                 TextFrame(
                     slot.name,
@@ -183,17 +184,18 @@ def _boxes(slot: Slot, content: Content, screen: bool, checked: str) -> list[Box
         case QrSlot():
             side = Pt(min(slot.rect.width, slot.rect.height))
             square = Rect(Pt(slot.rect.x + (slot.rect.width - side) / 2), slot.rect.y, side, side)
-            link = [Link(square, content.qr_url)] if screen else []
+            alt = f"{content.qr_caption}: {content.qr_url}"  # what it shows and where it leads
+            link = [Link(square, content.qr_url, alt, QR_TAG)] if screen else []
             return [
                 Fill(square, PAPER),
-                QrCode(square, content.qr_url, qr_modules(content.qr_url), slot.colour),
+                QrCode(square, content.qr_url, qr_modules(content.qr_url), slot.colour, alt),
                 *link,
             ]
     raise AssertionError(f"unhandled slot {slot!r}")
 
 
 def _logo(
-    slot: LogoSlot, logo: Logo, profile: Path, screen: bool, rtl: bool, kind: str
+    slot: LogoSlot, logo: Logo, profile: Path, screen: bool, rtl: bool, kind: str, alt: str | None
 ) -> tuple[list[Box], list[Diagnostic]]:
     """The logo on its plate, as large as the slot allows, at the reading start of the slot."""
     pad = min(slot.rect.width, slot.rect.height) * LOGO_PADDING
@@ -206,7 +208,7 @@ def _logo(
     picture = Rect(Pt(plate_x + pad), Pt(slot.rect.y + pad), Pt(width), Pt(height))
     found = resolution_diagnostic(logo, width, kind)
     jpeg = logo_jpeg(logo, slot.plate, profile, screen)
-    return [Fill(plate, slot.plate), Picture(picture, jpeg)], [found] if found else []
+    return [Fill(plate, slot.plate), Picture(picture, jpeg, alt)], [found] if found else []
 
 
 def _mirrored(rect: Rect, page_width: float) -> Rect:
@@ -256,7 +258,7 @@ def _figures(slot: FiguresSlot, figures: tuple[Statistic, ...], content: Content
         number_frame = TextFrame(
             f"{slot.name}[{index}].number",
             number_rect,
-            (Paragraph(figure.number),),
+            (Paragraph(figure.number, tag=figure_tag(slot.name, index)),),
             slot.number_style,
             valign=number_valign,
             fit_group=number_group,
@@ -265,7 +267,7 @@ def _figures(slot: FiguresSlot, figures: tuple[Statistic, ...], content: Content
         caption_frame = TextFrame(
             f"{slot.name}[{index}].caption",
             caption_rect,
-            (Paragraph(figure.caption),),
+            (Paragraph(figure.caption, tag=figure_tag(slot.name, index)),),
             slot.caption_style,
             valign="top",
             fit_group=caption_group,
@@ -304,7 +306,8 @@ def _organisation(
         # a logo alone (--logo): on a plate of its own in the outer corner of the card's top row
         row = replace(slot.rect, height=Pt(slot.rect.height * slot.logo_share))
         corner = LogoSlot(slot.name, row, slot.plate or PAPER)
-        placed, found = _logo(corner, logo, profile, screen, content.direction == "rtl", template.kind)
+        rtl = content.direction == "rtl"
+        placed, found = _logo(corner, logo, profile, screen, rtl, template.kind, content.logo_alt)
         return _Block(placed, found, {"logo"})
     boxes: list[Box] = []
     inner = slot.rect
@@ -320,7 +323,10 @@ def _organisation(
     name = Paragraph(content.organisation_name, font="bold", colour=slot.name_colour, written_in=written_in)
     body = (
         *([Paragraph(content.organisation_lead, written_in=written_in)] if content.organisation_lead else []),
-        *(Paragraph(line, direction="auto", written_in=written_in) for line in lines),
+        *(
+            Paragraph(line, direction="auto", written_in=written_in, links=links_in(line, CONTACT_SEPARATOR))
+            for line in lines
+        ),
     )
     if slot.logo_share is None:
         boxes.append(frame(name=slot.name, rect=inner, paragraphs=(name, *body), valign=slot.valign))
@@ -335,7 +341,8 @@ def _organisation(
         rtl = content.direction == "rtl"
         x = inner.right - width if rtl else inner.x
         picture = Rect(Pt(x), Pt(top.y + (top.height - height) / 2), width, height)
-        boxes.append(Picture(picture, logo_jpeg(logo, slot.plate or PAPER, profile, screen)))
+        jpeg = logo_jpeg(logo, slot.plate or PAPER, profile, screen)
+        boxes.append(Picture(picture, jpeg, content.logo_alt))
         resolution = resolution_diagnostic(logo, width, template.kind)
         found += [resolution] if resolution else []
         shown.add("logo")
@@ -403,7 +410,7 @@ def _list(slot: ListSlot, content: Content) -> list[Box]:
             if slot.marker == "number"
             else None
         )
-        items.append((Paragraph(text, marker=marker),))
+        items.append((Paragraph(text, marker=marker, tag=list_item_tag(slot.content, number)),))
     # slots continuing one list share one type size
     group = f"list:{slot.content}"
     return _flow(
@@ -452,6 +459,7 @@ def _contacts(slot: ContactsSlot, content: Content) -> list[Box]:
             colour=slot.number_colour,
             direction="ltr",
             address=True,
+            links=links_in(details, CONTACT_SEPARATOR),
         )
         own = contact.written_in
         name = (

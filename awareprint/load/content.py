@@ -143,6 +143,7 @@ class Content:
     title: str
     subject: str
     keywords: tuple[str, ...]
+    logo_alt: str | None = None  # the organisation's words for its logo (None: decorative, or not given)
 
 
 # --- loading ----------------------------------------------------------------------------------
@@ -279,6 +280,7 @@ def build_content(
             organisation_lead=lead,
             organisation_lines=organisation.contact_lines if organisation else (),
             organisation_file=organisation.file if organisation else None,
+            logo_alt=organisation.logo_alt if organisation else None,
             date=checked,
             title=text.headline,
             subject=f"{source.study.citation_full} {text.description}.",

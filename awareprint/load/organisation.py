@@ -39,7 +39,16 @@ from .text_input import BIDI_WHY, PRINTED, bidi_controls, describe
 MAX_CONTACT_LINES = 4  # as many as the roomiest template shows; a template with fewer says what it left off
 MAX_CONTACTS = 4  # an organisation's own contacts: they share the template's budget with the region's
 ORGANISATION_ITSELF = "organisation"  # a contact's `source` when the organisation itself vouches for it
-ORGANISATION_KEYS = ("safeguarding_lead", "lead_label", "contact", "contacts", "logo", "colour")
+ORGANISATION_KEYS = (
+    "safeguarding_lead",
+    "lead_label",
+    "contact",
+    "contacts",
+    "logo",
+    "logo_alt",
+    "logo_decorative",
+    "colour",
+)
 CONTACT_KEYS = {"phone", "url", "email", "hours"}
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,8})?$")
 _LABEL_ID = re.compile(r"^[a-z]+(_[a-z]+)+$|^[a-z]+$")
@@ -92,6 +101,9 @@ class Organisation:
     colour_line: int | None  # where the colour was written, for errors about it
     contacts: tuple[OrganisationContact, ...] = ()
     notes: tuple[Diagnostic, ...] = ()  # warnings about what it wrote: a bidi control that can reverse a name
+    # what the logo shows, for a screen reader; or logo_decorative: true, when the name beside it says it all
+    logo_alt: str | None = None
+    logo_decorative: bool = False
 
 
 # The keys of an organisation, in org.yaml and as the columns of an organisations file (batch --orgs);
@@ -157,6 +169,8 @@ def organisation_from_mapping(node: Node, base_folder: Path, *, confined: bool =
         colour_line=org.get("colour").line if org.has("colour") else None,
         contacts=contacts,
         notes=tuple(_bidi_notes(node)),
+        logo_alt=org.optional_text("logo_alt", PRINTED),
+        logo_decorative=org.choice("logo_decorative", ("true", "false"), "false") == "true",
     )
 
 

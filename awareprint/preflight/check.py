@@ -19,14 +19,19 @@ from awareprint.preflight.document import (
 )
 from awareprint.preflight.findings import MALFORMED, Edition, Findings, PreflightReport, reason
 from awareprint.preflight.fonts import check_fonts
+from awareprint.preflight.office import check_sheet, check_sheet_margin, is_office_edition
 from awareprint.preflight.scan import PageScan
+from awareprint.preflight.ua import check_ua
 
 
-def preflight_pdf(path: Path, safe_margin_mm: float = 3.0, *, data: bytes | None = None) -> PreflightReport:
+def preflight_pdf(
+    path: Path, safe_margin_mm: float = 3.0, *, data: bytes | None = None, ua: bool = False
+) -> PreflightReport:
     """Check one finished PDF; never raises for a bad file, and changes nothing on disk.
 
     `data`: the file's bytes, when the caller has them. A batch checks the bytes it wrote, not whatever is
     at `path` by now (another run into the same folder may have replaced it); `path` then only names it.
+    `ua`: also check the conditions of PDF/UA-1 a machine can check (the screen edition claims it).
     """
     findings = Findings(path)
     source: Path | bytes = path if data is None else data
@@ -35,6 +40,8 @@ def preflight_pdf(path: Path, safe_margin_mm: float = 3.0, *, data: bytes | None
         return PreflightReport(path, None, None, 0, None, None, findings.done())
     with pdf:
         try:
+            if ua:
+                check_ua(pdf, findings)
             return _preflight(pdf, source, safe_margin_mm, findings)
         except MALFORMED as error:
             findings.error("preflight-unreadable", f"malformed PDF ({reason(error, path)})", REGENERATE)
@@ -47,8 +54,15 @@ def _preflight(
     path = findings.path
     markers = read_markers(pdf)
     edition: Edition = "print" if is_print_edition(pdf, markers) else "screen"
+    if edition == "screen" and is_office_edition(pdf):
+        edition = "office"
     pages = list(pdf.pages)
     check_fonts(pages, findings)
+    if edition == "office":
+        for number, page in enumerate(pages, 1):
+            check_sheet(number, page, findings)
+        check_sheet_margin(source, findings)
+        return PreflightReport(path, edition, None, len(pages), None, None, findings.done())
     if edition == "screen":
         findings.add(Severity.INFO, "preflight-screen", "screen edition, print checks skipped")
         return PreflightReport(path, edition, None, len(pages), None, None, findings.done())

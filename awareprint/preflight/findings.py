@@ -12,7 +12,7 @@ from PIL import Image
 
 from awareprint.diagnostics import Diagnostic, Severity
 
-Edition = Literal["print", "screen"]
+Edition = Literal["print", "screen", "office"]
 
 MM = 72 / 25.4
 TOLERANCE_PT = 0.01 * MM  # box coordinates are rounded when written

@@ -18,6 +18,7 @@ import os
 import string
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 
 import uharfbuzz as hb
 from reportlab import rl_config
@@ -38,13 +39,14 @@ from awareprint.compose.document import (
     Picture,
     PlacedGlyph,
     QrCode,
-    Rect,
 )
+from awareprint.compose.office import OUTLINE_WIDTH
 from awareprint.render.qr import QUIET_ZONE
 from awareprint.text.fonts import font_metrics, harfbuzz_font
 from awareprint.units import Cmyk, Pt
 
 from . import reading
+from .tagged import Tagger, add_structure
 
 CROP_MARK_WIDTH = 0.25  # points
 CROP_MARK_GAP = Pt(1.0)  # beyond the bleed, so marks never reach into the printed area
@@ -56,7 +58,8 @@ LAYOUT_TABLES = ("GSUB", "GPOS", "GDEF", "BASE", "JSTF", "morx", "kerx")
 
 def render_pdf(document: LaidOutDocument, primary_font_file: str) -> bytes:
     """Print edition: media = trim + bleed + slug, TrimBox and BleedBox, crop and fold marks, CMYK only.
-    Screen edition (`document.screen`): media = trim, sRGB, clickable links, no marks."""
+    Screen edition (`document.screen`): media = trim, sRGB, clickable links, no marks. Office edition
+    (`document.sheet` too): media = the office sheet, the design scaled into its safe margin."""
     rl_config.useA85 = 0  # ASCII85 only inflates binary streams
     _register_placeholder_font(primary_font_file)
     geometry = document.geometry
@@ -76,43 +79,73 @@ def render_pdf(document: LaidOutDocument, primary_font_file: str) -> bytes:
     rtl = meta.direction == "rtl"
     if rtl:
         canvas.setViewerPreference("Direction", "/R2L")
+    sheet = document.sheet
+    if sheet is not None:  # preset the print dialog: actual size, and the duplex edge of a two-sided design
+        canvas.setViewerPreference("PrintScaling", "None")
+        canvas.setViewerPreference("Duplex", sheet.duplex_preference)
     fonts = _FontSet(canvas)
     colour = (lambda c: _rgb(screen.rgb[c])) if screen else _cmyk
+    tagger = Tagger(meta.language) if screen and sheet is None else None  # the screen edition is tagged
     for page in document.pages:
+        if tagger:
+            tagger.new_page()
         canvas.saveState()
-        canvas.translate(offset, offset)
+        if sheet is not None:
+            canvas.translate(sheet.x, sheet.y)
+            canvas.scale(sheet.scale, sheet.scale)
+        else:
+            canvas.translate(offset, offset)
         painter = _Painter(canvas, geometry.trim_height, fonts, colour, rtl)
         line: list[GlyphRun] = []
         for item in page.items:
             match item:
                 case Fill():
-                    painter.fill(item.rect, item.colour)
+                    _marked(canvas, tagger, item, partial(painter.fill, item))
                 case Disc():
-                    painter.disc(item)
+                    _marked(canvas, tagger, item, partial(painter.disc, item))
                 case QrCode():
-                    painter.qr(item)
+                    _marked(canvas, tagger, item, partial(painter.qr, item))
                 case Picture():
-                    painter.picture(item)
+                    _marked(canvas, tagger, item, partial(painter.picture, item))
                 case GlyphRun():
                     line.append(item)
                     if len(line) == line[0].line_runs:
-                        painter.line(line)
+                        text = "".join(run.text for run in sorted(line, key=lambda run: run.reading))
+                        _marked(canvas, tagger, item, partial(painter.line, line), text)
                         line = []
                 case Link():
-                    painter.link(item)
+                    _marked(canvas, tagger, item, partial(painter.link, item))
         assert not line, "a line's runs are consecutive items"
         canvas.restoreState()
-        if not screen:
+        if not screen:  # (nor the office sheet, which is sRGB too)
             _crop_marks(canvas, geometry)
             _fold_marks(canvas, geometry, page.folds)
         canvas.showPage()
     canvas.save()
+    if tagger:
+        return add_structure(buffer.getvalue(), tagger, meta.title)
     return buffer.getvalue()
+
+
+def _marked(
+    canvas: Canvas, tagger: Tagger | None, item: object, paint: Callable[[], None], text: str = ""
+) -> None:
+    """Paint `item`, in the screen edition inside the marked content that ties it to the structure tree."""
+    marks = tagger.marks(item, text) if tagger else None  # type: ignore[arg-type]
+    if marks:
+        canvas.addLiteral(marks[0])
+    paint()
+    if marks:
+        canvas.addLiteral(marks[1])
 
 
 def _canvas(buffer: io.BytesIO, document: LaidOutDocument) -> Canvas:
     geometry = document.geometry
-    if document.screen:
+    if document.sheet:
+        size = (document.sheet.width, document.sheet.height)
+        boxes: dict[str, tuple[float, float, float, float]] = {}
+        colour_space = "rgb"
+    elif document.screen:
         size = (geometry.trim_width, geometry.trim_height)
         boxes = {}
         colour_space = "rgb"
@@ -190,9 +223,26 @@ class _Painter:
         self.colour = colour
         self.rtl = rtl  # the document reads right to left (its viewer preferences say so)
 
-    def fill(self, rect: Rect, colour: Cmyk) -> None:
-        self.canvas.setFillColor(self.colour(colour))
-        self.canvas.rect(rect.x, self.height - rect.bottom, rect.width, rect.height, stroke=0, fill=1)
+    def fill(self, fill: Fill) -> None:
+        rect = fill.rect
+        if fill.outline is None:
+            self.canvas.setFillColor(self.colour(fill.colour))
+            self.canvas.rect(rect.x, self.height - rect.bottom, rect.width, rect.height, stroke=0, fill=1)
+            return
+        self._outline(fill.outline)  # inside the rectangle: the line stays within the sheet's margin
+        inset = OUTLINE_WIDTH  # (a stroke's bounds reach past its half width at the corners)
+        self.canvas.rect(
+            rect.x + inset,
+            self.height - rect.bottom + inset,
+            rect.width - 2 * inset,
+            rect.height - 2 * inset,
+            stroke=1,
+            fill=0,
+        )
+
+    def _outline(self, colour: Cmyk) -> None:
+        self.canvas.setStrokeColor(self.colour(colour))
+        self.canvas.setLineWidth(OUTLINE_WIDTH)
 
     def picture(self, picture: Picture) -> None:
         rect = picture.rect
@@ -205,6 +255,12 @@ class _Painter:
         self.canvas.linkURL(link.url, area, relative=1, thickness=0)
 
     def disc(self, disc: Disc) -> None:
+        if disc.outline is not None:
+            self._outline(disc.outline)
+            self.canvas.circle(
+                disc.cx, self.height - disc.cy, disc.radius - OUTLINE_WIDTH / 2, stroke=1, fill=0
+            )
+            return
         self.canvas.setFillColor(self.colour(disc.colour))
         self.canvas.circle(disc.cx, self.height - disc.cy, disc.radius, stroke=0, fill=1)
 

@@ -19,9 +19,11 @@ from awareprint.compose.document import (
     FittedFrame,
     GlyphRun,
     LaidOutItem,
+    Link,
     Paragraph,
     PlacedGlyph,
     Rect,
+    StructPath,
     TextFrame,
 )
 from awareprint.diagnostics import Diagnostic, Severity
@@ -41,6 +43,8 @@ INK_GAP = 0.05  # ems of clear space kept between the ink of one line and the ne
 MARKER_RADIUS = 0.68  # ems
 MARKER_GAP = 0.5  # ems between the disc and the text
 MARKER_TEXT_SCALE = 0.74
+LINK_ASCENT = 1.0  # ems above the baseline: the top of a link's clickable area
+LINK_HEIGHT = 1.3  # ems: its height, down past the descenders
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,12 +324,16 @@ class FrameLayout:
             if line.hyphen and runs:
                 runs.append(_hyphen_run(runs[-1], psize, frame.language, len(runs)))
                 runs = [replace(run, line_runs=len(runs)) for run in runs]
+            tag = paragraph.tag or (("P", f"{frame.name}/{line.paragraph}"),)
+            runs = [replace(run, tag=tag) for run in runs]
             first_of_paragraph = number == 0 or trial.lines[number - 1].paragraph != line.paragraph
             if paragraph.marker and first_of_paragraph:
                 # drawn before the line it marks: an extractor that does not join the two (its label may
                 # sit off the baseline, as in Nastaliq) then reads it before the item, not inside it
                 items += self._marker(paragraph, prepared, psize, y)
             items += runs
+            if paragraph.links:
+                items += _links(paragraph.text, paragraph.links, line.start, runs, tag)
         used = Rect(frame.rect.x, Pt(top), frame.rect.width, Pt(trial.height))
         return items, FittedFrame(frame.name, Pt(size), Pt(trial.height), used)
 
@@ -352,7 +360,8 @@ class FrameLayout:
             paragraph.marker.text_colour,
             self.frame.language,
         )
-        return [disc, *runs]
+        label_tag = (*paragraph.tag[:-1], ("Lbl", paragraph.tag[-1][1])) if paragraph.tag else ()
+        return [disc, *(replace(run, tag=label_tag) for run in runs)]
 
     def missing(self) -> list[tuple[Paragraph, MissingGlyphs]]:
         return [
@@ -491,6 +500,36 @@ def _glyph_runs(
         )
         pen += advance
     return runs
+
+
+def _links(
+    text: str, links: tuple[tuple[str, str], ...], line_start: int, runs: list[GlyphRun], tag: StructPath
+) -> list[Link]:
+    """A clickable area over each address or phone number on this line (one per line it is on)."""
+    boxes: dict[int, list[float]] = {}  # character index -> left and right of its glyph
+    offset = line_start
+    for run in sorted(runs, key=lambda r: r.reading):
+        for glyph in reversed(run.glyphs) if run.rtl else run.glyphs:
+            left = run.x + glyph.x
+            for index in range(offset, offset + len(glyph.text)):
+                boxes[index] = [left, left + glyph.advance]
+            offset += len(glyph.text)
+    if not runs:
+        return []
+    size, baseline = runs[0].size, runs[0].y
+    found = []
+    start = 0
+    for number, (part, url) in enumerate(links):
+        start = text.find(part, start)
+        if start < 0:
+            break
+        spans = [boxes[i] for i in range(start, start + len(part)) if i in boxes]
+        start += len(part)
+        if spans:
+            left, right = min(s[0] for s in spans), max(s[1] for s in spans)
+            rect = Rect(Pt(left), Pt(baseline - size * LINK_ASCENT), Pt(right - left), Pt(size * LINK_HEIGHT))
+            found.append(Link(rect, url, part, (*tag, ("Link", f"{tag[-1][1]}/{number}"))))
+    return found
 
 
 def _hyphen_run(last: GlyphRun, size: float, language: str, reading: int) -> GlyphRun:

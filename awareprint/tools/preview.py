@@ -58,7 +58,7 @@ MANIFEST = "manifest.json"
 FIELDS = ("template", "language", "audience", "region", "edition")
 _DEFAULT_NAME = re.compile(
     r"(?P<template>.+)-(?P<language>[a-z]{2,3}(?:-[A-Z][A-Za-z]+)?)-(?P<region>[a-z]{2,3})"
-    rf"-(?P<audience>{'|'.join(AUDIENCES)})(?P<screen>-screen)?"
+    rf"-(?P<audience>{'|'.join(AUDIENCES)})(?P<screen>-screen)?(?P<office>-office(?:-light)?)?"
 )
 
 
@@ -247,7 +247,8 @@ def _from_name(stem: str) -> dict[str, str]:
     if not match:
         return {}
     fields = {key: match[key] for key in ("template", "language", "region", "audience")}
-    return fields | {"edition": "screen" if match["screen"] else "print"}
+    edition = "screen" if match["screen"] else "office" if match["office"] else "print"
+    return fields | {"edition": edition}
 
 
 def _from_pdf(pdf: Path) -> tuple[str, dict[str, str]]:
