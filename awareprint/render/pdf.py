@@ -19,6 +19,7 @@ import string
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
+from typing import TYPE_CHECKING
 
 import uharfbuzz as hb
 from reportlab import rl_config
@@ -46,7 +47,9 @@ from awareprint.text.fonts import font_metrics, harfbuzz_font
 from awareprint.units import Cmyk, Pt
 
 from . import reading
-from .tagged import Tagger, add_structure
+
+if TYPE_CHECKING:
+    from .tagged import Tagger
 
 CROP_MARK_WIDTH = 0.25  # points
 CROP_MARK_GAP = Pt(1.0)  # beyond the bleed, so marks never reach into the printed area
@@ -85,7 +88,13 @@ def render_pdf(document: LaidOutDocument, primary_font_file: str) -> bytes:
         canvas.setViewerPreference("Duplex", sheet.duplex_preference)
     fonts = _FontSet(canvas)
     colour = (lambda c: _rgb(screen.rgb[c])) if screen else _cmyk
-    tagger = Tagger(meta.language) if screen and sheet is None else None  # the screen edition is tagged
+    tagger = None
+    if (
+        screen and sheet is None
+    ):  # the screen edition is tagged (pikepdf only then: `templates check` renders)
+        from .tagged import Tagger
+
+        tagger = Tagger(meta.language)
     for page in document.pages:
         if tagger:
             tagger.new_page()
@@ -123,6 +132,8 @@ def render_pdf(document: LaidOutDocument, primary_font_file: str) -> bytes:
         canvas.showPage()
     canvas.save()
     if tagger:
+        from .tagged import add_structure
+
         return add_structure(buffer.getvalue(), tagger, meta.title)
     return buffer.getvalue()
 
