@@ -88,8 +88,9 @@ def root(
 
 
 def _default_output(template: str, language: str, region: str, audience: str, edition: str = "print") -> Path:
-    screen = "-screen" if edition == "screen" else ""
-    return Path("out") / f"{template}-{language}-{region}-{audience}{screen}.pdf"
+    from .pipeline import output_name
+
+    return Path("out") / output_name(f"{template}-{language}-{region}-{audience}", edition)
 
 
 @app.command()
@@ -132,7 +133,8 @@ def poster(
         str,
         typer.Option(
             help="print: PDF/X with CMYK, bleed and crop marks, for the print shop. "
-            "screen: sRGB at trim size with clickable links, for e-mail and websites."
+            "screen: sRGB at trim size with clickable links, for e-mail and websites. "
+            "html: one accessible web page that loads nothing else, for websites."
         ),
     ] = "print",
     pdfx: Annotated[
@@ -150,11 +152,12 @@ def poster(
     """Generate one print-ready poster, leaflet or card (PDF/X-4 with bleed, crop marks and CMYK colour)."""
     if audience not in ("parents", "professionals"):
         raise typer.BadParameter("choose parents or professionals", param_hint="--audience")
-    if edition not in ("print", "screen"):
-        raise typer.BadParameter("choose print or screen", param_hint="--edition")
+    from .pipeline import EDITIONS, PosterRequest, check_print_settings
+
+    if edition not in EDITIONS:
+        raise typer.BadParameter("choose " + ", ".join(EDITIONS), param_hint="--edition")
     if pdfx not in ("x4", "x1a"):
         raise typer.BadParameter("choose x4 or x1a", param_hint="--pdfx")
-    from .pipeline import PosterRequest, check_print_settings
     from .render.output import output_file
 
     check_print_settings((edition,), pdfx, profile)
@@ -219,7 +222,7 @@ def batch(
         list[str] | None, typer.Option(metavar="CODES", help="Regions, or all [default: gb].")
     ] = None,
     edition: Annotated[
-        list[str] | None, typer.Option(metavar="NAMES", help="print, screen, or all [default: print].")
+        list[str] | None, typer.Option(metavar="NAMES", help="print, screen, html, or all [default: print].")
     ] = None,
     output: Annotated[
         Path | None, typer.Option(help="Folder for the files and manifest.json [default: out/batch].")

@@ -27,6 +27,7 @@ from .load.organisation import Organisation, load_organisation
 from .load.regions import load_region
 from .load.templates import Brand, Template, load_template
 from .render.colour import as_printed_rgb
+from .render.html import render_html
 from .render.images import Logo, open_logo
 from .render.output import write_atomic
 from .render.pdfx import DEFAULT_PROFILE, STANDARDS, OutputProfile, custom_profile, to_pdfx
@@ -34,7 +35,29 @@ from .text import layout_frames
 from .text.fonts import FontManifest, load_manifest
 
 AUTHOR = "awareprint (content: IWF 2018 study and sourced safety advice)"
-EDITIONS = ("print", "screen")  # print: PDF/X, CMYK, bleed and marks; screen: sRGB, links, trim size
+
+
+@dataclass(frozen=True, slots=True)
+class Edition:
+    """One way out of the pipeline: what its file is called and what it is for (the CLI's help)."""
+
+    extension: str
+    suffix: str  # after the name's stem: poster-a3-en-gb-parents-screen.pdf
+    purpose: str
+
+
+EDITIONS = {
+    "print": Edition(".pdf", "", "PDF/X with CMYK, bleed and crop marks, for the print shop"),
+    "screen": Edition(".pdf", "-screen", "sRGB at trim size with clickable links, for e-mail and websites"),
+    "html": Edition(".html", "", "one accessible web page that loads nothing else, for websites"),
+}
+
+
+def output_name(stem: str, edition: str) -> str:
+    """The file an edition writes for `stem` (template-language-region-audience)."""
+    return f"{stem}{EDITIONS[edition].suffix}{EDITIONS[edition].extension}"
+
+
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")  # a language, region or template: a file name, never a path
 
 
@@ -50,7 +73,7 @@ class PosterRequest:
     logo: Path | None = None  # overrides the organisation's logo
     # org.yaml (name, safeguarding lead, contact lines, logo, colour), or one row of an organisations file
     organisation: Path | Organisation | None = None
-    edition: str = "print"  # "print": PDF/X, CMYK, bleed and marks; "screen": sRGB, links, trim size
+    edition: str = "print"  # one of EDITIONS
     standard: str = "x4"  # PDF/X flavour of the print edition: "x4" or "x1a"
     profile: Path | None = None  # the print shop's CMYK profile [default: FOGRA39]
     require_reviewed: bool = False  # refuse a translation a native speaker has not fully reviewed
@@ -68,7 +91,7 @@ class PosterResult:
     output: Path
     pages: int
     diagnostics: tuple[Diagnostic, ...]
-    pdf: bytes = field(default=b"", repr=False)  # what was written: `output` may be replaced later
+    pdf: bytes = field(default=b"", repr=False)  # what was written (PDF, or the edition's file)
 
 
 def make_poster(request: PosterRequest, folders: Folders | None = None) -> PosterResult:
@@ -94,22 +117,29 @@ def make_poster(request: PosterRequest, folders: Folders | None = None) -> Poste
 
     today = request.today or dt.date.today()
     content, diagnostics = build_content(source, materials, region, request.audience, today, organisation)
-    laid_out, found = lay_out(template, content, manifest, logo, profile, screen)
-    diagnostics += found
     if brand and template.brand_colour is None:
         diagnostics.append(_colour_unused(template, brand))
+    if request.edition == "html":  # a browser lays the text out: composed, not measured
+        document, found = compose(template, content, AUTHOR, logo, profile.path, screen=True)
+        _stop_at_errors(diagnostics + found, request)
+        data, pages = render_html(document, profile.path), 1
+    else:
+        laid_out, found = lay_out(template, content, manifest, logo, profile, screen)
+        _stop_at_errors(diagnostics + found, request)
+        from .render.pdf import render_pdf  # here: reportlab is for making a PDF, not for `check`
 
-    errors = [d for d in diagnostics if d.severity is Severity.ERROR]
-    blocking = [d for d in errors if d.code not in request.tolerated]
+        data, pages = render_pdf(laid_out, manifest.primary.faces["regular"].path), len(laid_out.pages)
+        if not screen:
+            data = to_pdfx(data, profile, STANDARDS[request.standard])
+    write_atomic(request.output, data)
+    return PosterResult(request.output, pages, (*diagnostics, *found), data)
+
+
+def _stop_at_errors(diagnostics: list[Diagnostic], request: PosterRequest) -> None:
+    """Nothing is written while an error the user did not choose to tolerate stands."""
+    blocking = [d for d in diagnostics if d.severity is Severity.ERROR and d.code not in request.tolerated]
     if blocking:
         raise _first_error(blocking)
-    from .render.pdf import render_pdf  # here: reportlab is for making a PDF, not for `check`
-
-    pdf = render_pdf(laid_out, manifest.primary.faces["regular"].path)
-    if not screen:
-        pdf = to_pdfx(pdf, profile, STANDARDS[request.standard])
-    write_atomic(request.output, pdf)
-    return PosterResult(request.output, len(laid_out.pages), tuple(diagnostics), pdf)
 
 
 def check_print_settings(editions: Iterable[str], standard: str | None, profile: Path | None) -> None:

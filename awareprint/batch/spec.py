@@ -17,7 +17,7 @@ from awareprint.load.roster import MATRIX_KEYS as ROSTER_KEYS
 from awareprint.load.roster import OrgRow, Roster, load_roster
 from awareprint.load.schema import Mapping, Node, as_list, as_path, as_text, load_yaml
 from awareprint.load.templates import list_templates
-from awareprint.pipeline import EDITIONS, check_print_settings
+from awareprint.pipeline import EDITIONS, check_print_settings, output_name
 from awareprint.render.pdfx import STANDARDS
 
 _SHARD = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
@@ -58,8 +58,7 @@ class BatchItem:
         """The output file name: the same pattern as a single `poster` run writes into out/. For a row of
         an organisations file, in the row's folder, its slug first: `slug/slug-poster-a3-en-gb-parents.pdf`.
         """
-        screen = "-screen" if self.edition == "screen" else ""
-        name = f"{self.template}-{self.language}-{self.region}-{self.audience}{screen}.pdf"
+        name = output_name(f"{self.template}-{self.language}-{self.region}-{self.audience}", self.edition)
         return f"{self.organisation}/{self.organisation}-{name}" if self.organisation else name
 
 

@@ -91,6 +91,16 @@ class Paragraph:
     # the user's file the text was written in (an organisation's), so a character no font has is reported
     # there; None: the project's own strings
     written_in: Path | None = None
+    # the pieces of `text` that lead somewhere (a contact's phone, web address, e-mail): links on screen
+    anchors: tuple[Anchor, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """A piece of a paragraph's text and where it leads: `tel:`, `mailto:` or a web address."""
+
+    text: str
+    url: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +116,10 @@ class TextFrame:
     direction: str  # "ltr" or "rtl"
     language: str
     fit_group: str | None = None
+    # what the text is, for editions that give it structure (HTML, tagged PDF): the content it prints
+    # ("headline", "tips", "contacts", "organisation", ...); a figure's parts are "key_figures.number" and
+    # "key_figures.caption", in the order of the figures
+    role: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +142,7 @@ class QrCode:
 class Picture:
     rect: Rect
     jpeg: bytes  # CMYK JPEG for print, sRGB for screen: ready to embed as it is
+    alt: str = ""  # what it shows, for readers who cannot see it (the organisation's logo: its name)
 
 
 @dataclass(frozen=True, slots=True)

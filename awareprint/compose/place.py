@@ -7,6 +7,7 @@ layout stage mirrors alignment and markers inside each frame.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -32,6 +33,7 @@ from awareprint.render.qr import qr_modules
 from awareprint.units import Pt
 
 from .document import (
+    Anchor,
     Box,
     Document,
     DocumentPage,
@@ -85,7 +87,8 @@ def compose(
                 slot = replace(slot, rect=_mirrored(slot.rect, width))
             if isinstance(slot, LogoSlot):
                 if logo is not None:
-                    placed, found = _logo(slot, logo, profile, screen, rtl, template.kind)
+                    alt = content.organisation_name or ""
+                    placed, found = _logo(slot, logo, profile, screen, rtl, template.kind, alt)
                     boxes += placed
                     diagnostics += found
                     shown.add("logo")
@@ -171,6 +174,7 @@ def _boxes(slot: Slot, content: Content, screen: bool, checked: str) -> list[Box
                     slot.valign,
                     content.direction,
                     content.language,
+                    role=slot.content,
                 )
             ]
         case FiguresSlot():
@@ -193,7 +197,7 @@ def _boxes(slot: Slot, content: Content, screen: bool, checked: str) -> list[Box
 
 
 def _logo(
-    slot: LogoSlot, logo: Logo, profile: Path, screen: bool, rtl: bool, kind: str
+    slot: LogoSlot, logo: Logo, profile: Path, screen: bool, rtl: bool, kind: str, alt: str
 ) -> tuple[list[Box], list[Diagnostic]]:
     """The logo on its plate, as large as the slot allows, at the reading start of the slot."""
     pad = min(slot.rect.width, slot.rect.height) * LOGO_PADDING
@@ -206,7 +210,7 @@ def _logo(
     picture = Rect(Pt(plate_x + pad), Pt(slot.rect.y + pad), Pt(width), Pt(height))
     found = resolution_diagnostic(logo, width, kind)
     jpeg = logo_jpeg(logo, slot.plate, profile, screen)
-    return [Fill(plate, slot.plate), Picture(picture, jpeg)], [found] if found else []
+    return [Fill(plate, slot.plate), Picture(picture, jpeg, alt)], [found] if found else []
 
 
 def _mirrored(rect: Rect, page_width: float) -> Rect:
@@ -260,6 +264,7 @@ def _figures(slot: FiguresSlot, figures: tuple[Statistic, ...], content: Content
             slot.number_style,
             valign=number_valign,
             fit_group=number_group,
+            role=f"{slot.content}.number",
             **common,
         )
         caption_frame = TextFrame(
@@ -269,6 +274,7 @@ def _figures(slot: FiguresSlot, figures: tuple[Statistic, ...], content: Content
             slot.caption_style,
             valign="top",
             fit_group=caption_group,
+            role=f"{slot.content}.caption",
             **common,
         )
         (numbers if rtl else boxes).append(number_frame)
@@ -304,7 +310,7 @@ def _organisation(
         # a logo alone (--logo): on a plate of its own in the outer corner of the card's top row
         row = replace(slot.rect, height=Pt(slot.rect.height * slot.logo_share))
         corner = LogoSlot(slot.name, row, slot.plate or PAPER)
-        placed, found = _logo(corner, logo, profile, screen, content.direction == "rtl", template.kind)
+        placed, found = _logo(corner, logo, profile, screen, content.direction == "rtl", template.kind, "")
         return _Block(placed, found, {"logo"})
     boxes: list[Box] = []
     inner = slot.rect
@@ -314,13 +320,21 @@ def _organisation(
     lines = content.organisation_lines[: slot.max_lines]
     found = _lines_left_off(lines, content, template, slot, page)
     frame = partial(
-        TextFrame, style=slot.style, direction=content.direction, language=content.language, align=slot.align
+        TextFrame,
+        style=slot.style,
+        direction=content.direction,
+        language=content.language,
+        align=slot.align,
+        role="organisation",
     )
     written_in = content.organisation_file
     name = Paragraph(content.organisation_name, font="bold", colour=slot.name_colour, written_in=written_in)
     body = (
         *([Paragraph(content.organisation_lead, written_in=written_in)] if content.organisation_lead else []),
-        *(Paragraph(line, direction="auto", written_in=written_in) for line in lines),
+        *(
+            Paragraph(line, direction="auto", written_in=written_in, anchors=_line_anchors(line))
+            for line in lines
+        ),
     )
     if slot.logo_share is None:
         boxes.append(frame(name=slot.name, rect=inner, paragraphs=(name, *body), valign=slot.valign))
@@ -335,7 +349,8 @@ def _organisation(
         rtl = content.direction == "rtl"
         x = inner.right - width if rtl else inner.x
         picture = Rect(Pt(x), Pt(top.y + (top.height - height) / 2), width, height)
-        boxes.append(Picture(picture, logo_jpeg(logo, slot.plate or PAPER, profile, screen)))
+        jpeg = logo_jpeg(logo, slot.plate or PAPER, profile, screen)
+        boxes.append(Picture(picture, jpeg, content.organisation_name))
         resolution = resolution_diagnostic(logo, width, template.kind)
         found += [resolution] if resolution else []
         shown.add("logo")
@@ -415,6 +430,7 @@ def _list(slot: ListSlot, content: Content) -> list[Box]:
         slot.item_spacing,
         items,
         content,
+        slot.content,
         group,
     )
 
@@ -452,6 +468,7 @@ def _contacts(slot: ContactsSlot, content: Content) -> list[Box]:
             colour=slot.number_colour,
             direction="ltr",
             address=True,
+            anchors=contact_anchors(contact),
         )
         own = contact.written_in
         name = (
@@ -462,8 +479,41 @@ def _contacts(slot: ContactsSlot, content: Content) -> list[Box]:
         caption = [Paragraph(contact.caption, written_in=own)] if contact.caption else []
         items.append((*name, number, *caption))
     return _flow(
-        slot.name, slot.rect, slot.columns, slot.column_gap, slot.style, CONTACT_SPACING, items, content
+        slot.name,
+        slot.rect,
+        slot.columns,
+        slot.column_gap,
+        slot.style,
+        CONTACT_SPACING,
+        items,
+        content,
+        "contacts",
     )
+
+
+def contact_anchors(contact: Contact) -> tuple[Anchor, ...]:
+    """Where a contact's details lead: its phone (`tel:`, digits only), web address and e-mail."""
+    anchors = []
+    if contact.phone:
+        anchors.append(Anchor(contact.phone, "tel:" + re.sub(r"[^0-9+]", "", contact.phone)))
+    if contact.address and contact.url:
+        anchors.append(Anchor(contact.address, contact.url))
+    if contact.email:
+        anchors.append(Anchor(contact.email, "mailto:" + contact.email))
+    return tuple(anchors)
+
+
+_PHONE = re.compile(r"\+?[0-9][0-9 ()./-]{2,}[0-9]")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def _line_anchors(line: str) -> tuple[Anchor, ...]:
+    """An organisation's contact line that is wholly a phone number or an e-mail address is a link."""
+    if _PHONE.fullmatch(line):
+        return (Anchor(line, "tel:" + re.sub(r"[^0-9+]", "", line)),)
+    if _EMAIL.fullmatch(line):
+        return (Anchor(line, "mailto:" + line),)
+    return ()
 
 
 def _flow(
@@ -475,6 +525,7 @@ def _flow(
     spacing: float,
     items: list[tuple[Paragraph, ...]],
     content: Content,
+    role: str,
     group: str | None = None,
 ) -> list[Box]:
     """Items (each a few paragraphs) flowed down `per_row` columns that share one type size."""
@@ -498,6 +549,7 @@ def _flow(
                 content.direction,
                 content.language,
                 fit_group=group or name,
+                role=role,
             )
         )
     return boxes
