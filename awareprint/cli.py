@@ -134,7 +134,8 @@ def poster(
         typer.Option(
             help="print: PDF/X with CMYK, bleed and crop marks, for the print shop. "
             "screen: sRGB at trim size with clickable links, for e-mail and websites. "
-            "html: one accessible web page that loads nothing else, for websites."
+            "html: one accessible web page that loads nothing else, for websites. "
+            "social: PNG and JPEG with alt text, from a social template (--template social-square)."
         ),
     ] = "print",
     pdfx: Annotated[
@@ -222,7 +223,8 @@ def batch(
         list[str] | None, typer.Option(metavar="CODES", help="Regions, or all [default: gb].")
     ] = None,
     edition: Annotated[
-        list[str] | None, typer.Option(metavar="NAMES", help="print, screen, html, or all [default: print].")
+        list[str] | None,
+        typer.Option(metavar="NAMES", help="print, screen, html, social, or all [default: print]."),
     ] = None,
     output: Annotated[
         Path | None, typer.Option(help="Folder for the files and manifest.json [default: out/batch].")

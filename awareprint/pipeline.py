@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .compose.document import (
     Disc,
+    Document,
     Fill,
     GlyphRun,
     LaidOutDocument,
@@ -31,6 +32,7 @@ from .render.html import render_html
 from .render.images import Logo, open_logo
 from .render.output import write_atomic
 from .render.pdfx import DEFAULT_PROFILE, STANDARDS, OutputProfile, custom_profile, to_pdfx
+from .render.raster import alt_text, rasterise
 from .text import layout_frames
 from .text.fonts import FontManifest, load_manifest
 
@@ -50,7 +52,15 @@ EDITIONS = {
     "print": Edition(".pdf", "", "PDF/X with CMYK, bleed and crop marks, for the print shop"),
     "screen": Edition(".pdf", "-screen", "sRGB at trim size with clickable links, for e-mail and websites"),
     "html": Edition(".html", "", "one accessible web page that loads nothing else, for websites"),
+    # with a social template: the PNG, a JPEG beside it and the alt text (.txt) of both
+    "social": Edition(".png", "", "an image for social media (PNG, JPEG and its alt text)"),
 }
+SOCIAL_FILES = (".jpg", ".txt")  # written beside the social edition's PNG
+
+
+def fits(template_kind: str, edition: str) -> bool:
+    """Social designs are made only as social images, and social images only from social designs."""
+    return (template_kind == "social") == (edition == "social")
 
 
 def output_name(stem: str, edition: str) -> str:
@@ -109,6 +119,8 @@ def make_poster(request: PosterRequest, folders: Folders | None = None) -> Poste
     if organisation and organisation.colour:
         brand = Brand(organisation.colour, organisation.file, organisation.colour_line)
     template = load_template(existing(folders.templates, request.template, "template"), brand)
+    if not fits(template.kind, request.edition):
+        raise _mismatch(template, request.edition)
     manifest = load_manifest(folders.fonts / "manifest.yaml")
     logo_path = request.logo or (organisation.logo if organisation else None)
     logo = open_logo(logo_path) if logo_path else None
@@ -124,15 +136,35 @@ def make_poster(request: PosterRequest, folders: Folders | None = None) -> Poste
         _stop_at_errors(diagnostics + found, request)
         data, pages = render_html(document, profile.path), 1
     else:
-        laid_out, found = lay_out(template, content, manifest, logo, profile, screen)
+        social = request.edition == "social"
+        document, laid_out, found = lay_out_document(
+            template, content, manifest, logo, profile, screen or social
+        )
         _stop_at_errors(diagnostics + found, request)
         from .render.pdf import render_pdf  # here: reportlab is for making a PDF, not for `check`
 
         data, pages = render_pdf(laid_out, manifest.primary.faces["regular"].path), len(laid_out.pages)
-        if not screen:
+        if social:
+            images = rasterise(data)
+            data = images.png
+            write_atomic(request.output.with_suffix(".jpg"), images.jpeg)
+            write_atomic(request.output.with_suffix(".txt"), alt_text(document).encode("utf-8"))
+        elif not screen:
             data = to_pdfx(data, profile, STANDARDS[request.standard])
     write_atomic(request.output, data)
     return PosterResult(request.output, pages, (*diagnostics, *found), data)
+
+
+def _mismatch(template: Template, edition: str) -> AwareprintError:
+    if template.kind == "social":
+        return user_error(
+            f"template '{template.name}' is a social image: make it with --edition social",
+            file=template.file,
+        )
+    return user_error(
+        f"the social edition needs a social template, and '{template.name}' is a {template.kind}",
+        hint="choose social-square, social-portrait or social-link (see `awareprint templates`)",
+    )
 
 
 def _stop_at_errors(diagnostics: list[Diagnostic], request: PosterRequest) -> None:
@@ -175,6 +207,19 @@ def lay_out(
     screen: bool = False,
 ) -> tuple[LaidOutDocument, list[Diagnostic]]:
     """Everything but the PDF: what `check` runs to find text that does not fit or has no glyphs."""
+    _, laid_out, diagnostics = lay_out_document(template, content, manifest, logo, profile, screen)
+    return laid_out, diagnostics
+
+
+def lay_out_document(
+    template: Template,
+    content: Content,
+    manifest: FontManifest,
+    logo: Logo | None = None,
+    profile: OutputProfile = DEFAULT_PROFILE,
+    screen: bool = False,
+) -> tuple[Document, LaidOutDocument, list[Diagnostic]]:
+    """The composed document too: what the social edition's alt text is read from."""
     document, diagnostics = compose(template, content, AUTHOR, logo, profile.path, screen)
     pages = []
     for page in document.pages:
@@ -188,7 +233,8 @@ def lay_out(
         painted = (GlyphRun, Disc, Fill, QrCode)
         used = [item.colour for page in pages for item in page.items if isinstance(item, painted)]
         colours = ScreenColours(as_printed_rgb(used, profile.path))
-    return LaidOutDocument(document.geometry, tuple(pages), document.metadata, colours), diagnostics
+    laid_out = LaidOutDocument(document.geometry, tuple(pages), document.metadata, colours)
+    return document, laid_out, diagnostics
 
 
 @dataclass(frozen=True, slots=True)

@@ -449,7 +449,10 @@ def _printed_contacts(template: Template, content: Content, co_branded: bool) ->
 
 def _shown_contacts(slot: ContactsSlot, content: Content) -> tuple[Contact, ...]:
     """The first `max_items` contacts in the region's order, except that the emergency number always stays:
-    it takes the place of the last one that would otherwise be shown."""
+    it takes the place of the last one that would otherwise be shown. A slot showing only the main
+    contact shows the region's main reporting contact (a social image has room for one)."""
+    if slot.show == "main":
+        return (content.qr_contact,)
     shown = content.contacts[: slot.max_items]
     urgent = [c for c in content.contacts[slot.max_items :] if c.emergency]
     if urgent and not any(c.emergency for c in shown):

@@ -40,7 +40,11 @@ TEXT_CONTENT = (
     "categories_heading",
     "categories_intro",
 )
-TEMPLATE_KINDS = ("poster", "leaflet", "card")
+TEMPLATE_KINDS = ("poster", "leaflet", "card", "social")  # social: an image for social media, in px
+# the smallest text of a social image, in pixels at its own size: read on a phone, where the image is
+# shown about a third of its width (1080 px on a 360 px wide screen), it is still 9 px or more
+MIN_SOCIAL_TEXT_PX = 28
+CONTACTS_SHOWN = ("all", "main")  # main: only the region's main reporting contact (the QR code's)
 LIST_CONTENT = ("tips", "warning_signs", "disclosure", "found_images", "categories")
 SIDES = ("top", "right", "bottom", "left")
 FONT_WEIGHTS = ("regular", "bold")
@@ -124,6 +128,7 @@ class ContactsSlot:
     name_colour: Cmyk
     number_colour: Cmyk
     column_gap: Pt
+    show: str = "all"  # "main": only the region's main reporting contact, the one the QR code opens
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +236,13 @@ def load_template(path: Path, brand: Brand | None = None) -> Template:
     return _build(node, path, brand)
 
 
+def template_kind(path: Path) -> str:
+    """The kind a template says it is (poster, leaflet, card, social), without building it."""
+    node, _ = _resolve_extends(path, chain=())
+    meta = Mapping(node, *TOP_KEYS).sub("template", *META_KEYS)
+    return meta.choice("kind", TEMPLATE_KINDS)
+
+
 def extends_chain(path: Path) -> tuple[Path, ...]:
     """The template's file and every file it extends: what a change to the design touches."""
     return _resolve_extends(path, chain=())[1]
@@ -276,9 +288,9 @@ def _build(node: Node, path: Path, brand: Brand | None) -> Template:
             hint=f"set name: {path.stem}",
         )
     page = root.sub("page", *PAGE_KEYS)
+    kind = meta.choice("kind", TEMPLATE_KINDS)
     width, height = parse_node(page.get("trim"), _parse_trim)
-    bleed = _length_within(page, "bleed", MIN_BLEED, MAX_BLEED, "a print shop trims within the bleed")
-    slug = _length_within(page, "slug", MIN_SLUG, MAX_SLUG, "the slug holds the crop marks")
+    bleed, slug = _bleed_and_slug(page, kind)
     media = max(width, height) + 2 * (bleed + slug)
     if min(width, height) < MIN_TRIM or media > MAX_MEDIA:
         raise page.get("trim").error(
@@ -306,6 +318,8 @@ def _build(node: Node, path: Path, brand: Brand | None) -> Template:
             colours[brand_colour] = brand.colour
     scale = root.number("type_scale", 1.0, *TYPE_SCALE)
     styles = _styles(root.get("styles"), colours, scale)
+    if kind == "social":
+        _require_legible_on_a_phone(root.get("styles"), styles)
     grid = root.sub("grid", *GRID_KEYS)
 
     if root.has("slots") == root.has("pages"):
@@ -336,7 +350,6 @@ def _build(node: Node, path: Path, brand: Brand | None) -> Template:
             _check_contrast(placed, path, brand, brand_cmyk)
         _require_source_line(page_spec, panel_of, slots_node)
         pages.append(page_spec)
-    kind = meta.choice("kind", TEMPLATE_KINDS)
     if kind == "leaflet":
         _require_full_reference(tuple(pages), root.get("pages"))
     return Template(
@@ -348,6 +361,33 @@ def _build(node: Node, path: Path, brand: Brand | None) -> Template:
         brand_colour=brand_colour,
         file=path,
     )
+
+
+def _bleed_and_slug(page: Mapping, kind: str) -> tuple[Pt, Pt]:
+    """Print needs both; a social image is shown as it is, so it has neither."""
+    if kind == "social":
+        for key in ("bleed", "slug"):
+            if page.has(key):
+                raise page.get(key).error(
+                    f"a social image is shown whole, with no {key}", hint=f"remove '{key}:'"
+                )
+        return Pt(0), Pt(0)
+    for key in ("bleed", "slug"):
+        if not page.has(key):
+            raise page.node.error(f"missing key '{key}'", hint=f"add '{key}:' here (a {kind} is printed)")
+    bleed = _length_within(page, "bleed", MIN_BLEED, MAX_BLEED, "a print shop trims within the bleed")
+    slug = _length_within(page, "slug", MIN_SLUG, MAX_SLUG, "the slug holds the crop marks")
+    return bleed, slug
+
+
+def _require_legible_on_a_phone(node: Node, styles: dict[str, TextStyle]) -> None:
+    for name, style in styles.items():
+        pixels = style.min_size / POINTS_PER_UNIT["px"]
+        if pixels < MIN_SOCIAL_TEXT_PX - 0.01:
+            raise node.value[name].error(
+                f"style '{name}' may shrink to {pixels:.0f}px, too small to read on a phone",
+                hint=f"a social image's text is at least {MIN_SOCIAL_TEXT_PX}px: raise the size's minimum",
+            )
 
 
 def _require_source_line(page: TemplatePage, panel_of: dict[str, str], slots_node: Node) -> None:
@@ -590,7 +630,7 @@ TOP_KEYS = (
     {"type_scale", "slots", "pages", "brand_colour"},
 )
 META_KEYS = ({"name", "description", "kind"}, set[str]())
-PAGE_KEYS = ({"trim", "bleed", "slug", "margins"}, set[str]())
+PAGE_KEYS = ({"trim", "margins"}, {"bleed", "slug"})  # bleed and slug: required in print, refused in social
 GRID_KEYS = ({"columns", "rows", "column_gap"}, set[str]())
 FOLDED_PAGE_KEYS = ({"slots"}, {"panels"})
 STYLE_KEYS = ({"font", "size", "leading", "colour"}, set[str]())
@@ -605,7 +645,7 @@ SLOT_KEYS: dict[str, tuple[set[str], set[str]]] = {  # kind -> (required keys, o
         _COMMON | {"content", "style", "per_row"},
         {"marker", "marker_colour", "marker_text_colour", "item_spacing", "items"},
     ),
-    "contacts": (_COMMON | {"style", "per_row", "max_items", "name_colour", "number_colour"}, set()),
+    "contacts": (_COMMON | {"style", "per_row", "max_items", "name_colour", "number_colour"}, {"show"}),
     "qr": (_COMMON | {"colour"}, set()),
     "logo": (_COMMON | {"plate"}, set()),
     "organisation": (
@@ -695,6 +735,7 @@ def _slot(
             colour(spec, "name_colour"),
             colour(spec, "number_colour"),
             grid.gap,
+            spec.choice("show", CONTACTS_SHOWN, "all"),
         )
     if kind == "logo":
         return LogoSlot(name, grid.area(spec), colour(spec, "plate"))

@@ -58,7 +58,7 @@ class Image:
 class Page:
     """What the template asks for, by role: `text("headline")`, `items("tips")`, `figures("key_figures")`."""
 
-    def __init__(self, document: Document, profile: Path) -> None:
+    def __init__(self, document: Document) -> None:
         self.metadata = document.metadata
         self.frames: dict[str, list[TextFrame]] = {}
         self.images: list[Image] = []
@@ -71,7 +71,6 @@ class Page:
                     self.images.append(Image(_data_uri(box.jpeg), box.alt))
                 elif isinstance(box, QrCode) and box.data not in self.links:
                     self.links.append(box.data)
-        self.colours = _css_colours(self.frames, profile)
 
     def has(self, role: str) -> bool:
         return role in self.frames
@@ -112,8 +111,9 @@ class Page:
 
 def render_html(document: Document, profile: Path) -> bytes:
     """`profile`: the print condition whose look the colours follow (as the screen PDF does)."""
-    page = Page(document, profile)
-    html = _environment().get_template("page.html").render(page=page, meta=document.metadata)
+    page = Page(document)
+    colours = _css_colours(page.frames, profile)
+    html = _environment().get_template("page.html").render(page=page, meta=document.metadata, colours=colours)
     return html.encode("utf-8")
 
 
