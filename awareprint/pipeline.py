@@ -175,11 +175,12 @@ def _stop_at_errors(diagnostics: list[Diagnostic], request: PosterRequest) -> No
 
 
 def check_print_settings(editions: Iterable[str], standard: str | None, profile: Path | None) -> None:
-    """A PDF/X flavour and a print profile describe the print edition: asked for with the screen edition
+    """A PDF/X flavour and a print profile describe the print edition: asked for with other editions
     alone, they would be ignored without a word. (`x4` is the default, so naming it is never refused.)"""
     if "print" not in editions and (profile is not None or standard not in (None, "x4")):
+        others = " or ".join(dict.fromkeys(editions))
         raise user_error(
-            "--profile and --pdfx are for the print edition, not the screen edition",
+            f"--profile and --pdfx are for the print edition, not the {others} edition",
             hint="leave them out, or make the print edition too",
         )
 
