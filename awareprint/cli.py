@@ -153,7 +153,9 @@ def poster(
         typer.Option(
             help="print: PDF/X with CMYK, bleed and crop marks, for the print shop. "
             "screen: sRGB at trim size with clickable links, for e-mail and websites. "
-            "office: the A4 or Letter sheet itself, everything 5 mm inside its edge, for an office printer."
+            "office: the A4 or Letter sheet itself, everything 5 mm inside its edge, for an office printer. "
+            "html: one accessible web page that loads nothing else, for websites. "
+            "social: PNG and JPEG with alt text, from a social template (--template social-square)."
         ),
     ] = "print",
     ink: Annotated[
@@ -256,7 +258,7 @@ def batch(
     ] = None,
     edition: Annotated[
         list[str] | None,
-        typer.Option(metavar="NAMES", help="print, screen, office, or all [default: print]."),
+        typer.Option(metavar="NAMES", help="print, screen, office, html, social, or all [default: print]."),
     ] = None,
     output: Annotated[
         Path | None, typer.Option(help="Folder for the files and manifest.json [default: out/batch].")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .compose.document import (
     Disc,
+    Document,
     Fill,
     GlyphRun,
     LaidOutDocument,
@@ -29,15 +30,42 @@ from .load.organisation import Organisation, load_organisation
 from .load.regions import Region, load_region
 from .load.templates import Brand, Template, extends_chain, load_template
 from .render.colour import as_printed_rgb
+from .render.html import render_html
 from .render.images import Logo, open_logo
 from .render.output import write_atomic
 from .render.pdfx import DEFAULT_PROFILE, STANDARDS, OutputProfile, custom_profile, to_pdfx
+from .render.raster import alt_text, rasterise
 from .text import layout_frames
 from .text.fonts import FontManifest, load_manifest
 
 AUTHOR = "awareprint (content: IWF 2018 study and sourced safety advice)"
-# print: PDF/X, CMYK, bleed and marks; screen: sRGB, links, trim size; office: sRGB on an A4 or Letter sheet
-EDITIONS = ("print", "screen", "office")
+
+
+@dataclass(frozen=True, slots=True)
+class Edition:
+    """One way out of the pipeline: what its file is called and what it is for (the CLI's help)."""
+
+    extension: str
+    suffix: str  # after the name's stem: poster-a3-en-gb-parents-screen.pdf
+    purpose: str
+
+
+EDITIONS = {
+    "print": Edition(".pdf", "", "PDF/X with CMYK, bleed and crop marks, for the print shop"),
+    "screen": Edition(".pdf", "-screen", "tagged PDF/UA-1 at trim size with links, for e-mail and websites"),
+    "office": Edition(".pdf", "-office", "the A4 or Letter sheet, 5 mm inside its edge, for office printers"),
+    "html": Edition(".html", "", "one accessible web page that loads nothing else, for websites"),
+    # with a social template: the PNG, a JPEG beside it and the alt text (.txt) of both
+    "social": Edition(".png", "", "an image for social media (PNG, JPEG and its alt text)"),
+}
+SOCIAL_FILES = (".jpg", ".txt")  # written beside the social edition's PNG
+
+
+def fits(template_kind: str, edition: str) -> bool:
+    """Social designs are made only as social images, and social images only from social designs."""
+    return (template_kind == "social") == (edition == "social")
+
+
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")  # a language, region or template: a file name, never a path
 
 
@@ -73,7 +101,7 @@ class PosterResult:
     output: Path
     pages: int
     diagnostics: tuple[Diagnostic, ...]
-    pdf: bytes = field(default=b"", repr=False)  # what was written: `output` may be replaced later
+    pdf: bytes = field(default=b"", repr=False)  # what was written (the PDF, or the edition's file)
 
 
 def make_poster(request: PosterRequest, folders: Folders | None = None) -> PosterResult:
@@ -94,6 +122,8 @@ def make_poster(request: PosterRequest, folders: Folders | None = None) -> Poste
         brand = Brand(organisation.colour, organisation.file, organisation.colour_line)
     template_path = template_file(folders, request.template)
     template = load_template(template_path, brand)
+    if not fits(template.kind, request.edition):
+        raise _mismatch(template, request.edition)
     manifest = load_manifest(*folders.font_manifests())
     logo_path = request.logo or (organisation.logo if organisation else None)
     if logo_path and request.edition == "screen" and isinstance(organisation, Organisation):
@@ -101,11 +131,10 @@ def make_poster(request: PosterRequest, folders: Folders | None = None) -> Poste
     logo = open_logo(logo_path) if logo_path else None
     profile = custom_profile(request.profile) if request.profile else DEFAULT_PROFILE
     screen = request.edition != "print"  # sRGB, links
+    social = request.edition == "social"
 
     today = request.today or dt.date.today()
     content, diagnostics = build_content(source, materials, region, request.audience, today, organisation)
-    laid_out, found = lay_out(template, content, manifest, logo, profile, screen, office(request, region))
-    diagnostics += found
     if brand and template.brand_colour is None:
         diagnostics.append(_colour_unused(template, brand))
     read = [
@@ -120,17 +149,48 @@ def make_poster(request: PosterRequest, folders: Folders | None = None) -> Poste
     if overlay is not None:
         diagnostics.append(overlay)
 
-    errors = [d for d in diagnostics if d.severity is Severity.ERROR]
-    blocking = [d for d in errors if d.code not in request.tolerated]
+    if request.edition == "html":  # a browser lays the text out: composed, not measured
+        document, found = compose(template, content, AUTHOR, logo, profile.path, screen=True)
+        diagnostics += found
+        _stop_at_errors(diagnostics, request)
+        data, pages = render_html(document, profile.path), 1
+    else:
+        document, laid_out, found = lay_out_document(
+            template, content, manifest, logo, profile, screen, office(request, region)
+        )
+        diagnostics += found
+        _stop_at_errors(diagnostics, request)
+        from .render.pdf import render_pdf  # here: reportlab is for making a PDF, not for `check`
+
+        data, pages = render_pdf(laid_out, manifest.primary.faces["regular"].path), len(laid_out.pages)
+        if social:
+            images = rasterise(data)
+            data = images.png
+            write_atomic(request.output.with_suffix(".jpg"), images.jpeg)
+            write_atomic(request.output.with_suffix(".txt"), alt_text(document).encode("utf-8"))
+        elif not screen:
+            data = to_pdfx(data, profile, STANDARDS[request.standard])
+    write_atomic(request.output, data)
+    return PosterResult(request.output, pages, tuple(diagnostics), data)
+
+
+def _mismatch(template: Template, edition: str) -> AwareprintError:
+    if template.kind == "social":
+        return user_error(
+            f"template '{template.name}' is a social image: make it with --edition social",
+            file=template.file,
+        )
+    return user_error(
+        f"the social edition needs a social template, and '{template.name}' is a {template.kind}",
+        hint="choose social-square, social-portrait or social-link (see `awareprint templates`)",
+    )
+
+
+def _stop_at_errors(diagnostics: list[Diagnostic], request: PosterRequest) -> None:
+    """Nothing is written while an error the user did not choose to tolerate stands."""
+    blocking = [d for d in diagnostics if d.severity is Severity.ERROR and d.code not in request.tolerated]
     if blocking:
         raise _first_error(blocking)
-    from .render.pdf import render_pdf  # here: reportlab is for making a PDF, not for `check`
-
-    pdf = render_pdf(laid_out, manifest.primary.faces["regular"].path)
-    if not screen:
-        pdf = to_pdfx(pdf, profile, STANDARDS[request.standard])
-    write_atomic(request.output, pdf)
-    return PosterResult(request.output, len(laid_out.pages), tuple(diagnostics), pdf)
 
 
 def office(request: PosterRequest, region: Region) -> Office | None:
@@ -141,18 +201,19 @@ def office(request: PosterRequest, region: Region) -> Office | None:
 
 
 def file_name(template: str, language: str, region: str, audience: str, edition: str, ink: str) -> str:
-    """The default name of a file: every edition but print, and light ink, say so at the end."""
-    suffix = "" if edition == "print" else f"-{edition}"
-    suffix += "-light" if ink == "light" else ""
-    return f"{template}-{language}-{region}-{audience}{suffix}.pdf"
+    """The default name of a file: each edition's suffix and extension from its table, and light ink."""
+    light = "-light" if ink == "light" else ""
+    chosen = EDITIONS[edition]
+    return f"{template}-{language}-{region}-{audience}{chosen.suffix}{light}{chosen.extension}"
 
 
 def check_print_settings(editions: Iterable[str], standard: str | None, profile: Path | None) -> None:
-    """A PDF/X flavour and a print profile describe the print edition: asked for with the screen edition
+    """A PDF/X flavour and a print profile describe the print edition: asked for with other editions
     alone, they would be ignored without a word. (`x4` is the default, so naming it is never refused.)"""
     if "print" not in editions and (profile is not None or standard not in (None, "x4")):
+        others = " or ".join(dict.fromkeys(editions))
         raise user_error(
-            "--profile and --pdfx are for the print edition, not the screen edition",
+            f"--profile and --pdfx are for the print edition, not the {others} edition",
             hint="leave them out, or make the print edition too",
         )
 
@@ -210,6 +271,20 @@ def lay_out(
 ) -> tuple[LaidOutDocument, list[Diagnostic]]:
     """Everything but the PDF: what `check` runs to find text that does not fit or has no glyphs.
     `on_sheet`: the office edition, placed on its sheet (and in light ink if asked)."""
+    _, laid_out, diagnostics = lay_out_document(template, content, manifest, logo, profile, screen, on_sheet)
+    return laid_out, diagnostics
+
+
+def lay_out_document(
+    template: Template,
+    content: Content,
+    manifest: FontManifest,
+    logo: Logo | None = None,
+    profile: OutputProfile = DEFAULT_PROFILE,
+    screen: bool = False,
+    on_sheet: Office | None = None,
+) -> tuple[Document, LaidOutDocument, list[Diagnostic]]:
+    """`lay_out`, with the composed document too: what the social edition's alt text is read from."""
     document, diagnostics = compose(template, content, AUTHOR, logo, profile.path, screen)
     pages = []
     for page in document.pages:
@@ -234,7 +309,7 @@ def lay_out(
         ]
         colours = ScreenColours(as_printed_rgb(used, profile.path))
     laid_out = LaidOutDocument(document.geometry, tuple(pages), document.metadata, colours, sheet)
-    return laid_out, diagnostics
+    return document, laid_out, diagnostics
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,9 +8,10 @@ from typing import NewType
 
 Pt = NewType("Pt", float)
 
-POINTS_PER_UNIT = {"pt": 1.0, "mm": 72 / 25.4, "cm": 720 / 25.4, "in": 72.0}
+# px: a CSS pixel (1/96 in), the unit of social images; rendered at 96 pixels per inch it is one pixel
+POINTS_PER_UNIT = {"pt": 1.0, "mm": 72 / 25.4, "cm": 720 / 25.4, "in": 72.0, "px": 0.75}
 MIN_BLEED_MM = 3.0  # what a print shop needs to trim without a white edge; preflight checks every file for it
-_LENGTH = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(pt|mm|cm|in)\s*$")
+_LENGTH = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(pt|mm|cm|in|px)\s*$")
 
 
 def parse_length(text: str) -> Pt:

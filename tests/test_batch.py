@@ -43,8 +43,13 @@ def test_all_expands_from_the_data_folders() -> None:
     assert spec.audiences == ("parents", "professionals")
     assert spec.regions == ("gb",) and spec.editions == ("print",)
     items = matrix(spec)
-    assert len(items) == 30 * len(spec.templates) * 2
+    # social designs are made only in the social edition
+    assert spec.social_templates == ("social-link", "social-portrait", "social-square")
+    assert len(items) == 30 * (len(spec.templates) - len(spec.social_templates)) * 2
     assert len({item.name for item in items}) == len(items)
+    social = matrix(resolve_spec(Folders(), Path("out"), languages=("en",), editions=("print", "social")))
+    assert {item.template for item in social if item.edition == "social"} == set(spec.social_templates)
+    assert not {item.template for item in social if item.edition == "print"} & set(spec.social_templates)
 
 
 def test_unknown_names_are_refused_before_any_work() -> None:

@@ -34,7 +34,7 @@ def test_listings(cli) -> None:  # type: ignore[no-untyped-def]
     templates = cli("templates")
     assert templates.code == 0
     assert "poster-a3" in templates.out and "A3 poster (297 x 420 mm)" in templates.out
-    assert len(templates.out.splitlines()) == 9
+    assert len(templates.out.splitlines()) == 12  # 9 printed designs and 3 social images
     assert "leaflet-a4-trifold   leaflet" in templates.out
     languages = cli("languages")
     assert "en       English (English), source" in languages.out

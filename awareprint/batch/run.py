@@ -39,7 +39,7 @@ from awareprint.diagnostics import AwareprintError, Severity, user_error
 from awareprint.load.folders import Folders
 from awareprint.load.organisation import Organisation
 from awareprint.load.roster import OrgRow, Roster
-from awareprint.pipeline import PosterRequest
+from awareprint.pipeline import EDITIONS, PosterRequest
 from awareprint.render.output import make_folder, sweep_parts
 
 # A file takes well under 2 s (a trifold leaflet in a slow script, on a loaded machine); a worker that has
@@ -559,7 +559,7 @@ def make_item(
         result = make_poster(request, folders)
         diagnostics = list(result.diagnostics)
         checked = None
-        if preflight:
+        if preflight and EDITIONS[item.edition].extension == ".pdf":  # preflight reads PDF
             from awareprint.preflight import preflight_pdf
 
             checked = preflight_pdf(path, data=result.pdf)

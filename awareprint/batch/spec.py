@@ -17,8 +17,8 @@ from awareprint.load.organisation import load_organisation
 from awareprint.load.roster import MATRIX_KEYS as ROSTER_KEYS
 from awareprint.load.roster import OrgRow, Roster, load_roster
 from awareprint.load.schema import Mapping, Node, as_list, as_path, as_text, load_yaml
-from awareprint.load.templates import list_templates
-from awareprint.pipeline import EDITIONS, check_print_settings, file_name
+from awareprint.load.templates import list_templates, template_kind
+from awareprint.pipeline import EDITIONS, check_print_settings, file_name, fits
 from awareprint.render.pdfx import STANDARDS
 
 _SHARD = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
@@ -44,6 +44,8 @@ class BatchSpec:
     require_reviewed: bool = False  # items in a language not fully reviewed fail, the others are made
     require_complete: bool = False  # items in a language with strings left in English fail
     allow_stale: bool = False
+    # templates made only in the social edition (and the only ones it makes): other pairs are skipped
+    social_templates: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +171,10 @@ def resolve_spec(folders: Folders, output: Path, **chosen: object) -> BatchSpec:
             "an organisations file (--orgs) gives each organisation, with its own logo",
             hint="leave out --org and --logo, or add their details as a row of the file",
         )
-    return BatchSpec(**lists, output=output, **settings)  # type: ignore[arg-type]
+    social = tuple(
+        name for name in known["templates"] if template_kind(folders.templates / f"{name}.yaml") == "social"
+    )
+    return BatchSpec(**lists, output=output, **settings, social_templates=social)  # type: ignore[arg-type]
 
 
 def load_spec_roster(spec: BatchSpec, folders: Folders) -> Roster | None:
@@ -206,6 +211,7 @@ def matrix(spec: BatchSpec, roster: Roster | None = None) -> list[BatchItem]:
         for region in chosen["regions"]
         for audience in chosen["audiences"]
         for edition in spec.editions
+        if fits("social" if template in spec.social_templates else "print", edition)
     ]
 
 

@@ -119,6 +119,10 @@ class TextFrame:
     direction: str  # "ltr" or "rtl"
     language: str
     fit_group: str | None = None
+    # what the text is, for editions that give it structure (HTML, tagged PDF): the content it prints
+    # ("headline", "tips", "contacts", "organisation", ...); a figure's parts are "key_figures.number" and
+    # "key_figures.caption", in the order of the figures
+    role: str = ""
 
 
 @dataclass(frozen=True, slots=True)

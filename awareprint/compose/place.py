@@ -172,6 +172,7 @@ def _boxes(slot: Slot, content: Content, screen: bool, checked: str) -> list[Box
                     slot.valign,
                     content.direction,
                     content.language,
+                    role=slot.content,
                 )
             ]
         case FiguresSlot():
@@ -262,6 +263,7 @@ def _figures(slot: FiguresSlot, figures: tuple[Statistic, ...], content: Content
             slot.number_style,
             valign=number_valign,
             fit_group=number_group,
+            role=f"{slot.content}.number",
             **common,
         )
         caption_frame = TextFrame(
@@ -271,6 +273,7 @@ def _figures(slot: FiguresSlot, figures: tuple[Statistic, ...], content: Content
             slot.caption_style,
             valign="top",
             fit_group=caption_group,
+            role=f"{slot.content}.caption",
             **common,
         )
         (numbers if rtl else boxes).append(number_frame)
@@ -317,7 +320,12 @@ def _organisation(
     lines = content.organisation_lines[: slot.max_lines]
     found = _lines_left_off(lines, content, template, slot, page)
     frame = partial(
-        TextFrame, style=slot.style, direction=content.direction, language=content.language, align=slot.align
+        TextFrame,
+        style=slot.style,
+        direction=content.direction,
+        language=content.language,
+        align=slot.align,
+        role="organisation",
     )
     written_in = content.organisation_file
     name = Paragraph(content.organisation_name, font="bold", colour=slot.name_colour, written_in=written_in)
@@ -422,6 +430,7 @@ def _list(slot: ListSlot, content: Content) -> list[Box]:
         slot.item_spacing,
         items,
         content,
+        slot.content,
         group,
     )
 
@@ -440,7 +449,12 @@ def _printed_contacts(template: Template, content: Content, co_branded: bool) ->
 
 def _shown_contacts(slot: ContactsSlot, content: Content) -> tuple[Contact, ...]:
     """The first `max_items` contacts in the region's order, except that the emergency number always stays:
-    it takes the place of the last one that would otherwise be shown."""
+    it takes the place of the last one that would otherwise be shown. A slot showing only the main
+    contact (a social image) shows the region's main reporting contact and, as every page does, the
+    emergency number."""
+    if slot.show == "main":
+        urgent = [c for c in content.contacts if c.emergency and c != content.qr_contact]
+        return (*urgent[:1], content.qr_contact)
     shown = content.contacts[: slot.max_items]
     urgent = [c for c in content.contacts[slot.max_items :] if c.emergency]
     if urgent and not any(c.emergency for c in shown):
@@ -459,7 +473,7 @@ def _contacts(slot: ContactsSlot, content: Content) -> list[Box]:
             colour=slot.number_colour,
             direction="ltr",
             address=True,
-            links=links_in(details, CONTACT_SEPARATOR),
+            links=_contact_links(contact, details),
         )
         own = contact.written_in
         name = (
@@ -470,7 +484,23 @@ def _contacts(slot: ContactsSlot, content: Content) -> list[Box]:
         caption = [Paragraph(contact.caption, written_in=own)] if contact.caption else []
         items.append((*name, number, *caption))
     return _flow(
-        slot.name, slot.rect, slot.columns, slot.column_gap, slot.style, CONTACT_SPACING, items, content
+        slot.name,
+        slot.rect,
+        slot.columns,
+        slot.column_gap,
+        slot.style,
+        CONTACT_SPACING,
+        items,
+        content,
+        "contacts",
+    )
+
+
+def _contact_links(contact: Contact, details: str) -> tuple[tuple[str, str], ...]:
+    """The links in a contact's line; its short web address opens the full one it stands for."""
+    return tuple(
+        (text, contact.url if text == contact.address and contact.url else target)
+        for text, target in links_in(details, CONTACT_SEPARATOR)
     )
 
 
@@ -483,6 +513,7 @@ def _flow(
     spacing: float,
     items: list[tuple[Paragraph, ...]],
     content: Content,
+    role: str,
     group: str | None = None,
 ) -> list[Box]:
     """Items (each a few paragraphs) flowed down `per_row` columns that share one type size."""
@@ -506,6 +537,7 @@ def _flow(
                 content.direction,
                 content.language,
                 fit_group=group or name,
+                role=role,
             )
         )
     return boxes

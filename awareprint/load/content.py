@@ -93,6 +93,7 @@ class Contact:
     verified: dt.date | None = None  # the date of its newest source; none for contacts without sources
     verified_text: str | None = None  # that date as printed in the language: "November 2026", or "2025"
     written_in: Path | None = None  # an organisation's own contact: the file it was written in
+    url: str | None = None  # where `address` leads, in full (links on screen)
 
     @property
     def title(self) -> str:
@@ -316,6 +317,7 @@ def _contact(entry: ContactEntry, materials: Materials, numbers: NumberStyle, re
         emergency=entry.purpose == "emergency",
         verified=entry.verified.date,
         verified_text=numbers.when(entry.verified),
+        url=entry.url,
     )
 
 
@@ -390,6 +392,7 @@ def _organisation_contacts(
                 verified=own.verified.date,
                 verified_text=numbers.when(own.verified),
                 written_in=organisation.file,
+                url=own.url,
             )
         )
         found += _own_contact_findings(

@@ -13,6 +13,7 @@ from typing import Any
 from .materials import AUDIENCES
 from .organisation import MAX_CONTACT_LINES
 from .templates import (
+    CONTACTS_SHOWN,
     FOLDED_PAGE_KEYS,
     FONT_WEIGHTS,
     GRID_KEYS,
@@ -33,10 +34,10 @@ from .templates import (
 )
 
 # the loader also bounds each length (a bleed from 3mm, a slug from 6pt): the schema only refuses a minus
-_LENGTH = {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*(pt|mm|cm|in)\s*$"}
+_LENGTH = {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*(pt|mm|cm|in|px)\s*$"}
 _SIZE_RANGE = {
     "type": "string",
-    "pattern": r"^\s*\d+(\.\d+)?(pt|mm|cm|in)(\s*-\s*\d+(\.\d+)?(pt|mm|cm|in))?\s*$",
+    "pattern": r"^\s*\d+(\.\d+)?(pt|mm|cm|in|px)(\s*-\s*\d+(\.\d+)?(pt|mm|cm|in|px))?\s*$",
 }
 _SPAN = {"type": ["string", "integer"], "pattern": r"^\s*\d+\s*(-\s*\d+)?\s*$"}
 _NAME = {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_-]*$"}
@@ -68,6 +69,7 @@ _VALUES: dict[str, dict[str, Any]] = {
     "valign": _VALIGN,
     "per_row": _COUNT,
     "max_items": _COUNT,
+    "show": {"enum": list(CONTACTS_SHOWN)},
     "arrangement": {"enum": ["stacked", "inline"]},
     "marker": {"enum": ["number", "none"]},
     "marker_colour": _NAME,

@@ -46,7 +46,8 @@ TEXT_CONTENT = (
     "categories_heading",
     "categories_intro",
 )
-TEMPLATE_KINDS = ("poster", "leaflet", "card")
+TEMPLATE_KINDS = ("poster", "leaflet", "card", "social")  # social: an image for social media, in px
+CONTACTS_SHOWN = ("all", "main")  # main: the main reporting contact (the QR code's) and the emergency number
 LIST_CONTENT = ("tips", "warning_signs", "disclosure", "found_images", "categories")
 SIDES = ("top", "right", "bottom", "left")
 FONT_WEIGHTS = ("regular", "bold")
@@ -62,9 +63,16 @@ MAX_MEDIA = Pt(14_400)  # a side of the sheet with bleed and slug: the largest p
 MIN_BLEED, MAX_BLEED = Pt(MIN_BLEED_MM * MM), Pt(25 * MM)
 MIN_SLUG, MAX_SLUG = Pt(6), Pt(50 * MM)  # the slug holds the crop marks
 MAX_TYPE_SIZE = Pt(400)
-# the smallest type (after type_scale) that reads at each kind, in print points: below 6pt small print is
-# lost in the paper's grain; a screen kind (social images) would measure in pixels
-MIN_LEGIBLE_SIZE = {"poster": Pt(6), "leaflet": Pt(6), "card": Pt(6)}
+# the smallest type (after type_scale) that reads at each kind: below 6pt small print is lost in the paper's
+# grain; a social image is shown on a phone at about a third of its width (1080 px on a 360 px screen), so
+# its 28 px text is still 9 px there
+MIN_SOCIAL_TEXT_PX = 28
+MIN_LEGIBLE_SIZE = {
+    "poster": Pt(6),
+    "leaflet": Pt(6),
+    "card": Pt(6),
+    "social": Pt(MIN_SOCIAL_TEXT_PX * POINTS_PER_UNIT["px"]),
+}
 _STAND_IN_STYLE = TextStyle("regular", Pt(6), Pt(6), 1.2, Cmyk(0, 0, 0, 1))  # for one that cannot be read
 TYPE_SCALE = (0.2, 5.0)
 LEADING = (0.8, 3.0)  # line height as a multiple of the size
@@ -135,6 +143,7 @@ class ContactsSlot:
     name_colour: Cmyk
     number_colour: Cmyk
     column_gap: Pt
+    show: str = "all"  # "main": the region's main reporting contact (the QR code's) and the emergency number
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,6 +265,13 @@ def load_template(path: Path, brand: Brand | None = None) -> Template:
     return _build(node, path, brand)
 
 
+def template_kind(path: Path) -> str:
+    """The kind a template says it is (poster, leaflet, card, social), without building it."""
+    node, _ = _resolve_extends(path, chain=())
+    meta = Mapping(node, *TOP_KEYS).sub("template", *META_KEYS)
+    return meta.choice("kind", TEMPLATE_KINDS)
+
+
 def extends_chain(path: Path) -> tuple[Path, ...]:
     """The template's file and every file it extends: what a change to the design touches."""
     return _resolve_extends(path, chain=())[1]
@@ -359,13 +375,7 @@ def _build_parts(node: Node, path: Path, brand: Brand | None, faults: _Faults) -
     faults.attempt(lambda: _check_name(meta, path), None)
     kind = faults.attempt(lambda: meta.choice("kind", TEMPLATE_KINDS), "poster")
     page = faults.mapping(root.get("page"), *PAGE_KEYS)
-    bleed = faults.attempt(
-        lambda: _length_within(page, "bleed", MIN_BLEED, MAX_BLEED, "a print shop trims within the bleed"),
-        MIN_BLEED,
-    )
-    slug = faults.attempt(
-        lambda: _length_within(page, "slug", MIN_SLUG, MAX_SLUG, "the slug holds the crop marks"), MIN_SLUG
-    )
+    bleed, slug = faults.attempt(lambda: _bleed_and_slug(page, kind), (MIN_BLEED, MIN_SLUG))
     width, height = faults.attempt(lambda: _trim(page, bleed, slug), (Pt(210 * MM), Pt(297 * MM)))
     margins_spec = faults.mapping(page.get("margins"), set(SIDES))
     margins = tuple(
@@ -462,6 +472,22 @@ def _check_name(meta: Mapping, path: Path) -> None:
             f"template name '{meta.text('name')}' does not match the file name '{path.name}'",
             hint=f"set name: {path.stem}",
         )
+
+
+def _bleed_and_slug(page: Mapping, kind: str) -> tuple[Pt, Pt]:
+    """Print needs both; a social image is shown as it is, so it has neither."""
+    if kind == "social":
+        for key in ("bleed", "slug"):
+            if page.has(key):
+                message = f"a social image is shown whole, with no {key}"
+                raise page.get(key).error(message, hint=f"remove '{key}:'")
+        return Pt(0), Pt(0)
+    for key in ("bleed", "slug"):
+        if not page.has(key):
+            raise page.node.error(f"missing key '{key}'", hint=f"add '{key}:' here (a {kind} is printed)")
+    bleed = _length_within(page, "bleed", MIN_BLEED, MAX_BLEED, "a print shop trims within the bleed")
+    slug = _length_within(page, "slug", MIN_SLUG, MAX_SLUG, "the slug holds the crop marks")
+    return bleed, slug
 
 
 def _trim(page: Mapping, bleed: Pt, slug: Pt) -> tuple[Pt, Pt]:
@@ -659,6 +685,13 @@ def _style_of(faults: _Faults, node: Node, colours: dict[str, Cmyk], scale: floa
 def _style(spec: Mapping, colours: dict[str, Cmyk], scale: float, kind: str) -> TextStyle:
     low, high = parse_node(spec.get("size"), _parse_size_range)
     minimum = MIN_LEGIBLE_SIZE[kind]
+    if kind == "social" and low * scale < minimum - 0.01:
+        raise spec.get("size").error(
+            f"'{spec.get('size').value}' may shrink to {low * scale / POINTS_PER_UNIT['px']:.0f}px, "
+            "too small to read on a phone",
+            code="type-too-small",
+            hint=f"a social image's text is at least {MIN_SOCIAL_TEXT_PX}px: raise the size's minimum",
+        )
     if low * scale < minimum or high * scale > MAX_TYPE_SIZE:
         scaled = f" (x type_scale {scale:g}: {low * scale:.3g}pt-{high * scale:.3g}pt)"
         raise spec.get("size").error(
@@ -783,7 +816,7 @@ TOP_KEYS = (
     {"type_scale", "slots", "pages", "brand_colour"},
 )
 META_KEYS = ({"name", "description", "kind"}, set[str]())
-PAGE_KEYS = ({"trim", "bleed", "slug", "margins"}, set[str]())
+PAGE_KEYS = ({"trim", "margins"}, {"bleed", "slug"})  # bleed and slug: required in print, refused in social
 GRID_KEYS = ({"columns", "rows", "column_gap"}, set[str]())
 FOLDED_PAGE_KEYS = ({"slots"}, {"panels"})
 STYLE_KEYS = ({"font", "size", "leading", "colour"}, set[str]())
@@ -798,7 +831,7 @@ SLOT_KEYS: dict[str, tuple[set[str], set[str]]] = {  # kind -> (required keys, o
         _COMMON | {"content", "style", "per_row"},
         {"marker", "marker_colour", "marker_text_colour", "item_spacing", "items"},
     ),
-    "contacts": (_COMMON | {"style", "per_row", "max_items", "name_colour", "number_colour"}, set()),
+    "contacts": (_COMMON | {"style", "per_row", "max_items", "name_colour", "number_colour"}, {"show"}),
     "qr": (_COMMON | {"colour"}, set()),
     "logo": (_COMMON | {"plate"}, set()),
     "organisation": (
@@ -895,6 +928,7 @@ def _slot(
             colour(spec, "name_colour"),
             colour(spec, "number_colour"),
             grid.gap,
+            spec.choice("show", CONTACTS_SHOWN, "all"),
         )
     if kind == "logo":
         return LogoSlot(name, area, colour(spec, "plate"))
