@@ -19,10 +19,10 @@ if TYPE_CHECKING:
 
     from rich.console import Console
 
+    from .api import FileRequest
     from .batch import BatchItem, BatchReport, BatchSpec, Outcome
     from .diagnostics import Diagnostic
     from .load.folders import Folders
-    from .pipeline import PosterRequest
     from .preflight import PreflightReport
     from .tools.translation import Reviewer
 
@@ -79,11 +79,11 @@ def root(
 
     context.obj = Folders.at(data) if data else Folders()
     if context.invoked_subcommand is None:
-        from .pipeline import PosterRequest
+        from .api import FileRequest
 
         for language, region, audience, template in DEFAULT_SET:
             output = _default_output(template, language, region, audience)
-            _poster(context.obj, PosterRequest(language, region, audience, template, output))
+            _poster(context.obj, FileRequest(template, language, region, audience), output)
         out.print("Done. The posters are in " + str(Path("out").resolve()))
 
 
@@ -154,37 +154,36 @@ def poster(
         raise typer.BadParameter("choose print or screen", param_hint="--edition")
     if pdfx not in ("x4", "x1a"):
         raise typer.BadParameter("choose x4 or x1a", param_hint="--pdfx")
-    from .pipeline import PosterRequest, check_print_settings
+    from .api import FileRequest
+    from .pipeline import check_print_settings
     from .render.output import output_file
 
     check_print_settings((edition,), pdfx, profile)
 
     default = _default_output(template, lang, region, audience, edition)
-
-    request = PosterRequest(
+    request = FileRequest(
+        template,
         lang,
         region,
         audience,
-        template,
-        output_file(output, default.name) if output is not None else default,
-        allow_overflow,
-        logo=logo,
+        edition,
         organisation=org,
-        edition=edition,
+        logo=logo,
         standard=pdfx,
         profile=profile,
-        require_reviewed=require_reviewed,
+        allow_overflow=allow_overflow,
         allow_stale=allow_stale,
+        require_reviewed=require_reviewed,
     )
-    _poster(context.obj, request)
+    _poster(context.obj, request, output_file(output, default.name) if output is not None else default)
 
 
-def _poster(folders: Folders, request: PosterRequest) -> None:
-    from .pipeline import make_poster
+def _poster(folders: Folders, request: FileRequest, output: Path) -> None:
+    from .api import make_file
 
-    result = make_poster(request, folders)
-    _print_diagnostics(result.diagnostics)
-    out.print(f"wrote {result.output}", markup=False)
+    made = make_file(request, folders, output)
+    _print_diagnostics(made.diagnostics)
+    out.print(f"wrote {output}", markup=False)
 
 
 def _names(values: list[str] | None, option: str) -> tuple[str, ...] | None:

@@ -44,7 +44,7 @@ class PosterRequest:
     region: str
     audience: str
     template: str
-    output: Path
+    output: Path | None  # None: only the bytes (PosterResult.pdf), nothing written
     allow_overflow: bool = False
     today: dt.date | None = None
     logo: Path | None = None  # overrides the organisation's logo
@@ -59,13 +59,17 @@ class PosterRequest:
     @property
     def tolerated(self) -> set[str]:
         """Codes of the errors the user chose to print anyway: they are reported, but make the file."""
-        chosen = {"overflow": self.allow_overflow, "contact-stale": self.allow_stale}
-        return {code for code, allowed in chosen.items() if allowed}
+        return tolerated_codes(self.allow_overflow, self.allow_stale)
+
+
+def tolerated_codes(allow_overflow: bool, allow_stale: bool) -> set[str]:
+    chosen = {"overflow": allow_overflow, "contact-stale": allow_stale}
+    return {code for code, allowed in chosen.items() if allowed}
 
 
 @dataclass(frozen=True, slots=True)
 class PosterResult:
-    output: Path
+    output: Path | None
     pages: int
     diagnostics: tuple[Diagnostic, ...]
     pdf: bytes = field(default=b"", repr=False)  # what was written: `output` may be replaced later
@@ -108,7 +112,8 @@ def make_poster(request: PosterRequest, folders: Folders | None = None) -> Poste
     pdf = render_pdf(laid_out, manifest.primary.faces["regular"].path)
     if not screen:
         pdf = to_pdfx(pdf, profile, STANDARDS[request.standard])
-    write_atomic(request.output, pdf)
+    if request.output is not None:
+        write_atomic(request.output, pdf)
     return PosterResult(request.output, len(laid_out.pages), tuple(diagnostics), pdf)
 
 
