@@ -896,6 +896,51 @@ def _as_json(diagnostic: Diagnostic) -> dict[str, object]:
     }
 
 
+@app.command()
+def serve(
+    context: typer.Context,
+    host: Annotated[str, typer.Option(help="Address to listen on; 0.0.0.0 in a container.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            help="Host settings (YAML): default region, fixed organisation fields, brand lock, limits."
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Processes making files [default: the config's, or 2].", min=1, max=64)
+    ] = None,
+    proxy: Annotated[
+        str | None,
+        typer.Option(
+            metavar="ADDRESSES",
+            help="Trust X-Forwarded-For/-Proto from these reverse proxy addresses (comma-separated).",
+        ),
+    ] = None,
+) -> None:
+    """Serve the web page: pick a design, languages and region, add your organisation, preview, download."""
+    from dataclasses import replace
+
+    import uvicorn
+
+    from .web.app import create_app
+    from .web.config import HostConfig, load_host_config
+
+    settings = load_host_config(config) if config else HostConfig()
+    if workers is not None:
+        settings = replace(settings, limits=replace(settings.limits, workers=workers))
+    out.print(f"awareprint: serving on http://{host}:{port}/ (Ctrl-C stops)", markup=False)
+    uvicorn.run(
+        create_app(settings, context.obj),
+        host=host,
+        port=port,
+        proxy_headers=proxy is not None,
+        forwarded_allow_ips=proxy or "",
+        server_header=False,
+        log_level="warning",
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI with awareprint's exit codes; never show a traceback for a user mistake."""
     from .cli_values import install
