@@ -267,7 +267,12 @@ def _check_logo(logo: bytes, config: HostConfig, state: FormState, strings: dict
     try:
         with Image.open(io.BytesIO(logo)) as image:
             width, height = image.size
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:
+        state.problem(
+            "logo", strings["logo_far_too_many_pixels"].format(limit=f"{limits.logo_pixels / 1e6:.0f}")
+        )
+        return
+    except (UnidentifiedImageError, OSError, ValueError):
         state.problem("logo", strings["logo_unreadable"])
         return
     if width * height > limits.logo_pixels:
