@@ -145,7 +145,7 @@ def create_app(
         except TimedOutError:
             state.problem("form", strings["busy"])
             return render(request, state, 503)
-        _report(state, answer, requests, strings, known)
+        _report(state, answer, requests, strings, known, folders)
         if state.problems:
             return render(request, state, 422)
         if download:
@@ -284,7 +284,7 @@ def _check_logo(logo: bytes, config: HostConfig, state: FormState, strings: dict
         )
 
 
-def _field_of(diagnostic: Diagnostic) -> str:
+def _field_of(diagnostic: Diagnostic, folders: Folders) -> str:
     """The form field a diagnostic is about: its key, or the file it names; else the design."""
     if diagnostic.file == UPLOADED_LOGO:
         return "logo"
@@ -296,11 +296,19 @@ def _field_of(diagnostic: Diagnostic) -> str:
         return "edition"
     if diagnostic.file == ORGANISATION_MAPPING:
         return "name"
+    for name, folder in (("languages", folders.materials), ("region", folders.regions)):
+        if diagnostic.file is not None and diagnostic.file.is_relative_to(folder):
+            return name  # a translation still in draft, a contact not checked for a while
     return "template"
 
 
 def _report(
-    state: FormState, answer: Answer, requests: list[FileRequest], strings: dict[str, str], known: Catalogue
+    state: FormState,
+    answer: Answer,
+    requests: list[FileRequest],
+    strings: dict[str, str],
+    known: Catalogue,
+    folders: Folders,
 ) -> None:
     names = {choice.code: choice.detail or choice.label for choice in known.languages}
 
@@ -314,12 +322,12 @@ def _report(
         return where + diagnostic.message + hint
 
     if answer.error is not None:
-        state.problem(_field_of(answer.error), text(answer.error, answer.failed_language or ""))
+        state.problem(_field_of(answer.error, folders), text(answer.error, answer.failed_language or ""))
         return
     for request, diagnostics in zip(requests, answer.diagnostics, strict=True):
         for diagnostic in diagnostics:
             target = state.problems if diagnostic.severity is Severity.ERROR else state.notes
-            target.setdefault(_field_of(diagnostic), []).append(text(diagnostic, request.language))
+            target.setdefault(_field_of(diagnostic, folders), []).append(text(diagnostic, request.language))
 
 
 def _download(requests: list[FileRequest], answer: Answer) -> Response:
