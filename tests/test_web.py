@@ -239,3 +239,15 @@ def test_the_api_names_an_uploaded_logo_and_never_reads_a_path_from_a_mapping(tm
     with pytest.raises(AwareprintError) as unreadable:
         make_file(FileRequest(logo=b"GIF89a broken"))
     assert unreadable.value.diagnostic.file == Path("logo")
+
+
+def test_a_small_load_on_loopback_has_no_errors_and_memory_stays_put() -> None:
+    """The small version of benchmarks/serve_load.py: a real server, concurrent previews, no errors."""
+    import sys
+
+    sys.path.insert(0, str(PROJECT / "benchmarks"))
+    from serve_load import measure
+
+    figures = measure(concurrent=4, total=8, workers=2)
+    assert figures.errors == 0 and len(figures.burst_seconds) == 4
+    assert max(figures.memory_mb) < 1.5 * figures.memory_mb[0]

@@ -45,13 +45,12 @@ from .security import (
 from .workers import Answer, Job, TimedOutError, WorkerPool
 
 HERE = Path(__file__).parent
-UI_LANGUAGE = "en"
 MAX_FIELD_CHARACTERS = 500  # a name or a contact line; far above what fits on a page
 FIELDS = ("template", "languages", "region", "audience", "edition", *MEMBER_FIELDS)
 _COLOUR = re.compile(r"^\s*(\d{1,3}(\.\d+)?)([\s,;]+(\d{1,3}(\.\d+)?)){3}\s*$")
 
 
-def load_strings(code: str = UI_LANGUAGE) -> dict[str, str]:
+def load_strings(code: str) -> dict[str, str]:
     """The page's words in one language (only names from this folder: never a path from a request)."""
     with (HERE / "strings" / f"{code}.yaml").open(encoding="utf-8") as file:
         return yaml.safe_load(file)
@@ -81,7 +80,7 @@ def create_app(
     config = config or HostConfig()
     folders = folders or Folders()
     known = catalogue(folders)
-    strings = load_strings()
+    strings = load_strings(config.page_language)
     pool = pool or WorkerPool(config.limits.workers, config.limits.files_per_worker)
     environment = Environment(
         loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True)
@@ -92,6 +91,7 @@ def create_app(
         cookie = request.cookies.get(CSRF_COOKIE) or new_csrf_cookie()
         body = page.render(
             t=strings,
+            page_language=config.page_language,
             state=state,
             known=known,
             config=config,

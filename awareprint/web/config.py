@@ -23,6 +23,7 @@ from pathlib import Path
 from awareprint.diagnostics import user_error
 from awareprint.load.schema import Mapping, as_list, as_path, as_text, load_yaml
 
+PAGE_LANGUAGES = tuple(sorted(p.stem for p in (Path(__file__).parent / "strings").glob("*.yaml")))
 # What a member may type or upload; the organisation's `contacts` (dated, sourced) stay the host's to set
 MEMBER_FIELDS = ("name", "safeguarding_lead", "contact", "colour", "logo")
 
@@ -55,6 +56,7 @@ class HostConfig:
     limits: Limits = Limits()
     secret: bytes = field(default_factory=lambda: os.urandom(32), repr=False)  # signs CSRF tokens
     hsts: bool = False  # send Strict-Transport-Security: only when every visitor arrives over HTTPS
+    page_language: str = "en"  # the page's own words: awareprint/web/strings/<code>.yaml
 
     def may_change(self, name: str) -> bool:
         return name in self.members_may_change
@@ -78,6 +80,7 @@ def load_host_config(path: Path) -> HostConfig:
             "basic_auth",
             "limits",
             "hsts",
+            "page_language",
         },
     )
     organisation: dict[str, object] = {}
@@ -107,6 +110,7 @@ def load_host_config(path: Path) -> HostConfig:
         limits=_limits(serve.sub("limits", set(), _LIMIT_KEYS)) if serve.has("limits") else Limits(),
         secret=_secret(),
         hsts=serve.choice("hsts", ("true", "false"), "false") == "true",
+        page_language=serve.choice("page_language", PAGE_LANGUAGES, "en"),
     )
 
 

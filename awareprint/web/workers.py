@@ -68,13 +68,10 @@ def run_job(job: Job) -> Answer:
 def _serve(connection: Connection) -> None:
     """The worker's loop: warm up (fonts, shaping, the output profile), then answer jobs until closed."""
     run_job(Job("preview", (FileRequest(),)))
-    connection.send("ready")
-    while True:
-        try:
-            job = connection.recv()
-        except EOFError:
-            return
-        connection.send(run_job(job))
+    with contextlib.suppress(EOFError, OSError):  # the server closed the pipe: it stopped, or replaced us
+        connection.send("ready")
+        while True:
+            connection.send(run_job(connection.recv()))
 
 
 class Worker:
