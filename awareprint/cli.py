@@ -24,10 +24,10 @@ if TYPE_CHECKING:
 
     _Handler = Callable[[int, FrameType | None], Any] | int | signal.Handlers | None
 
+    from .api import FileRequest
     from .batch import BatchItem, BatchReport, BatchSpec, Outcome
     from .diagnostics import Diagnostic
     from .load.folders import Folders
-    from .pipeline import PosterRequest
     from .preflight import PreflightReport
     from .tools.translation import Reviewer
 
@@ -93,11 +93,11 @@ def root(
 
     context.obj = Folders.at(data) if data else Folders()
     if context.invoked_subcommand is None:
-        from .pipeline import PosterRequest
+        from .api import FileRequest
 
         for language, region, audience, template in DEFAULT_SET:
             output = _default_output(template, language, region, audience)
-            _poster(context.obj, PosterRequest(language, region, audience, template, output))
+            _poster(context.obj, FileRequest(template, language, region, audience), output)
         out.print("Done. The posters are in " + str(Path("out").resolve()))
 
 
@@ -180,8 +180,9 @@ def poster(
     """Generate one print-ready poster, leaflet or card (PDF/X-4 with bleed, crop marks and CMYK colour)."""
     if audience not in ("parents", "professionals"):
         raise typer.BadParameter("choose parents or professionals", param_hint="--audience")
+    from .api import FileRequest
     from .compose.office import INKS
-    from .pipeline import EDITIONS, PosterRequest, check_print_settings
+    from .pipeline import EDITIONS, check_print_settings
     from .render.output import output_file
 
     if edition not in EDITIONS:
@@ -196,33 +197,31 @@ def poster(
 
     design = Path(template) if template.endswith((".yaml", ".yml")) else template
     default = _default_output(Path(template).stem, lang, region, audience, edition, ink)
-
-    request = PosterRequest(
+    request = FileRequest(
+        design,
         lang,
         region,
         audience,
-        design,
-        output_file(output, default.name) if output is not None else default,
-        allow_overflow,
-        logo=logo,
-        organisation=org,
-        edition=edition,
+        edition,
         ink=ink,
+        organisation=org,
+        logo=logo,
         standard=pdfx,
         profile=profile,
-        require_reviewed=require_reviewed,
+        allow_overflow=allow_overflow,
         require_complete=require_complete,
         allow_stale=allow_stale,
+        require_reviewed=require_reviewed,
     )
-    _poster(context.obj, request)
+    _poster(context.obj, request, output_file(output, default.name) if output is not None else default)
 
 
-def _poster(folders: Folders, request: PosterRequest) -> None:
-    from .pipeline import make_poster
+def _poster(folders: Folders, request: FileRequest, output: Path) -> None:
+    from .api import make_file
 
-    result = make_poster(request, folders)
-    _print_diagnostics(result.diagnostics)
-    out.print(f"wrote {result.output}", markup=False)
+    made = make_file(request, folders, output)
+    _print_diagnostics(made.diagnostics)
+    out.print(f"wrote {output}", markup=False)
 
 
 def _names(values: list[str] | None, option: str) -> tuple[str, ...] | None:
@@ -1010,6 +1009,51 @@ def _as_json(diagnostic: Diagnostic) -> dict[str, object]:
         "message": diagnostic.message,
         "hint": diagnostic.hint,
     }
+
+
+@app.command()
+def serve(
+    context: typer.Context,
+    host: Annotated[str, typer.Option(help="Address to listen on; 0.0.0.0 in a container.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            help="Host settings (YAML): default region, fixed organisation fields, brand lock, limits."
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Processes making files [default: the config's, or 2].", min=1, max=64)
+    ] = None,
+    proxy: Annotated[
+        str | None,
+        typer.Option(
+            metavar="ADDRESSES",
+            help="Trust X-Forwarded-For/-Proto from these reverse proxy addresses (comma-separated).",
+        ),
+    ] = None,
+) -> None:
+    """Serve the web page: pick a design, languages and region, add your organisation, preview, download."""
+    from dataclasses import replace
+
+    import uvicorn
+
+    from .web.app import create_app
+    from .web.config import HostConfig, load_host_config
+
+    settings = load_host_config(config) if config else HostConfig()
+    if workers is not None:
+        settings = replace(settings, limits=replace(settings.limits, workers=workers))
+    out.print(f"awareprint: serving on http://{host}:{port}/ (Ctrl-C stops)", markup=False)
+    uvicorn.run(
+        create_app(settings, context.obj),
+        host=host,
+        port=port,
+        proxy_headers=proxy is not None,
+        forwarded_allow_ips=proxy or "",
+        server_header=False,
+        log_level="warning",
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

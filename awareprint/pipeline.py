@@ -58,7 +58,6 @@ EDITIONS = {
     # with a social template: the PNG, a JPEG beside it and the alt text (.txt) of both
     "social": Edition(".png", "", "an image for social media (PNG, JPEG and its alt text)"),
 }
-SOCIAL_FILES = (".jpg", ".txt")  # written beside the social edition's PNG
 
 
 def fits(template_kind: str, edition: str) -> bool:
@@ -75,7 +74,7 @@ class PosterRequest:
     region: str
     audience: str
     template: str | Path  # a template's name, or (from the command line) a template file
-    output: Path
+    output: Path | None  # None: only the bytes (PosterResult.pdf), nothing written
     allow_overflow: bool = False
     today: dt.date | None = None
     logo: Path | None = None  # overrides the organisation's logo
@@ -92,16 +91,28 @@ class PosterRequest:
     @property
     def tolerated(self) -> set[str]:
         """Codes of the errors the user chose to print anyway: they are reported, but make the file."""
-        chosen = {"overflow": self.allow_overflow, "contact-stale": self.allow_stale}
-        return {code for code, allowed in chosen.items() if allowed}
+        return tolerated_codes(self.allow_overflow, self.allow_stale)
+
+
+def tolerated_codes(allow_overflow: bool, allow_stale: bool) -> set[str]:
+    chosen = {"overflow": allow_overflow, "contact-stale": allow_stale}
+    return {code for code, allowed in chosen.items() if allowed}
 
 
 @dataclass(frozen=True, slots=True)
 class PosterResult:
-    output: Path
+    output: Path | None
     pages: int
     diagnostics: tuple[Diagnostic, ...]
     pdf: bytes = field(default=b"", repr=False)  # what was written (the PDF, or the edition's file)
+    # files that go beside it, by suffix: a social image's JPEG and its alt text (.jpg, .txt)
+    beside: tuple[tuple[str, bytes], ...] = field(default=(), repr=False)
+
+    def write(self, output: Path) -> None:
+        """The file and those beside it, each atomically (temp file, then rename)."""
+        write_atomic(output, self.pdf)
+        for suffix, data in self.beside:
+            write_atomic(output.with_suffix(suffix), data)
 
 
 def make_poster(request: PosterRequest, folders: Folders | None = None) -> PosterResult:
@@ -149,6 +160,7 @@ def make_poster(request: PosterRequest, folders: Folders | None = None) -> Poste
     if overlay is not None:
         diagnostics.append(overlay)
 
+    beside: tuple[tuple[str, bytes], ...] = ()
     if request.edition == "html":  # a browser lays the text out: composed, not measured
         document, found = compose(template, content, AUTHOR, logo, profile.path, screen=True)
         diagnostics += found
@@ -166,12 +178,13 @@ def make_poster(request: PosterRequest, folders: Folders | None = None) -> Poste
         if social:
             images = rasterise(data)
             data = images.png
-            write_atomic(request.output.with_suffix(".jpg"), images.jpeg)
-            write_atomic(request.output.with_suffix(".txt"), alt_text(document).encode("utf-8"))
+            beside = ((".jpg", images.jpeg), (".txt", alt_text(document).encode("utf-8")))
         elif not screen:
             data = to_pdfx(data, profile, STANDARDS[request.standard])
-    write_atomic(request.output, data)
-    return PosterResult(request.output, pages, tuple(diagnostics), data)
+    result = PosterResult(request.output, pages, tuple(diagnostics), data, beside)
+    if request.output is not None:
+        result.write(request.output)
+    return result
 
 
 def _mismatch(template: Template, edition: str) -> AwareprintError:

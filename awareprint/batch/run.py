@@ -39,7 +39,7 @@ from awareprint.diagnostics import AwareprintError, Severity, user_error
 from awareprint.load.folders import Folders
 from awareprint.load.organisation import Organisation
 from awareprint.load.roster import OrgRow, Roster
-from awareprint.pipeline import EDITIONS, PosterRequest
+from awareprint.pipeline import EDITIONS
 from awareprint.render.output import make_folder, sweep_parts
 
 # A file takes well under 2 s (a trifold leaflet in a slow script, on a loaded machine); a worker that has
@@ -535,28 +535,27 @@ def make_item(
 ) -> Outcome:
     """One PDF, then its preflight; any failure becomes a record instead of an exception. `organisation`
     is the item's row of the organisations file, sent with it (a worker never reads the whole file)."""
-    from awareprint.pipeline import make_poster
+    from awareprint.api import FileRequest, make_file
 
     started = time.perf_counter()
     path = spec.output / item.name
-    request = PosterRequest(
+    request = FileRequest(
+        item.template,
         item.language,
         item.region,
         item.audience,
-        item.template,
-        path,
-        allow_overflow=spec.allow_overflow,
-        allow_stale=spec.allow_stale,
-        logo=spec.logo,
+        item.edition,
         organisation=organisation or spec.organisation,
-        edition=item.edition,
+        logo=spec.logo,
         standard=spec.standard,
         profile=spec.profile,
+        allow_overflow=spec.allow_overflow,
+        allow_stale=spec.allow_stale,
         require_reviewed=spec.require_reviewed,
         require_complete=spec.require_complete,
     )
     try:
-        result = make_poster(request, folders)
+        result = make_file(request, folders, path)
         diagnostics = list(result.diagnostics)
         checked = None
         if preflight and EDITIONS[item.edition].extension == ".pdf":  # preflight reads PDF

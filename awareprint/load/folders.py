@@ -39,6 +39,12 @@ class Shelf:
             found |= {p.name: p for p in self.overlay.glob(pattern)}
         return [found[name] for name in sorted(found)]
 
+    def holds(self, path: Path) -> bool:
+        """Whether `path` is in this shelf: in the built-in folder or the overlay."""
+        return path.is_relative_to(self.builtin) or (
+            self.overlay is not None and path.is_relative_to(self.overlay)
+        )
+
     def overlaid(self) -> list[Path]:
         """The overlay's files, each overriding or extending a built-in one."""
         if self.overlay is None or not self.overlay.is_dir():
