@@ -186,7 +186,7 @@ def poster(
     from .render.output import output_file
 
     if edition not in EDITIONS:
-        raise typer.BadParameter("choose " + " or ".join(EDITIONS), param_hint="--edition")
+        raise typer.BadParameter("choose " + ", ".join(EDITIONS), param_hint="--edition")
     if pdfx not in ("x4", "x1a"):
         raise typer.BadParameter("choose x4 or x1a", param_hint="--pdfx")
     if ink not in INKS:

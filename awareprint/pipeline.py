@@ -137,7 +137,7 @@ def make_poster(request: PosterRequest, folders: Folders | None = None) -> Poste
         raise _mismatch(template, request.edition)
     manifest = load_manifest(*folders.font_manifests())
     logo_path = request.logo or (organisation.logo if organisation else None)
-    if logo_path and request.edition == "screen" and isinstance(organisation, Organisation):
+    if logo_path and request.edition in ("screen", "html") and isinstance(organisation, Organisation):
         require_logo_alt(organisation)
     logo = open_logo(logo_path) if logo_path else None
     profile = custom_profile(request.profile) if request.profile else DEFAULT_PROFILE
@@ -251,7 +251,7 @@ def require_logo_alt(organisation: Organisation) -> None:
     if organisation.logo_alt or organisation.logo_decorative:
         return
     raise user_error(
-        "the screen edition needs words for the logo, for readers who cannot see it",
+        "the screen and HTML editions need words for the logo, for readers who cannot see it",
         file=organisation.file,
         key="organisation.logo_alt",
         hint="add logo_alt: with what the logo shows (e.g. 'Riverside Primary School crest'), "

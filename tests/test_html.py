@@ -12,6 +12,7 @@ import pytest
 from awareprint.load.content import build_content, load_region, load_source
 from awareprint.load.materials import load_language
 from awareprint.pipeline import PosterRequest, make_poster
+from awareprint.resources import DATA
 
 PROJECT = Path(__file__).resolve().parent.parent
 LOGO = PROJECT / "examples" / "logos" / "school-01.png"
@@ -24,7 +25,8 @@ def org_file(folder: Path) -> Path:
         "  name: Riverside Primary School\n"
         "  safeguarding_lead: Ms A. Khan\n"
         "  contact: [020 7946 0000, safeguarding@riverside.example.org]\n"
-        f"  logo: {LOGO}\n",
+        f"  logo: {LOGO}\n"
+        "  logo_alt: Riverside Primary School crest\n",
         encoding="utf-8",
     )
     return path
@@ -76,11 +78,11 @@ def outline(path: Path) -> _Outline:
 
 def test_the_page_says_what_the_pdf_prints(pages: dict[str, Path]) -> None:
     """Every figure with its qualifier, the source line, every contact's number as a tel: link."""
-    source = load_source(PROJECT / "materials" / "source.yaml")
+    source = load_source(DATA / "materials" / "source.yaml")
     for key, language, region, audience in (("en", "en", "gb", "parents"), ("ar", "ar", "int", "parents")):
-        materials = load_language(PROJECT / "materials", language, source.figure_ids)
+        materials = load_language(DATA / "materials", language, source.figure_ids)
         content, _ = build_content(
-            source, materials, load_region(PROJECT / "regions" / f"{region}.yaml"), audience, dt.date.today()
+            source, materials, load_region(DATA / "regions" / f"{region}.yaml"), audience, dt.date.today()
         )
         page = outline(pages[key])
         text = " ".join(" ".join(page.text).split())
@@ -107,9 +109,9 @@ def test_language_direction_and_headings(pages: dict[str, Path]) -> None:
     for page in (english, arabic):
         tags = [tag for tag, _ in page.tags]
         assert tags.count("h1") == 1 and tags.count("h2") >= 3 and "ol" in tags and "main" in tags
-    # the organisation's card: name, lead, lines, and its logo embedded with its name as alt text
+    # the organisation's card: name, lead, lines, and its logo embedded with the organisation's alt text
     images = [attrs for tag, attrs in english.tags if tag == "img"]
-    assert images == [{"src": images[0]["src"], "alt": "Riverside Primary School"}]
+    assert images == [{"src": images[0]["src"], "alt": "Riverside Primary School crest"}]
     text = " ".join(english.text).replace("\xa0", " ")
     links = {attrs.get("href") for tag, attrs in english.tags if tag == "a"}
     assert {"tel:02079460000", "mailto:safeguarding@riverside.example.org"} <= links
@@ -155,4 +157,4 @@ def test_the_cli_names_the_html_file(cli, tmp_path: Path) -> None:  # type: igno
     written = tmp_path / "poster-a3-pl-gb-parents.html"
     assert written.is_file() and '<html lang="pl" dir="ltr">' in written.read_text(encoding="utf-8")
     result = cli("poster", "--edition", "paper")
-    assert result.code != 0 and "choose print, screen, html" in result.err
+    assert result.code != 0 and "choose print, screen, office, html, social" in result.err

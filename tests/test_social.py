@@ -14,6 +14,7 @@ from awareprint.load.content import build_content, load_region, load_source
 from awareprint.load.materials import load_language
 from awareprint.load.templates import MIN_SOCIAL_TEXT_PX, load_template
 from awareprint.pipeline import PosterRequest, lay_out_document, make_poster
+from awareprint.resources import DATA
 from awareprint.text.fonts import load_manifest
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -43,10 +44,10 @@ def test_each_image_has_its_size_in_png_and_jpeg(images: dict[tuple[str, str], P
 
 
 def test_the_alt_text_says_what_the_image_says_in_its_language(images: dict[tuple[str, str], Path]) -> None:
-    source = load_source(PROJECT / "materials" / "source.yaml")
-    region = load_region(PROJECT / "regions" / "gb.yaml")
+    source = load_source(DATA / "materials" / "source.yaml")
+    region = load_region(DATA / "regions" / "gb.yaml")
     for (template, language), png in images.items():
-        materials = load_language(PROJECT / "materials", language, source.figure_ids)
+        materials = load_language(DATA / "materials", language, source.figure_ids)
         content, _ = build_content(source, materials, region, "parents", dt.date.today())
         alt = png.with_suffix(".txt").read_text(encoding="utf-8")
         assert alt.startswith(content.headline + "\n"), template
@@ -58,26 +59,29 @@ def test_the_alt_text_says_what_the_image_says_in_its_language(images: dict[tupl
 @pytest.mark.parametrize("template", SIZES)
 @pytest.mark.parametrize("language", ["en", "ar", "hi", "zh-Hans", "ta", "de"])
 def test_everything_is_printed_large_enough_to_read_on_a_phone(template: str, language: str) -> None:
-    """Headline, the four key figures, the main reporting contact and the source line are laid out, every
-    glyph at least the minimum size in pixels, and all of it inside the image."""
-    source = load_source(PROJECT / "materials" / "source.yaml")
-    materials = load_language(PROJECT / "materials", language, source.figure_ids)
-    region = load_region(PROJECT / "regions" / "gb.yaml")
+    """Headline, the four key figures, the emergency number and the main reporting contact, and the source
+    line are laid out, every glyph at least the minimum size in pixels, and all of it inside the image."""
+    source = load_source(DATA / "materials" / "source.yaml")
+    materials = load_language(DATA / "materials", language, source.figure_ids)
+    region = load_region(DATA / "regions" / "gb.yaml")
     content, _ = build_content(source, materials, region, "parents", dt.date.today())
-    design = load_template(PROJECT / "templates" / f"{template}.yaml")
+    design = load_template(DATA / "templates" / f"{template}.yaml")
     document, laid_out, found = lay_out_document(
-        design, content, load_manifest(PROJECT / "fonts" / "manifest.yaml"), screen=True
+        design, content, load_manifest(DATA / "fonts" / "manifest.yaml"), screen=True
     )
     assert not [d for d in found if d.severity.name == "ERROR"]
     roles = [box.role for box in document.pages[0].boxes if isinstance(box, TextFrame)]
     assert sorted(roles) == sorted(
-        ["headline", "source_line", "contacts"] + ["key_figures.number", "key_figures.caption"] * 4
+        ["headline", "source_line", "contacts", "contacts"]
+        + ["key_figures.number", "key_figures.caption"] * 4
     )
     runs = [item for item in laid_out.pages[0].items if isinstance(item, GlyphRun)]
     text = "".join(run.text for run in runs)
     for figure in content.key_figures:
         assert figure.number.replace(" ", "") in text.replace(" ", "")
     assert content.qr_contact.address in text
+    emergency = next(c for c in content.contacts if c.emergency)
+    assert emergency.phone and emergency.phone in text  # every image, like every page, has it
     assert min(run.size for run in runs) / PX >= MIN_SOCIAL_TEXT_PX
     width, height = SIZES[template]
     assert all(0 <= run.x / PX <= width and 0 <= run.y / PX <= height for run in runs)
@@ -100,7 +104,7 @@ def test_a_template_with_text_too_small_for_a_phone_is_refused(data: Path, plant
     styles = data / "templates" / "_social.yaml"
     plant(styles, "size: 28px-30px", "size: 20px-30px")
     with pytest.raises(
-        AwareprintError, match=r"style 'fine' may shrink to 20px, too small to read on a phone"
+        AwareprintError, match=r"styles.fine.size.*may shrink to 20px, too small to read on a phone"
     ):
         load_template(data / "templates" / "social-square.yaml")
 
