@@ -135,7 +135,8 @@ def make_file(request: FileRequest, folders: Folders | None = None, output: Path
             )
             result = make_poster(poster, folders)
         except AwareprintError as error:
-            raise AwareprintError(_named(error.diagnostic, folder)) from None
+            first, *more = (_named(d, folder) for d in error.diagnostics)
+            raise AwareprintError(first, tuple(more)) from None
         finally:
             if isinstance(request.logo, bytes):
                 logo_jpeg.cache_clear()  # the uploaded logo's converted pixels go with the call

@@ -87,17 +87,17 @@ def test_a_record_describes_the_bytes_its_run_wrote(
 ) -> None:  # type: ignore[no-untyped-def]
     """Another run may replace a file between its rename and its check: the record must still be of the
     bytes this run wrote (and preflight must have checked those), so that the next run sees the change."""
-    import awareprint.api as api
+    import awareprint.pipeline as pipeline
 
     written: dict[str, bytes] = {}
-    real_write = api.write_atomic
+    real_write = pipeline.write_atomic
 
     def replaced_at_once(path: Path, data: bytes) -> None:
         real_write(path, data)
         written[path.name] = data
         path.write_bytes(b"%PDF-1.6\n% another run's file\n%%EOF\n")
 
-    monkeypatch.setattr(api, "write_atomic", replaced_at_once)
+    monkeypatch.setattr(pipeline, "write_atomic", replaced_at_once)
     folder = tmp_path / "campaign"
     args = ("batch", "--lang", "en", "--template", "card-a6", "--audience", "parents", "--jobs", "0")
     result = cli(*args, "--output", str(folder))

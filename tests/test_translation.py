@@ -232,7 +232,7 @@ def test_room_notes_give_the_tightest_place_across_all_templates(cli, data: Path
     cli("--data", str(data), "strings", "export", "--lang", "hi", "--output", str(exported))
     text = exported.read_text(encoding="utf-8")
     note = next(line for line in text.splitlines() if line.startswith("#. printed in 'kicker'"))
-    assert "on all 9 designs" in note and "tightest:" in note and "on card-dl" in note  # not only the A3
+    assert "poster-a3" in note and "card-a6" in note and "tightest:" in note and "on card-dl" in note
     assert "characters a line" in note
 
 
