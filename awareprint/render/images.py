@@ -88,6 +88,7 @@ class Logo:
 
 
 _OPENED_KEPT = 64  # logos a process remembers having opened: a batch worker's recent organisations
+_KEPT_PIXELS = 4_000_000  # the last logo's pixels are kept for its conversion up to this size (16 MB)
 _opened: dict[tuple[Path, str], Logo] = {}  # by file and content, most recently used last
 _last_decoded: dict[tuple[Path, str], _Decoded] = {}  # the pixels of the logo opened last, for logo_jpeg
 
@@ -102,7 +103,8 @@ def open_logo(path: Path) -> Logo:
         decoded = _decode(data, path)
         logo = Logo(path, decoded.image.width, decoded.image.height, key[1], decoded.notes)
         _last_decoded.clear()
-        _last_decoded[key] = decoded
+        if decoded.image.width * decoded.image.height <= _KEPT_PIXELS:
+            _last_decoded[key] = decoded
     _opened[key] = logo
     if len(_opened) > _OPENED_KEPT:
         del _opened[next(iter(_opened))]
