@@ -181,9 +181,14 @@ def orgs_report(repeat: int) -> list[str]:
                     "--output",
                     str(output),
                 ]
+                # a new, empty persistent cache for each run: no run reuses what an earlier one converted
+                cache = Path(tempfile.mkdtemp(dir=folder, prefix=f"cache-{kind}-"))
+                environment = {**os.environ, "AWAREPRINT_CACHE_DIR": str(cache)}
                 start = time.perf_counter()
                 with tempfile.TemporaryFile() as log:
-                    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
+                    process = subprocess.Popen(
+                        command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log, env=environment
+                    )
                     peaks = _watch_peaks(process)
                     elapsed = time.perf_counter() - start
                     if process.returncode != 0:

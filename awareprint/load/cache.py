@@ -1,5 +1,6 @@
 """A persistent cache of derived bytes in the user's cache folder, so a new process reuses what an earlier
-one worked out (the compressed output profile, a locale's digits) instead of doing it again.
+one worked out (the compressed output profile, a locale's digits, a logo converted for print) instead of
+doing it again.
 
 Content-addressed: an entry's name is the SHA-256 of everything it is made from (the input bytes and the
 versions of the code that made it), so a changed input or a new version simply looks up another name;
@@ -25,6 +26,7 @@ from pathlib import Path
 from awareprint import __version__
 
 MAX_BYTES = 32 * 1024 * 1024
+LOW_WATER = 0.75  # a sweep removes entries down to this share of MAX_BYTES, so the next is far off
 FORMAT = b"awareprint-cache-1\n"  # bump when the entry layout changes
 
 
@@ -86,11 +88,18 @@ def _write(root: Path, path: Path, value: bytes) -> None:
         with contextlib.suppress(OSError):
             temporary.unlink()
         return
-    _bound(root)
+    room = _room.get(root, 0) - len(value) - 32
+    _room[root] = room if room >= 0 else _bound(root)
 
 
-def _bound(root: Path) -> None:
-    """Remove the least recently used entries while the folder holds more than MAX_BYTES."""
+_room: dict[Path, int] = {}  # per folder: bytes this process may write before it sweeps the folder again
+
+
+def _bound(root: Path) -> int:
+    """Over MAX_BYTES, remove the least recently used entries down to LOW_WATER of it; the room left.
+
+    A sweep lists the whole folder, so it runs only when this process's writes may have filled the room
+    the last one left (other processes writing meanwhile can take the folder a little past the bound)."""
     entries = []
     with contextlib.suppress(OSError):
         for file in root.glob("*/*/*"):
@@ -98,9 +107,11 @@ def _bound(root: Path) -> None:
                 status = file.stat()
                 entries.append((status.st_mtime, status.st_size, file))
     total = sum(size for _, size, _ in entries)
-    for _, size, file in sorted(entries):
-        if total <= MAX_BYTES:
-            break
-        with contextlib.suppress(OSError):
-            file.unlink()
-            total -= size
+    if total > MAX_BYTES:
+        for _, size, file in sorted(entries):
+            if total <= MAX_BYTES * LOW_WATER:
+                break
+            with contextlib.suppress(OSError):
+                file.unlink()
+                total -= size
+    return max(MAX_BYTES - total, 0)

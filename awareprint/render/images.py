@@ -17,19 +17,22 @@ in print, so a black-only line stays black only instead of turning into four ink
 from __future__ import annotations
 
 import functools
+import hashlib
 import io
 import logging
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+import PIL
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError, features
 
 from awareprint.diagnostics import AwareprintError, Diagnostic, Severity, user_error
+from awareprint.load.cache import cached
 from awareprint.load.inputs import read_input
 from awareprint.units import Cmyk
 
-from .colour import as_printed_rgb, output_profile, srgb_profile, transform
+from .colour import apply, as_printed_rgb, output_profile, srgb_profile, transform
 
 # Decoders that report every fault back to Pillow. Not TIFF: libtiff writes its complaints about a
 # damaged file straight to the terminal, past the one line a user should see.
@@ -41,6 +44,15 @@ MAX_SIDE = 20_000  # pixels: an A0 poster's width at 600 ppi (JPEG itself stops 
 WARN_PPI = {"poster": 150, "leaflet": 300, "card": 300}  # by template kind: leaflets are read close up
 REFUSE_SHARE = 0.5  # below half the recommended resolution a logo is refused
 JPEG_QUALITY = 92
+# what makes a converted logo's bytes, besides the logo, its plate and the profile: the persistent cache's key
+_CODEC_VERSIONS = " ".join(
+    f"{name} {version}"
+    for name, version in (
+        ("pillow", PIL.__version__),
+        ("jpeg", features.version("jpg")),
+        ("lcms", features.version("littlecms2")),
+    )
+)
 
 logging.getLogger("PIL").addHandler(logging.NullHandler())  # its remarks on a damaged file: not for users
 
@@ -67,6 +79,7 @@ class Logo:
     path: Path
     width: int  # pixels, upright
     height: int
+    digest: str  # SHA-256 of the file's bytes: what its conversions are cached by
     notes: tuple[Diagnostic, ...] = ()  # what reading it assumed: an embedded profile ignored, frames left
 
     @property
@@ -74,18 +87,55 @@ class Logo:
         return self.width / self.height
 
 
+_OPENED_KEPT = 64  # logos a process remembers having opened: a batch worker's recent organisations
+_KEPT_PIXELS = 4_000_000  # the last logo's pixels are kept for its conversion up to this size (16 MB)
+_opened: dict[tuple[Path, str], Logo] = {}  # by file and content, most recently used last
+_last_decoded: dict[tuple[Path, str], _Decoded] = {}  # the pixels of the logo opened last, for logo_jpeg
+
+
 def open_logo(path: Path) -> Logo:
-    decoded = _decode(path)
-    return Logo(path, decoded.image.width, decoded.image.height, decoded.notes)
+    """The logo's size and notes. Remembered by its bytes: a batch opens an organisation's logo for each of
+    its files, and a file changed since is read again."""
+    data = read_logo_bytes(path)
+    key = (path, hashlib.sha256(data).hexdigest())
+    logo = _opened.pop(key, None)
+    if logo is None:
+        decoded = _decode(data, path)
+        logo = Logo(path, decoded.image.width, decoded.image.height, key[1], decoded.notes)
+        _last_decoded.clear()
+        if decoded.image.width * decoded.image.height <= _KEPT_PIXELS:
+            _last_decoded[key] = decoded
+    _opened[key] = logo
+    if len(_opened) > _OPENED_KEPT:
+        del _opened[next(iter(_opened))]
+    return logo
 
 
 @functools.lru_cache(maxsize=16)
 def logo_jpeg(logo: Logo, background: Cmyk, profile: Path, screen: bool) -> bytes:
     """The logo flattened onto `background`: in the CMYK of `profile` (print), or in sRGB as it prints.
 
-    Cached: a card prints its logo on both sides, and a check or batch lays the same logo out many times.
+    Cached in the process (a card prints its logo on both sides) and in the persistent cache, by the
+    logo's bytes, so the batch's workers convert each organisation's logo once between them.
     """
-    decoded = _decode(logo.path)
+    key = (
+        logo.digest,
+        ",".join(str(v) for v in (background.c, background.m, background.y, background.k)),
+        _profile_digest(str(profile)),
+        "screen" if screen else "print",
+        str(JPEG_QUALITY),
+        _CODEC_VERSIONS,
+    )
+    return cached("logo-jpeg", key, lambda: _flattened_jpeg(logo, background, profile, screen))
+
+
+def _flattened_jpeg(logo: Logo, background: Cmyk, profile: Path, screen: bool) -> bytes:
+    decoded = _last_decoded.get((logo.path, logo.digest))
+    if decoded is None:
+        data = read_logo_bytes(logo.path)
+        if hashlib.sha256(data).hexdigest() != logo.digest:
+            raise user_error("the logo changed while it was being used", file=logo.path, hint="run again")
+        decoded = _decode(data, logo.path)
     image = decoded.image
     alpha = image.getchannel("A") if image.mode in ("LA", "RGBA") else None
     converted = _converted(image, decoded.profile, str(profile), screen)
@@ -142,9 +192,8 @@ class _Decoded:
     notes: tuple[Diagnostic, ...]
 
 
-def _decode(path: Path) -> _Decoded:
+def _decode(data: bytes, path: Path) -> _Decoded:
     """The logo's pixels, or one clear error: sizes are checked from the header, before decoding."""
-    data = read_logo_bytes(path)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # Pillow's remarks on odd metadata: the image itself reads
@@ -275,8 +324,8 @@ def _converted(image: Image.Image, embedded: bytes | None, profile: str, screen:
             return colours
         source = srgb_profile()
     if screen:
-        return transform(source, srgb_profile(), colours.mode, "RGB").apply(colours)
-    return transform(source, output_profile(profile), colours.mode, "CMYK").apply(colours)
+        return apply(transform(source, srgb_profile(), colours.mode, "RGB"), colours)
+    return apply(transform(source, output_profile(profile), colours.mode, "CMYK"), colours)
 
 
 def _opened_profile(embedded: bytes) -> ImageCms.ImageCmsProfile:
@@ -293,3 +342,8 @@ def _is_profile(embedded: bytes, profile: str) -> bool:
 @functools.lru_cache(maxsize=4)
 def _profile_bytes(profile: str) -> bytes:
     return Path(profile).read_bytes()
+
+
+@functools.lru_cache(maxsize=4)
+def _profile_digest(profile: str) -> str:
+    return hashlib.sha256(_profile_bytes(profile)).hexdigest()
