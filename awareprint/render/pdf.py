@@ -17,7 +17,7 @@ import itertools
 import os
 import string
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import uharfbuzz as hb
 from reportlab import rl_config
@@ -101,6 +101,7 @@ def render_pdf(document: LaidOutDocument, primary_font_file: str) -> bytes:
                 case Link():
                     painter.link(item)
         assert not line, "a line's runs are consecutive items"
+        painter.silent_glyphs()
         canvas.restoreState()
         if not screen:
             _crop_marks(canvas, geometry)
@@ -189,6 +190,8 @@ class _Painter:
         self.fonts = fonts
         self.colour = colour
         self.rtl = rtl  # the document reads right to left (its viewer preferences say so)
+        self.previous: GlyphRun | None = None  # the first run of the line drawn last
+        self.silent: list[tuple[GlyphRun, list[_Written]]] = []  # drawn after the page's lines
 
     def fill(self, rect: Rect, colour: Cmyk) -> None:
         self.canvas.setFillColor(self.colour(colour))
@@ -234,6 +237,7 @@ class _Painter:
         adjacent runs of one font, size and colour share a text object, which writes its glyphs in that
         order, each standing for its own characters. Only the stream order changes, never a glyph's place.
         """
+        self._keep_apart(runs[0])
         logical = sorted(runs, key=lambda run: run.reading)
         text = "".join(run.text for run in logical)
         if not self.rtl and not any(reading.direction(c) is reading.Direction.RIGHT for c in text):
@@ -248,7 +252,6 @@ class _Painter:
         for run in logical:
             starts[id(run)] = start
             start += len(run.text)
-        silent: list[tuple[GlyphRun, list[_Written]]] = []
         for group in _same_font_groups(runs):
             entries: list[tuple[float, _Written]] = []
             for run in group:
@@ -264,23 +267,48 @@ class _Painter:
             entries.sort(key=lambda entry: entry[0])
             glyphs = _carry_raised_text([entry for _, entry in entries])
             self._text_object(group[0], [g for g in glyphs if g[2] != NO_TEXT], None)
-            silent.append((group[0], [g for g in glyphs if g[2] == NO_TEXT]))
-        # Glyphs that stand for no text come after the line, as text objects of their own that say so
-        # (an empty ActualText, which poppler and the specification honour; pdfium reads their NO_TEXT
-        # and drops it). Left among the others, a raised one would split the line for pdfium.
-        for run, glyphs in silent:
+            self.silent.append((group[0], [g for g in glyphs if g[2] == NO_TEXT]))
+
+    def silent_glyphs(self) -> None:
+        """Glyphs that stand for no text (raised marks of Nastaliq, for one), drawn after all of the
+        page's lines as text objects that say so: an empty ActualText, which poppler and the
+        specification honour; pdfium reads their NO_TEXT and drops it. pdfium sorts text objects drawn
+        one after another near one baseline by x, so drawn next to their line they would fall between
+        its runs and break it (an Urdu line read as three); at the end of the page they touch no line."""
+        for run, glyphs in self.silent:
             if glyphs:
                 self._text_object(run, glyphs, "")
+        self.silent = []
 
-    def _text_object(self, run: GlyphRun, glyphs: list[_Written], actual: str | None) -> None:
+    def _keep_apart(self, run: GlyphRun) -> None:
+        """pdfium reads text objects drawn one after another as one line when one's baseline lies within
+        the other's height: the last line of a column and the first of the column beside it (a contact
+        and the QR caption) became one line, mixing both. Between two lines drawn one after another on
+        different but close baselines goes an invisible glyph far above or below them, standing for no
+        text, which makes pdfium end the line; it changes nothing on the page or in poppler."""
+        previous, self.previous = self.previous, run
+        if previous is None or not previous.glyphs:
+            return
+        apart = abs(run.y - previous.y)
+        if not 0.5 < apart < max(run.size, previous.size) * 1.5:
+            return
+        far = Pt(self.height if run.y < self.height / 2 else 0.0)  # the trim edge farther from both
+        glyph = replace(previous.glyphs[0], x=0.0, y=0.0)
+        self._text_object(replace(previous, y=far), [(glyph, previous.x, NO_TEXT)], "", invisible=True)
+
+    def _text_object(
+        self, run: GlyphRun, glyphs: list[_Written], actual: str | None, invisible: bool = False
+    ) -> None:
         """One text object in the run's font, size and colour: each glyph at its place (offset from the
         given run origin x), standing for the given text, in the given order; `actual`, if given, is the
-        object's text for extractors (ActualText) instead of its glyphs'."""
+        object's text for extractors (ActualText) instead of its glyphs'; `invisible` ones paint nothing."""
         font = self.fonts.get(run.font_file)
         self.canvas.setFillColor(self.colour(run.colour))
         size = run.size
         origin = run.x
         parts = [f"BT /{font.resource} {_num(size)} Tf 1 0 0 1 {_num(origin)} {_num(self.height - run.y)} Tm"]
+        if invisible:
+            parts.append("3 Tr")  # text state outlives ET: set back below
         rise = 0.0
         cursor = 0.0  # where the next glyph lands without adjustment, from the object origin
         pending: list[str] = []
@@ -302,6 +330,8 @@ class _Painter:
             parts.append("[" + " ".join(pending) + "] TJ")
         if rise:
             parts.append("0 Ts")  # the rise is graphics state: BT does not reset it for the next run
+        if invisible:
+            parts.append("0 Tr")
         parts.append("ET")
         if actual is not None:
             encoded = "<FEFF" + actual.encode("utf-16-be").hex().upper() + ">" if actual else "()"
