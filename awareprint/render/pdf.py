@@ -290,7 +290,9 @@ class _Painter:
         if previous is None or not previous.glyphs:
             return
         apart = abs(run.y - previous.y)
-        if not 0.5 < apart < max(run.size, previous.size) * 1.5:
+        # lines of one paragraph are at least an em apart (leading 1.0 or more) and stay as they are:
+        # pdfium joins a word hyphenated across them only if no line break comes between
+        if not 0.5 < apart < max(run.size, previous.size) * 0.9:
             return
         far = Pt(self.height if run.y < self.height / 2 else 0.0)  # the trim edge farther from both
         glyph = replace(previous.glyphs[0], x=0.0, y=0.0)
