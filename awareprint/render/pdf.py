@@ -190,7 +190,7 @@ class _Painter:
         self.fonts = fonts
         self.colour = colour
         self.rtl = rtl  # the document reads right to left (its viewer preferences say so)
-        self.previous: GlyphRun | None = None  # the first run of the line drawn last
+        self.previous: tuple[GlyphRun, float, float] | None = None  # last line: first run, left, right
         self.silent: list[tuple[GlyphRun, list[_Written]]] = []  # drawn after the page's lines
 
     def fill(self, rect: Rect, colour: Cmyk) -> None:
@@ -237,7 +237,7 @@ class _Painter:
         adjacent runs of one font, size and colour share a text object, which writes its glyphs in that
         order, each standing for its own characters. Only the stream order changes, never a glyph's place.
         """
-        self._keep_apart(runs[0])
+        self._keep_apart(runs)
         logical = sorted(runs, key=lambda run: run.reading)
         text = "".join(run.text for run in logical)
         if not self.rtl and not any(reading.direction(c) is reading.Direction.RIGHT for c in text):
@@ -280,23 +280,27 @@ class _Painter:
                 self._text_object(run, glyphs, "")
         self.silent = []
 
-    def _keep_apart(self, run: GlyphRun) -> None:
+    def _keep_apart(self, runs: list[GlyphRun]) -> None:
         """pdfium reads text objects drawn one after another as one line when one's baseline lies within
         the other's height: the last line of a column and the first of the column beside it (a contact
-        and the QR caption) became one line, mixing both. Between two lines drawn one after another on
-        different but close baselines goes an invisible glyph far above or below them, standing for no
-        text, which makes pdfium end the line; it changes nothing on the page or in poppler."""
-        previous, self.previous = self.previous, run
-        if previous is None or not previous.glyphs:
+        and the QR caption) became one line, mixing both. Between two lines drawn one after another side
+        by side (not overlapping across) on close baselines goes an invisible glyph far above or below
+        them, standing for no text, which makes pdfium end the line; it changes nothing on the page or
+        in poppler. Lines of one paragraph lie one above the other and stay as they are: pdfium joins a
+        word hyphenated across them only if no line break comes between."""
+        left = runs[0].x
+        right = runs[-1].x + sum(glyph.advance for glyph in runs[-1].glyphs)
+        previous, self.previous = self.previous, (runs[0], left, right)
+        if previous is None or not previous[0].glyphs:
             return
-        apart = abs(run.y - previous.y)
-        # lines of one paragraph are at least an em apart (leading 1.0 or more) and stay as they are:
-        # pdfium joins a word hyphenated across them only if no line break comes between
-        if not 0.5 < apart < max(run.size, previous.size) * 0.9:
+        first, previous_left, previous_right = previous
+        run = runs[0]
+        side_by_side = right <= previous_left or left >= previous_right
+        if not side_by_side or abs(run.y - first.y) > 2 * max(run.size, first.size):
             return
         far = Pt(self.height if run.y < self.height / 2 else 0.0)  # the trim edge farther from both
-        glyph = replace(previous.glyphs[0], x=0.0, y=0.0)
-        self._text_object(replace(previous, y=far), [(glyph, previous.x, NO_TEXT)], "", invisible=True)
+        glyph = replace(first.glyphs[0], x=0.0, y=0.0)
+        self._text_object(replace(first, y=far), [(glyph, first.x, NO_TEXT)], "", invisible=True)
 
     def _text_object(
         self, run: GlyphRun, glyphs: list[_Written], actual: str | None, invisible: bool = False
