@@ -284,8 +284,8 @@ class _Painter:
         """pdfium reads text objects drawn one after another as one line when one's baseline lies within
         the other's height: the last line of a column and the first of the column beside it (a contact
         and the QR caption) became one line, mixing both. Between two lines drawn one after another side
-        by side (not overlapping across) on close baselines goes an invisible glyph far above or below
-        them, standing for no text, which makes pdfium end the line; it changes nothing on the page or
+        by side (not overlapping across) on close baselines goes an invisible glyph three sizes above or
+        below them, standing for no text, which makes pdfium end the line; it changes nothing on the page or
         in poppler. Lines of one paragraph lie one above the other and stay as they are: pdfium joins a
         word hyphenated across them only if no line break comes between."""
         left = runs[0].x
@@ -298,7 +298,9 @@ class _Painter:
         side_by_side = right <= previous_left or left >= previous_right
         if not side_by_side or abs(run.y - first.y) > 2 * max(run.size, first.size):
             return
-        far = Pt(self.height if run.y < self.height / 2 else 0.0)  # the trim edge farther from both
+        # three sizes toward the middle of the page: far enough from both, and inside the safe area
+        step = 3 * max(run.size, first.size)
+        far = Pt(run.y + step if run.y < self.height / 2 else run.y - step)
         glyph = replace(first.glyphs[0], x=0.0, y=0.0)
         self._text_object(replace(first, y=far), [(glyph, first.x, NO_TEXT)], "", invisible=True)
 
