@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pikepdf
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 import pytest
 from test_logo import make_logo
 
@@ -34,7 +35,10 @@ def text_boxes(path: Path, page_index: int) -> list[tuple[str, float]]:
         found = []
         for index in range(textpage.count_chars()):
             left, _, right, _ = textpage.get_charbox(index)
-            found.append((textpage.get_text_range(index, 1), ((left + right) / 2 - trim_left) / MM))
+            # the character at this index itself: get_text_range skips ahead past one that stands for
+            # no text (the writer's line-ending glyphs), which would shift every later position
+            char = chr(pdfium_c.FPDFText_GetUnicode(textpage, index))
+            found.append((char, ((left + right) / 2 - trim_left) / MM))
         return found
     finally:
         document.close()

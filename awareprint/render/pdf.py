@@ -17,7 +17,7 @@ import itertools
 import os
 import string
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -120,11 +120,13 @@ def render_pdf(document: LaidOutDocument, primary_font_file: str) -> bytes:
                     line.append(item)
                     if len(line) == line[0].line_runs:
                         text = "".join(run.text for run in sorted(line, key=lambda run: run.reading))
+                        _artifact(canvas, tagger, partial(painter.keep_apart, line))
                         _marked(canvas, tagger, item, partial(painter.line, line), text)
                         line = []
                 case Link():
                     _marked(canvas, tagger, item, partial(painter.link, item))
         assert not line, "a line's runs are consecutive items"
+        _artifact(canvas, tagger, painter.silent_glyphs)
         canvas.restoreState()
         if not screen:  # (nor the office sheet, which is sRGB too)
             _crop_marks(canvas, geometry)
@@ -148,6 +150,16 @@ def _marked(
     paint()
     if marks:
         canvas.addLiteral(marks[1])
+
+
+def _artifact(canvas: Canvas, tagger: Tagger | None, paint: Callable[[], None]) -> None:
+    """Paint what stands for no text (it only steers extractors) as an artifact in the screen edition,
+    outside the marked content a screen reader reads."""
+    if tagger:
+        canvas.addLiteral("/Artifact BMC")
+    paint()
+    if tagger:
+        canvas.addLiteral("EMC")
 
 
 def _canvas(buffer: io.BytesIO, document: LaidOutDocument) -> Canvas:
@@ -233,6 +245,8 @@ class _Painter:
         self.fonts = fonts
         self.colour = colour
         self.rtl = rtl  # the document reads right to left (its viewer preferences say so)
+        self.previous: tuple[GlyphRun, float, float] | None = None  # last line: first run, left, right
+        self.silent: list[tuple[GlyphRun, list[_Written]]] = []  # drawn after the page's lines
 
     def fill(self, fill: Fill) -> None:
         rect = fill.rect
@@ -315,7 +329,6 @@ class _Painter:
         for run in logical:
             starts[id(run)] = start
             start += len(run.text)
-        silent: list[tuple[GlyphRun, list[_Written]]] = []
         for group in _same_font_groups(runs):
             entries: list[tuple[float, _Written]] = []
             for run in group:
@@ -331,23 +344,56 @@ class _Painter:
             entries.sort(key=lambda entry: entry[0])
             glyphs = _carry_raised_text([entry for _, entry in entries])
             self._text_object(group[0], [g for g in glyphs if g[2] != NO_TEXT], None)
-            silent.append((group[0], [g for g in glyphs if g[2] == NO_TEXT]))
-        # Glyphs that stand for no text come after the line, as text objects of their own that say so
-        # (an empty ActualText, which poppler and the specification honour; pdfium reads their NO_TEXT
-        # and drops it). Left among the others, a raised one would split the line for pdfium.
-        for run, glyphs in silent:
+            self.silent.append((group[0], [g for g in glyphs if g[2] == NO_TEXT]))
+
+    def silent_glyphs(self) -> None:
+        """Glyphs that stand for no text (raised marks of Nastaliq, for one), drawn after all of the
+        page's lines as text objects that say so: an empty ActualText, which poppler and the
+        specification honour; pdfium reads their NO_TEXT and drops it. pdfium sorts text objects drawn
+        one after another near one baseline by x, so drawn next to their line they would fall between
+        its runs and break it (an Urdu line read as three); at the end of the page they touch no line."""
+        for run, glyphs in self.silent:
             if glyphs:
                 self._text_object(run, glyphs, "")
+        self.silent = []
 
-    def _text_object(self, run: GlyphRun, glyphs: list[_Written], actual: str | None) -> None:
+    def keep_apart(self, runs: list[GlyphRun]) -> None:
+        """pdfium reads text objects drawn one after another as one line when one's baseline lies within
+        the other's height: the last line of a column and the first of the column beside it (a contact
+        and the QR caption) became one line, mixing both. Between two lines drawn one after another side
+        by side (not overlapping across) on close baselines goes an invisible glyph three sizes above or
+        below them, standing for no text, which makes pdfium end the line; it changes nothing on the page or
+        in poppler. Lines of one paragraph lie one above the other and stay as they are: pdfium joins a
+        word hyphenated across them only if no line break comes between."""
+        left = runs[0].x
+        right = runs[-1].x + sum(glyph.advance for glyph in runs[-1].glyphs)
+        previous, self.previous = self.previous, (runs[0], left, right)
+        if previous is None or not previous[0].glyphs:
+            return
+        first, previous_left, previous_right = previous
+        run = runs[0]
+        side_by_side = right <= previous_left or left >= previous_right
+        if not side_by_side or abs(run.y - first.y) > 2 * max(run.size, first.size):
+            return
+        # three sizes toward the middle of the page: far enough from both, and inside the safe area
+        step = 3 * max(run.size, first.size)
+        far = Pt(run.y + step if run.y < self.height / 2 else run.y - step)
+        glyph = replace(first.glyphs[0], x=0.0, y=0.0)
+        self._text_object(replace(first, y=far), [(glyph, first.x, NO_TEXT)], "", invisible=True)
+
+    def _text_object(
+        self, run: GlyphRun, glyphs: list[_Written], actual: str | None, invisible: bool = False
+    ) -> None:
         """One text object in the run's font, size and colour: each glyph at its place (offset from the
         given run origin x), standing for the given text, in the given order; `actual`, if given, is the
-        object's text for extractors (ActualText) instead of its glyphs'."""
+        object's text for extractors (ActualText) instead of its glyphs'; `invisible` ones paint nothing."""
         font = self.fonts.get(run.font_file)
         self.canvas.setFillColor(self.colour(run.colour))
         size = run.size
         origin = run.x
         parts = [f"BT /{font.resource} {_num(size)} Tf 1 0 0 1 {_num(origin)} {_num(self.height - run.y)} Tm"]
+        if invisible:
+            parts.append("3 Tr")  # text state outlives ET: set back below
         rise = 0.0
         cursor = 0.0  # where the next glyph lands without adjustment, from the object origin
         pending: list[str] = []
@@ -369,6 +415,8 @@ class _Painter:
             parts.append("[" + " ".join(pending) + "] TJ")
         if rise:
             parts.append("0 Ts")  # the rise is graphics state: BT does not reset it for the next run
+        if invisible:
+            parts.append("0 Tr")
         parts.append("ET")
         if actual is not None:
             encoded = "<FEFF" + actual.encode("utf-16-be").hex().upper() + ">" if actual else "()"
