@@ -387,7 +387,7 @@ def check_batch_result(result, folder: Path, before: dict[str, str], work: Path)
         if name.endswith(".pdf"):
             sound_pdf(work / name)
     if result.code == 1:  # a refused batch, or rows and files that failed alone: each says why
-        assert [line for line in result.err.splitlines() if line.startswith("error")], result.err
+        assert [line for line in result.err.splitlines() if line.startswith(("error", "failed"))], result.err
     assert not [p for p in folder.rglob("*.part")]
 
 
