@@ -152,3 +152,51 @@ def test_a_full_disk_is_one_line_and_leaves_nothing(tmp_path: Path) -> None:
     assert_one_error_line(done.stderr)
     assert "cannot write the file" in done.stderr and "a3.pdf" in done.stderr
     assert list(folder.iterdir()) == []
+
+
+def test_dev_stdout_sent_to_a_file_is_refused_and_the_file_kept(tmp_path: Path) -> None:
+    """`--output /dev/stdout > log`: /dev/stdout is then the regular file `log`; renaming over it left the
+    shell writing into a deleted file and the PDF where the log was."""
+    log = tmp_path / "log.txt"
+    command = [sys.executable, str(PROJECT / "generate.py"), "poster", "--template", "card-a6"]
+    command += ["--output", "/dev/stdout"]
+    with log.open("wb") as stdout:
+        done = subprocess.run(command, stdout=stdout, stderr=subprocess.PIPE, text=True, check=False)
+    assert done.returncode == 1
+    assert_one_error_line(done.stderr)
+    assert "own standard output" in done.stderr
+    assert log.read_bytes() == b""  # the same file, still empty: no PDF was renamed over it
+
+
+def polish_xliff(cli, folder: Path) -> str:  # type: ignore[no-untyped-def]
+    file = folder / "seed.xliff"
+    assert cli("strings", "export", "--lang", "pl", "--format", "xliff", "--output", str(file)).code == 0
+    return file.read_text("utf-8")
+
+
+def test_an_xliff_file_giving_a_key_twice_is_refused(cli, data: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # the second unit, another string's text under the first one's id, silently replaced the kicker
+    text = polish_xliff(cli, tmp_path).replace('id="labels.figures_heading"', 'id="labels.kicker"', 1)
+    (tmp_path / "pl.xliff").write_text(text, "utf-8")
+    before = (data / "materials" / "pl.yaml").read_bytes()
+    result = cli("--data", str(data), "strings", "import", str(tmp_path / "pl.xliff"), "--lang", "pl")
+    assert result.code == 1
+    assert_one_error_line(result.err)
+    assert "key 'labels.kicker': the string is given twice (first on line" in result.err
+    assert (data / "materials" / "pl.yaml").read_bytes() == before
+
+
+def test_an_xliff_file_with_entities_is_refused(cli, data: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # an external entity was not expanded (good) but its string silently vanished from the import
+    seed = polish_xliff(cli, tmp_path)
+    kicker = "Bezpieczeństwo dzieci w internecie"
+    assert kicker in seed
+    declaration = '<!DOCTYPE xliff [<!ENTITY e SYSTEM "file:///etc/hostname">]>\n<xliff '
+    text = seed.replace("<xliff ", declaration, 1).replace(kicker, "&e;", 1)
+    (tmp_path / "pl.xliff").write_text(text, "utf-8")
+    before = (data / "materials" / "pl.yaml").read_bytes()
+    result = cli("--data", str(data), "strings", "import", str(tmp_path / "pl.xliff"), "--lang", "pl")
+    assert result.code == 1
+    assert_one_error_line(result.err)
+    assert "declares a DOCTYPE with entities" in result.err
+    assert (data / "materials" / "pl.yaml").read_bytes() == before

@@ -162,6 +162,7 @@ def _writable_target(path: Path) -> Path:
             file=path,
             hint="give a file name, e.g. out/NAME",
         )
+    _refuse_a_standard_stream(path)
     if not path.is_symlink():
         return path
     real = Path(os.path.realpath(path))
@@ -172,6 +173,22 @@ def _writable_target(path: Path) -> Path:
     if not same:  # e.g. /dev/stdout to a deleted file: no name to write a new version under
         raise user_error("cannot tell which file this link points to", file=path, hint="give a file name")
     return real
+
+
+def _refuse_a_standard_stream(path: Path) -> None:
+    """/dev/stdout while the shell sends the output to a file is that regular file: renaming over it would
+    leave the shell writing to a deleted file and our messages lost. A PDF goes to a name, never a stream."""
+    for number, stream in ((1, "output"), (2, "error output")):
+        try:
+            same = os.path.samestat(os.stat(path), os.fstat(number))
+        except (OSError, ValueError):
+            continue
+        if same:
+            raise user_error(
+                f"the output path is awareprint's own standard {stream}; awareprint writes only named files",
+                file=path,
+                hint="give a file name, e.g. out/NAME: the PDF is never sent to a stream",
+            )
 
 
 def _check_name_length(path: Path) -> None:

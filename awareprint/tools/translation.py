@@ -157,11 +157,22 @@ def import_strings(
     translated_from = dict(materials.translated_from)
     reviews = dict(materials.reviews)
     changed, stale, approved, marked = [], [], [], 0
+    seen: dict[str, int | None] = {}
     for unit in store.getunits():
         if unit.isheader() or not unit.source:
             continue
         key = _key_of(unit)
         line = _line_of(unit, key, data)
+        if key in seen:  # else the second unit, maybe another string's text, silently wins
+            first = f" (first on line {seen[key]})" if seen[key] not in (None, line) else ""
+            raise user_error(
+                f"the string is given twice{first}",
+                file=file,
+                line=line,
+                key=key,
+                hint="keep one unit for each key, as `strings export` writes it",
+            )
+        seen[key] = line
         if key not in english.strings:
             raise user_error(
                 f"unknown string key '{key}'",
@@ -325,6 +336,13 @@ def _read_store(file: Path) -> tuple[base.TranslationStore, bytes]:
         store = po.pofile(io.BytesIO(data)) if suffix == ".po" else xliff.xlifffile(io.BytesIO(data))
     except Exception as exc:  # the parsers raise many kinds of error for a damaged file
         raise user_error(f"cannot read it as {suffix[1:].upper()}: {exc}", file=file) from None
+    if isinstance(store, xliff.xlifffile) and store.document.docinfo.internalDTD is not None:
+        # an entity the parser does not expand (one naming another file) would vanish from its string
+        raise user_error(
+            "the file declares a DOCTYPE with entities, which XLIFF does not need",
+            file=file,
+            hint="remove the <!DOCTYPE ...> part and write the text itself, as `strings export` does",
+        )
     plural = next((unit for unit in store.getunits() if unit.hasplural()), None)
     if plural is not None:
         raise user_error(
