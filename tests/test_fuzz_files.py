@@ -29,6 +29,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_fuzz import assert_the_invariant, snapshot
 
+from awareprint.resources import DATA
+
 PROJECT = Path(__file__).resolve().parent.parent
 LONG_RUN = settings.default.max_examples >= 1_000
 pytestmark = pytest.mark.fuzz
@@ -46,7 +48,7 @@ def cases(everyday: int) -> settings:
 def work(tmp_path: Path) -> Path:
     """A folder with a copy of the data, so that any change the run makes is seen."""
     for folder in ("materials", "regions", "templates"):
-        shutil.copytree(PROJECT / folder, tmp_path / "data" / folder)
+        shutil.copytree(DATA / folder, tmp_path / "data" / folder)
     return tmp_path
 
 
@@ -146,14 +148,14 @@ def set_at(tree: object, path: tuple[object, ...], value: object) -> None:
     tree[path[-1]] = value  # type: ignore[index]
 
 
-SHIPPED_TEMPLATES = sorted(p.name for p in (PROJECT / "templates").glob("*.yaml"))
+SHIPPED_TEMPLATES = sorted(p.name for p in (DATA / "templates").glob("*.yaml"))
 
 
 @st.composite
 def mutated_templates(draw: st.DrawFn) -> tuple[str, str]:
     """A shipped template file with a few values replaced, keys added or nested deep."""
     name = draw(st.sampled_from(SHIPPED_TEMPLATES))
-    tree = yaml.safe_load((PROJECT / "templates" / name).read_text("utf-8"))
+    tree = yaml.safe_load((DATA / "templates" / name).read_text("utf-8"))
     tree = copy.deepcopy(tree)
     for _ in range(draw(st.integers(1, 3))):
         place = draw(st.sampled_from(paths_in(tree)))  # anew: a replaced value takes its children away

@@ -1,5 +1,6 @@
 """Installed as a charity's IT person would (a wheel, not this checkout), the tool finds its own content:
-build the wheel, install it into a clean virtual environment, and make a poster in an empty folder.
+build the wheel, install it into a clean virtual environment, make a poster in an empty folder and start the
+server there.
 
 No network: the wheel is built with this environment's setuptools, installed without its dependencies, and
 the dependencies come from this environment's site-packages (a .pth line; not this checkout).
@@ -8,9 +9,12 @@ the dependencies come from this environment's site-packages (a .pth line; not th
 from __future__ import annotations
 
 import shutil
+import socket
 import subprocess
 import sys
 import sysconfig
+import time
+import urllib.request
 import zipfile
 from pathlib import Path
 
@@ -92,3 +96,33 @@ def test_a_wheel_installed_in_a_clean_environment_makes_a_poster_in_an_empty_fol
     assert "Source : Internet Watch Foundation (IWF), 2018" in text
     assert "96 %" in text
     assert sorted(p.name for p in empty.iterdir()) == ["poster.pdf"]
+    _serves_its_form(awareprint, empty)
+
+
+def _serves_its_form(awareprint: Path, folder: Path) -> None:
+    """The server's smoke test, from the installed copy: it starts, answers its form, and stops."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [str(awareprint), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as answer:
+                    page = answer.read().decode("utf-8")
+                break
+            except OSError:
+                assert server.poll() is None, server.stderr.read() if server.stderr else ""
+                assert time.monotonic() < deadline, "the installed server did not answer within 60 s"
+                time.sleep(0.5)
+        assert "<form" in page and 'name="template"' in page
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
