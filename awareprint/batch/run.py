@@ -132,7 +132,8 @@ def run_batch(
                 on_done(outcome, len(report.outcomes))
 
         try:
-            _make_all(todo, spec, folders, organisations, jobs, preflight, file_timeout, on_start, record)
+            making = _Making(spec, folders, organisations, preflight, file_timeout, on_start, record)
+            _make_all(todo, making, jobs)
         except KeyboardInterrupt:
             report.interrupted = True
         finally:
@@ -189,17 +190,27 @@ def _sweep(folder: Path, names: set[str]) -> None:
         sweep_parts(path, mine)  # another shard's files are not ours to touch
 
 
-def _make_all(
-    todo: list[tuple[BatchItem, str]],
-    spec: BatchSpec,
-    folders: Folders,
-    organisations: dict[str, Organisation | None],
-    jobs: int,
-    preflight: bool,
-    file_timeout: float,
-    on_start: Callable[[BatchItem], None] | None,
-    record: Callable[[Outcome], None],
-) -> None:
+@dataclass(frozen=True, slots=True)
+class _Making:
+    """What every file of a run is made with, and where each outcome goes."""
+
+    spec: BatchSpec
+    folders: Folders
+    organisations: dict[str, Organisation | None]  # by slug: each item's row of the organisations file
+    preflight: bool
+    file_timeout: float  # seconds a worker has for one file
+    on_start: Callable[[BatchItem], None] | None
+    record: Callable[[Outcome], None]
+
+    def arguments(
+        self, item: BatchItem, inputs: str
+    ) -> tuple[BatchItem, str, BatchSpec, Folders, bool, Organisation | None]:
+        """`make_item`'s arguments for one item (sent to a worker: plain, picklable values)."""
+        organisation = self.organisations.get(item.organisation or "")
+        return (item, inputs, self.spec, self.folders, self.preflight, organisation)
+
+
+def _make_all(todo: list[tuple[BatchItem, str]], making: _Making, jobs: int) -> None:
     """Make the items, recording each outcome as it finishes.
 
     `jobs` 0 makes the files in this process: no start-up cost, but no limit on memory or time either.
@@ -220,14 +231,11 @@ def _make_all(
             for item, inputs in todo:
                 if stop.asked:
                     break
-                if on_start:
-                    on_start(item)
-                organisation = organisations.get(item.organisation or "")
-                record(make_item(item, inputs, spec, folders, preflight, organisation))
+                if making.on_start:
+                    making.on_start(item)
+                making.record(make_item(*making.arguments(item, inputs)))
         else:
-            _make_in_workers(
-                todo, spec, folders, organisations, jobs, preflight, file_timeout, on_start, record, stop
-            )
+            _make_in_workers(todo, making, jobs, stop)
     if stop.asked:
         raise KeyboardInterrupt
 
@@ -259,16 +267,7 @@ class _StopSignals:
 
 
 def _make_in_workers(
-    todo: list[tuple[BatchItem, str]],
-    spec: BatchSpec,
-    folders: Folders,
-    organisations: dict[str, Organisation | None],
-    jobs: int,
-    preflight: bool,
-    file_timeout: float,
-    on_start: Callable[[BatchItem], None] | None,
-    record: Callable[[Outcome], None],
-    stop: _StopSignals,
+    todo: list[tuple[BatchItem, str]], making: _Making, jobs: int, stop: _StopSignals
 ) -> None:
     """`_make_all` with worker processes, one per lane."""
     _start_forkserver()
@@ -277,7 +276,7 @@ def _make_in_workers(
 
     def give_work(lane: _Lane) -> None:
         if not stop.asked:
-            _give_work(lane, schedule, lanes, spec, folders, organisations, preflight, file_timeout, on_start)
+            _give_work(lane, schedule, lanes, making)
 
     try:
         for lane in lanes:
@@ -298,16 +297,16 @@ def _make_in_workers(
                     if not lane.alone:
                         schedule.suspects.append((item, inputs))
                     elif not stop.asked:  # a stop sent to the whole process group kills workers too
-                        record(_failed(item, inputs, _lost(lane, file_timeout)))
+                        making.record(_failed(item, inputs, _lost(lane, making.file_timeout)))
                     lane.broken = True
                     give_work(lane)
                 else:
                     try:
                         give_work(lane)  # the worker starts its next file while the journal line is written
                     finally:
-                        record(future.result())
+                        making.record(future.result())
     except BaseException:
-        _stop(lanes, record)
+        _stop(lanes, making.record)
         raise
     for lane in lanes:
         _close(lane.pool)
@@ -434,18 +433,8 @@ class _Schedule:
         (self.suspects if suspect else self.streams[item.language]).appendleft((item, inputs))
 
 
-def _give_work(
-    lane: _Lane,
-    schedule: _Schedule,
-    lanes: list[_Lane],
-    spec: BatchSpec,
-    folders: Folders,
-    organisations: dict[str, Organisation | None],
-    preflight: bool,
-    file_timeout: float,
-    on_start: Callable[[BatchItem], None] | None,
-) -> None:
-    """Hand a free lane its next file, if any is left, to be finished within `file_timeout` seconds.
+def _give_work(lane: _Lane, schedule: _Schedule, lanes: list[_Lane], making: _Making) -> None:
+    """Hand a free lane its next file, if any is left, to be finished within its time limit.
 
     A worker can die between `wait` and `submit`: the pool then refuses new work. Starting a worker can
     fail too (the fork server cannot fork when memory is short). The file goes back to wait, and the
@@ -459,9 +448,8 @@ def _give_work(
             return
         item, inputs = taken
         try:
-            organisation = organisations.get(item.organisation or "")
             pool = lane.pool_for(suspect)
-            future = pool.submit(make_item, item, inputs, spec, folders, preflight, organisation)
+            future = pool.submit(make_item, *making.arguments(item, inputs))
         except (BrokenProcessPool, OSError, EOFError):
             schedule.give_back(item, inputs, suspect)
             if retried:
@@ -473,9 +461,9 @@ def _give_work(
             lane.broken = True
             continue
         lane.running = (future, item, inputs)
-        lane.deadline = time.monotonic() + file_timeout
-        if on_start:
-            on_start(item)
+        lane.deadline = time.monotonic() + making.file_timeout
+        if making.on_start:
+            making.on_start(item)
 
 
 def _worker_context() -> multiprocessing.context.BaseContext:
