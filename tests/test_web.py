@@ -254,3 +254,47 @@ def test_a_small_load_on_loopback_has_no_errors_and_memory_stays_put() -> None:
         figures = thread.submit(measure, concurrent=4, total=8, workers=2).result()
     assert figures.errors == 0 and len(figures.burst_seconds) == 4
     assert max(figures.memory_mb) < 1.5 * figures.memory_mb[0]
+
+
+@pytest.mark.parametrize(
+    ("edition", "template", "files"),
+    [
+        ("screen", "poster-a3", ["poster-a3-en-gb-parents-screen.pdf"]),
+        ("office", "poster-a3", ["poster-a3-en-gb-parents-office.pdf"]),
+        ("html", "poster-a3", ["poster-a3-en-gb-parents.html"]),
+        (
+            "social",
+            "social-square",
+            [
+                "social-square-en-gb-parents.png",
+                "social-square-en-gb-parents.jpg",
+                "social-square-en-gb-parents.txt",
+            ],
+        ),
+    ],
+)
+def test_every_edition_downloads_with_the_logo_described(
+    client: TestClient, edition: str, template: str, files: list[str]
+) -> None:
+    """Each edition the pipeline offers comes out of the page, with its own files; the screen and web
+    page editions read the logo's description aloud, so the form asks for it and passes it on."""
+    fields = {**FORM, "edition": edition, "template": template, "name": "Riverside Primary"}
+    described = {**fields, "logo_alt": "Riverside Primary crest", "action": "download"}
+    download = post(client, described, LOGO)
+    assert download.status_code == 200, download.text
+    if len(files) == 1:
+        assert f'filename="{files[0]}"' in download.headers["content-disposition"]
+        body = download.content
+    else:
+        archive = zipfile.ZipFile(io.BytesIO(download.content))
+        assert archive.namelist() == files
+        body = archive.read(files[0])
+    if edition == "html":
+        assert 'alt="Riverside Primary crest"' in body.decode("utf-8")
+    elif edition == "social":
+        assert body.startswith(b"\x89PNG")
+    else:
+        assert body.startswith(b"%PDF")
+    if edition in ("screen", "html"):  # without the description: said at the field, nothing made
+        page = post(client, {**fields, "action": "download"}, LOGO)
+        assert "logo" in problem_at(page.text, "logo_alt").lower()

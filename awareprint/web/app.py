@@ -212,14 +212,15 @@ async def _read(
     state.languages = list(dict.fromkeys(state.languages))
 
     organisation: dict[str, object] = dict(config.organisation)
-    for name in ("name", "safeguarding_lead", "contact", "colour"):
+    for name in ("name", "safeguarding_lead", "contact", "colour", "logo_alt"):
         if config.may_change(name):
             state.organisation[name] = one(name) if name != "contact" else _multiline(data.get(name))
     typed = state.organisation
     if typed.get("name", "").strip():
         organisation["name"] = typed["name"].strip()
-    if typed.get("safeguarding_lead", "").strip():
-        organisation["safeguarding_lead"] = typed["safeguarding_lead"].strip()
+    for name in ("safeguarding_lead", "logo_alt"):
+        if typed.get(name, "").strip():
+            organisation[name] = typed[name].strip()
     lines = [line.strip() for line in typed.get("contact", "").splitlines() if line.strip()]
     if len(lines) > MAX_CONTACT_LINES:
         state.problem("contact", strings["too_many_lines"])

@@ -25,7 +25,7 @@ from awareprint.load.schema import Mapping, as_list, as_path, as_text, load_yaml
 
 PAGE_LANGUAGES = tuple(sorted(p.stem for p in (Path(__file__).parent / "strings").glob("*.yaml")))
 # What a member may type or upload; the organisation's `contacts` (dated, sourced) stay the host's to set
-MEMBER_FIELDS = ("name", "safeguarding_lead", "contact", "colour", "logo")
+MEMBER_FIELDS = ("name", "safeguarding_lead", "contact", "colour", "logo", "logo_alt")
 
 
 @dataclass(frozen=True, slots=True)
