@@ -72,7 +72,7 @@ def test_fill_preview_and_download_in_a_browser(
     page.get_by_label("Contact lines (one per line, up to 4)").fill(
         "020 7946 0000\nsafeguarding@riverside.example.org"
     )
-    page.get_by_label("Logo").set_input_files(LOGO)
+    page.get_by_label("Logo", exact=True).set_input_files(LOGO)
     started = time.monotonic()
     page.get_by_role("button", name="Show preview").click()
     page.wait_for_selector(".previews img")
@@ -85,7 +85,7 @@ def test_fill_preview_and_download_in_a_browser(
     page.screenshot(path=shots / f"web-preview-{language}.png", full_page=True)
     assert seconds < 10, f"the preview took {seconds:.1f} s"
 
-    page.get_by_label("Logo").set_input_files(LOGO)  # a file input is never refilled by the server
+    page.get_by_label("Logo", exact=True).set_input_files(LOGO)  # the server never refills a file input
     with page.expect_download() as waiting:
         page.get_by_role("button", name="Download").click()
     download = waiting.value
