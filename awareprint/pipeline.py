@@ -20,6 +20,7 @@ from .compose.document import (
     TextFrame,
 )
 from .compose.office import office_pages, office_sheet
+from .compose.panels import panel_pages
 from .compose.place import compose
 from .compose.structure import in_reading_order
 from .diagnostics import AwareprintError, Diagnostic, Severity, user_error
@@ -172,6 +173,9 @@ def make_poster(request: PosterRequest, folders: Folders | None = None) -> Poste
         )
         diagnostics += found
         _stop_at_errors(diagnostics, request)
+        if request.edition == "screen":  # read on a screen: a leaflet's panels as pages, in reading order
+            rtl = content.direction == "rtl"
+            laid_out = replace(laid_out, pages=panel_pages(laid_out.pages, template, rtl))
         from .render.pdf import render_pdf  # here: reportlab is for making a PDF, not for `check`
 
         data, pages = render_pdf(laid_out, manifest.primary.faces["regular"].path), len(laid_out.pages)

@@ -255,6 +255,8 @@ class LaidOutPage:
     folds: tuple[Pt, ...] = ()
     # each text slot's name and paragraphs: what copy and search must give back (templates check)
     slots: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # width and height when not the document's trim: one panel of a folded sheet (the screen edition)
+    size: tuple[Pt, Pt] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -142,6 +142,7 @@ def template_schema() -> dict[str, Any]:
         "styles": {"type": "object", "additionalProperties": style},
         "type_scale": _number(*TYPE_SCALE),
         "brand_colour": _NAME,
+        "reading_order": {"type": "array", "items": {"type": "string", "pattern": r"^\S+\.\S+$"}},
         "slots": slots,
         "pages": {
             "type": "object",

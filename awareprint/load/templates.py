@@ -23,7 +23,7 @@ from awareprint.units import MIN_BLEED_MM, POINTS_PER_UNIT, Cmyk, Pt, parse_leng
 
 from .materials import AUDIENCES
 from .organisation import MAX_CONTACT_LINES
-from .schema import Mapping, Node, as_list, as_text, load_yaml, parse_node
+from .schema import Mapping, Node, as_list, as_text, closest_key, load_yaml, parse_node
 
 TEXT_CONTENT = (
     "kicker",
@@ -236,6 +236,9 @@ class Template:
     pages: tuple[TemplatePage, ...]
     brand_colour: str | None  # the colour an organisation's own colour replaces
     file: Path
+    # a folded sheet's panels as (page, panel) in the order a reader meets them: the screen edition's
+    # pages; empty: each page's panels in its reading direction
+    reading_order: tuple[tuple[str, str], ...] = ()
 
     @property
     def slots(self) -> tuple[Slot, ...]:
@@ -455,6 +458,9 @@ def _build_parts(node: Node, path: Path, brand: Brand | None, faults: _Faults) -
             _require_source_line(page_spec, panel_of, slots_node)
     if kind == "leaflet" and every_slot_read and len(pages) == len(root.get("pages").value):
         _require_full_reference(tuple(pages), root.get("pages"))
+    reading_order: tuple[tuple[str, str], ...] = ()
+    if root.has("reading_order") and len(pages) == len(specs):
+        reading_order = faults.attempt(lambda: _reading_order(root.get("reading_order"), pages), ())
     return Template(
         name=meta.text("name"),
         description=meta.text("description"),
@@ -463,7 +469,32 @@ def _build_parts(node: Node, path: Path, brand: Brand | None, faults: _Faults) -
         pages=tuple(pages),
         brand_colour=brand_colour,
         file=path,
+        reading_order=reading_order,
     )
+
+
+def _reading_order(node: Node, pages: list[TemplatePage]) -> tuple[tuple[str, str], ...]:
+    """`reading_order: [outside.front, inside.left, ...]`: every panel of a folded page, each once."""
+    folded = {f"{page.name}.{panel.name}": (page.name, panel.name) for page in pages for panel in page.panels}
+    if all(len(page.panels) == 1 for page in pages):
+        raise node.error("reading_order orders the panels of a folded sheet, and this one has none")
+    order: dict[str, tuple[str, str]] = {}
+    for item in as_list(node):
+        name = as_text(item)
+        if name not in folded:
+            close = closest_key(name, set(folded))
+            hint = f"did you mean '{close}'?" if close else "name a panel as page.panel: " + ", ".join(folded)
+            raise item.error(f"'{name}' is not a panel of this template", hint=hint)
+        if name in order:
+            raise item.error(f"panel '{name}' is named twice", hint="name each panel once")
+        order[name] = folded[name]
+    missing = [name for name in folded if name not in order]
+    if missing:
+        raise node.error(
+            f"reading_order leaves out {', '.join(missing)}: the screen edition would lose that text",
+            hint="name every panel of the folded sheet once, in the order a reader meets them",
+        )
+    return tuple(order.values())
 
 
 def _check_name(meta: Mapping, path: Path) -> None:
@@ -813,7 +844,7 @@ class _Grid:
 
 TOP_KEYS = (
     {"template", "page", "grid", "colours", "styles"},
-    {"type_scale", "slots", "pages", "brand_colour"},
+    {"type_scale", "slots", "pages", "brand_colour", "reading_order"},
 )
 META_KEYS = ({"name", "description", "kind"}, set[str]())
 PAGE_KEYS = ({"trim", "margins"}, {"bleed", "slug"})  # bleed and slug: required in print, refused in social

@@ -98,13 +98,17 @@ def render_pdf(document: LaidOutDocument, primary_font_file: str) -> bytes:
     for page in document.pages:
         if tagger:
             tagger.new_page()
+        height = geometry.trim_height
+        if page.size is not None:  # one panel of a leaflet, a page of its own (the screen edition)
+            canvas.setPageSize(page.size)
+            height = page.size[1]
         canvas.saveState()
         if sheet is not None:
             canvas.translate(sheet.x, sheet.y)
             canvas.scale(sheet.scale, sheet.scale)
         else:
             canvas.translate(offset, offset)
-        painter = _Painter(canvas, geometry.trim_height, fonts, colour, rtl)
+        painter = _Painter(canvas, height, fonts, colour, rtl)
         line: list[GlyphRun] = []
         for item in page.items:
             match item:

@@ -100,7 +100,7 @@ def add_structure(pdf: bytes, tagger: Tagger, title: str) -> bytes:
         root.ViewerPreferences = preferences
         if len(document.pages) > 1:  # a leaflet or card: its headings as bookmarks
             with document.open_outline() as outline:
-                outline.root.extend(pikepdf.OutlineItem(title, page) for title, page in tree.headings)
+                outline.root.extend(_bookmarks(tree.headings))
             root.PageMode = pikepdf.Name.UseOutlines
         with document.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
             meta["dc:title"] = title
@@ -109,6 +109,18 @@ def add_structure(pdf: bytes, tagger: Tagger, title: str) -> bytes:
         out = io.BytesIO()
         document.save(out, deterministic_id=True)
     return out.getvalue()
+
+
+def _bookmarks(headings: list[tuple[str, int]]) -> list[pikepdf.OutlineItem]:
+    """One bookmark a page, named by its first heading (a leaflet's panel: "What you can do"), with the
+    page's other headings under it."""
+    pages: dict[int, pikepdf.OutlineItem] = {}
+    for title, page in headings:
+        if page in pages:
+            pages[page].children.append(pikepdf.OutlineItem(title, page))
+        else:
+            pages[page] = pikepdf.OutlineItem(title, page)
+    return list(pages.values())
 
 
 class _Tree:
@@ -169,7 +181,7 @@ class _Tree:
     def _describe(self, element: pikepdf.Dictionary, path: StructPath, page: int) -> None:
         if path in self.tagger.alt:
             element.Alt = pikepdf.String(self.tagger.alt[path])
-        text = "".join(self.tagger.text.get(path, []))
+        text = " ".join(self.tagger.text.get(path, []))  # a heading's lines, each its own piece
         if path[-1][0] in HEADINGS:
             self.headings.append((" ".join(text.split()), page))
         language = span_language(text, self.tagger.language)
