@@ -6,6 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pikepdf
+import pypdfium2
 import pytest
 import yaml
 
@@ -199,3 +200,11 @@ def _iter(node: pikepdf.Object):  # type: ignore[no-untyped-def]
 )
 def test_link_targets(text: str, target: str | None) -> None:
     assert link_target(text) == target
+
+
+def test_right_to_left_text_copies_as_written_in_the_tagged_edition(screen: dict[str, Path]) -> None:
+    """Tagging must not change what copy and search give: an ActualText on each Arabic line once made
+    pdfium give every word letter-reversed ("ىتح يف لزنملا")."""
+    text = pypdfium2.PdfDocument(screen["a3-ar"])[0].get_textpage().get_text_range()
+    assert "حتى في المنزل" in text
+    assert "المصدر: Internet Watch Foundation (IWF), 2018" in text

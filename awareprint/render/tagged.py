@@ -13,7 +13,6 @@ and the pdfuaid:part = 1 claim in XMP.
 from __future__ import annotations
 
 import io
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
@@ -51,14 +50,10 @@ class Tagger:
         self.text.setdefault(path, []).append(text)
         if alt is not None:
             self.alt[path] = alt
-        opening = f"/{path[-1][0]} <</MCID {len(page) - 1}>> BDC"
-        if any(unicodedata.bidirectional(char) in ("R", "AL") for char in text):
-            # right-to-left glyphs are written in the order extractors that guess from positions need;
-            # a reader that follows the structure (poppler, screen readers) gets the logical text from
-            # the line's ActualText (which readers honour on a Span)
-            actual = "<FEFF" + text.encode("utf-16-be").hex().upper() + ">"
-            return f"{opening}\n/Span <</ActualText {actual}>> BDC", f"{END}\n{END}"
-        return opening, END
+        # No ActualText for right-to-left lines: pdfium reorders an ActualText as if it were visual text
+        # (Arabic then copies letter-reversed), and poppler does not read it inside a structure element;
+        # the glyphs are already written in the order that gives the logical text back.
+        return f"/{path[-1][0]} <</MCID {len(page) - 1}>> BDC", END
 
     def link(self, path: StructPath, description: str) -> None:
         """A link annotation, in the order the page's annotations are written."""
