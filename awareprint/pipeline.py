@@ -168,7 +168,7 @@ def make_poster(request: PosterRequest, folders: Folders | None = None) -> Poste
         _stop_at_errors(diagnostics, request)
         data, pages = render_html(document, profile.path), 1
     else:
-        document, laid_out, found = lay_out_document(
+        document, laid_out, found = lay_out(
             template, content, manifest, logo, profile, screen, office(request, region)
         )
         diagnostics += found
@@ -285,23 +285,10 @@ def lay_out(
     profile: OutputProfile = DEFAULT_PROFILE,
     screen: bool = False,
     on_sheet: Office | None = None,
-) -> tuple[LaidOutDocument, list[Diagnostic]]:
-    """Everything but the PDF: what `check` runs to find text that does not fit or has no glyphs.
-    `on_sheet`: the office edition, placed on its sheet (and in light ink if asked)."""
-    _, laid_out, diagnostics = lay_out_document(template, content, manifest, logo, profile, screen, on_sheet)
-    return laid_out, diagnostics
-
-
-def lay_out_document(
-    template: Template,
-    content: Content,
-    manifest: FontManifest,
-    logo: Logo | None = None,
-    profile: OutputProfile = DEFAULT_PROFILE,
-    screen: bool = False,
-    on_sheet: Office | None = None,
 ) -> tuple[Document, LaidOutDocument, list[Diagnostic]]:
-    """`lay_out`, with the composed document too: what the social edition's alt text is read from."""
+    """Everything but the PDF: what `check` runs to find text that does not fit or has no glyphs; the
+    composed document too (the social edition's alt text is read from it). `on_sheet`: the office
+    edition, placed on its sheet (and in light ink if asked)."""
     document, diagnostics = compose(template, content, AUTHOR, logo, profile.path, screen)
     pages = []
     for page in document.pages:

@@ -13,7 +13,7 @@ from awareprint.diagnostics import AwareprintError
 from awareprint.load.content import build_content, load_region, load_source
 from awareprint.load.materials import load_language
 from awareprint.load.templates import MIN_SOCIAL_TEXT_PX, load_template
-from awareprint.pipeline import PosterRequest, lay_out_document, make_poster
+from awareprint.pipeline import PosterRequest, lay_out, make_poster
 from awareprint.resources import DATA
 from awareprint.text.fonts import load_manifest
 
@@ -66,7 +66,7 @@ def test_everything_is_printed_large_enough_to_read_on_a_phone(template: str, la
     region = load_region(DATA / "regions" / "gb.yaml")
     content, _ = build_content(source, materials, region, "parents", dt.date.today())
     design = load_template(DATA / "templates" / f"{template}.yaml")
-    document, laid_out, found = lay_out_document(
+    document, laid_out, found = lay_out(
         design, content, load_manifest(DATA / "fonts" / "manifest.yaml"), screen=True
     )
     assert not [d for d in found if d.severity.name == "ERROR"]

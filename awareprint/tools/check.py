@@ -286,10 +286,10 @@ def _fit(
     slots for it; keep the errors (text that does not fit, characters no font has) and, with `extract`,
     render it and report a slot whose text copy and search do not give back."""
     content, _ = build_content(source, materials, region, audience, today, SAMPLE_ORGANISATION)
-    documents = [lay_out(template, content, manifest, logo)]
+    documents = [lay_out(template, content, manifest, logo)[1:]]
     if any(page.organisation_rects for page in template.pages):
         plain, _ = build_content(source, materials, region, audience, today)
-        documents.append(lay_out(template, plain, manifest))
+        documents.append(lay_out(template, plain, manifest)[1:])
     where = f"{template.name}, {materials.language.code}, {audience}, {region.code}"
     found = [
         # a missing font is the language's, the same for every design: one finding, not one per layout

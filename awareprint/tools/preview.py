@@ -541,7 +541,7 @@ def template_previews(
             organisation = SAMPLE_ORGANISATION if with_organisation else None
             content, _ = build_content(source, materials, region, audience, today, organisation)
             logo = sample_logo() if with_organisation else None
-            laid_out, found = lay_out(template, content, manifest, logo, screen=True)
+            _, laid_out, found = lay_out(template, content, manifest, logo, screen=True)
             over: dict[str, Overflow] = {}
             for overflow in filter(None, map(overflow_of, found)):
                 slot = overflow.slot.split("[")[0]  # a list item or a figure: its slot is what is drawn
