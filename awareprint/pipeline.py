@@ -44,20 +44,18 @@ AUTHOR = "awareprint (content: IWF 2018 study and sourced safety advice)"
 
 @dataclass(frozen=True, slots=True)
 class Edition:
-    """One way out of the pipeline: what its file is called and what it is for (the CLI's help)."""
+    """One way out of the pipeline: what its file is called."""
 
     extension: str
     suffix: str  # after the name's stem: poster-a3-en-gb-parents-screen.pdf
-    purpose: str
 
 
 EDITIONS = {
-    "print": Edition(".pdf", "", "PDF/X with CMYK, bleed and crop marks, for the print shop"),
-    "screen": Edition(".pdf", "-screen", "tagged PDF/UA-1 at trim size with links, for e-mail and websites"),
-    "office": Edition(".pdf", "-office", "the A4 or Letter sheet, 5 mm inside its edge, for office printers"),
-    "html": Edition(".html", "", "one accessible web page that loads nothing else, for websites"),
-    # with a social template: the PNG, a JPEG beside it and the alt text (.txt) of both
-    "social": Edition(".png", "", "an image for social media (PNG, JPEG and its alt text)"),
+    "print": Edition(".pdf", ""),  # PDF/X with CMYK, bleed and crop marks, for the print shop
+    "screen": Edition(".pdf", "-screen"),  # tagged PDF/UA-1 at trim size with links, for e-mail and websites
+    "office": Edition(".pdf", "-office"),  # the A4 or Letter sheet, 5 mm inside its edge, for office printers
+    "html": Edition(".html", ""),  # one accessible web page that loads nothing else, for websites
+    "social": Edition(".png", ""),  # with a social template: the PNG, a JPEG beside it and its alt text
 }
 
 
