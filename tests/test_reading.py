@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from awareprint.render.reading import MIRROR, extracted, extractor_order
+from awareprint.render.reading import MIRROR, extractor_order
+from tests.pdfium_model import extracted
 
 # Hebrew and Arabic letters, Latin letters, digits, spaces, punctuation, brackets, marks, LRM
 ALPHABET = "אבג دهو abc 12 %.,:()ًّ\u200e"

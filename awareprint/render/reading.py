@@ -18,6 +18,8 @@ stream draws them. pdfium (Chrome, and the tests) does it per line, in `CPDF_Tex
 `extractor_order` inverts that: given a line's logical text it returns the order in which the line's
 characters must reach the extractor (and which of them it will mirror), so that it reads the logical
 text back. Each right-to-left line is then written in that order; positions on the page do not change.
+The forward model (what pdfium makes of an order) lives with the tests (tests/pdfium_model.py), which
+also check real pdfium and poppler on real pages.
 
 ActualText does not help here: pdfium 8149 (pypdfium2 5.15) reverses each space-separated piece of an
 ActualText met in a right-to-left line in place, whatever its script ("abc def" reads "cba fed"), so
@@ -66,7 +68,8 @@ class Written:
     mirrored: bool
 
 
-def _segments(text: str) -> list[tuple[int, int, Direction]]:
+def direction_runs(text: str) -> list[tuple[int, int, Direction]]:
+    """The segments of `text`: (start, end, direction) of each maximal run of one direction."""
     found: list[tuple[int, int, Direction]] = []
     for index, char in enumerate(text):
         kind = direction(char)
@@ -80,20 +83,20 @@ def _segments(text: str) -> list[tuple[int, int, Direction]]:
 
 def right_to_left(text: str, document_rtl: bool) -> bool:
     """Whether pdfium reads the line right to left."""
-    segments = _segments(text)
-    right = sum(1 for *_, kind in segments if kind is Direction.RIGHT)
-    left = sum(1 for *_, kind in segments if kind is Direction.LEFT)
+    runs = direction_runs(text)
+    right = sum(1 for *_, kind in runs if kind is Direction.RIGHT)
+    left = sum(1 for *_, kind in runs if kind is Direction.LEFT)
     return document_rtl or (right > 0 and right >= left)
 
 
 def extractor_order(text: str, document_rtl: bool) -> list[Written]:
     """The characters of `text` (a line in logical order) in the order pdfium must meet them to read
     `text` back."""
-    segments = _segments(text)
+    runs = direction_runs(text)
     rtl = right_to_left(text, document_rtl)
     current = Direction.RIGHT if rtl else Direction.LEFT
     pieces: list[list[Written]] = []
-    for start, end, kind in segments:  # the extractor walks them in logical order
+    for start, end, kind in runs:  # the extractor walks them in logical order
         if kind is Direction.RIGHT or (kind is Direction.NEUTRAL and current is Direction.RIGHT):
             current = Direction.RIGHT
             pieces.append([Written(i, text[i] in MIRROR) for i in reversed(range(start, end))])
@@ -104,28 +107,3 @@ def extractor_order(text: str, document_rtl: bool) -> list[Written]:
     if rtl:
         pieces.reverse()
     return [written for piece in pieces for written in piece]
-
-
-def extracted(written: str, document_rtl: bool) -> str:
-    """What pdfium makes of a line met in this order (the model, for tests)."""
-    collapsed: list[str] = []
-    for char in written:
-        if char == " " and collapsed and collapsed[-1] == " ":
-            continue
-        collapsed.append(char)
-    line = "".join(collapsed)
-    segments = _segments(line)
-    rtl = right_to_left(line, document_rtl)
-    if rtl:
-        segments.reverse()
-    current = Direction.RIGHT if rtl else Direction.LEFT
-    out: list[str] = []
-    for start, end, kind in segments:
-        if kind is Direction.RIGHT or (kind is Direction.NEUTRAL and current is Direction.RIGHT):
-            current = Direction.RIGHT
-            out += [MIRROR.get(c, c) for c in reversed(line[start:end])]
-        else:
-            if kind is not Direction.WEAK:
-                current = Direction.LEFT
-            out += line[start:end]
-    return "".join(out)
