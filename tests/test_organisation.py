@@ -34,7 +34,9 @@ NAMES = [
 MIXED = NAMES[-1][1]
 # Known limit of render/reading.py, reported: a left-to-right line that pdfium reads as right-to-left
 # (it has as many Arabic words as Latin ones: "School / مدرسة ريفرسايد", where the posters' card wraps
-# the name) is drawn right but extracted with its halves swapped. The page itself is correct.
+# the name) is drawn right but extracted with its halves swapped. The page itself is correct. pdfium
+# takes a line's text objects in the order of their first glyph's x, and each font is its own object,
+# so no writing order of the two runs can put the Arabic one first (tried: origins moved by TJ offsets).
 MIXED_LINE_ORDER = pytest.mark.xfail(strict=True, reason="pdfium reads a mixed LTR line as RTL")
 
 

@@ -4,8 +4,10 @@ A PDF carries no reading order: extractors rebuild it from where glyphs are and 
 stream draws them. pdfium (Chrome, and the tests) does it per line, in `CPDF_TextPage::CloseTempLine`
 (core/fpdftext/cpdf_textpage.cpp) with the simple bidi of `CFX_BidiString` (core/fxcrt/fx_bidi.cpp):
 
-* the line's characters are taken text object by text object, objects sorted by the x of their origin,
-  characters within an object in stream order;
+* the line's characters are taken text object by text object (one per show operator), objects sorted by
+  the x of their position, which is where the first glyph shown lands (a leading TJ adjustment moves
+  it), characters within an object in stream order; so a line whose runs are in different fonts is
+  read run by run from left to right, whatever order its objects are written in;
 * they are cut into segments, each a maximal run of one direction: L (strong left), R (R and AL), weak
   (EN, AN, NSM, CS, ES, ET, BN) or neutral (everything else: spaces, ON, ...);
 * if the document's viewer preferences say /Direction /R2L, or the line has at least as many R segments
