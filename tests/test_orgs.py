@@ -154,6 +154,21 @@ def test_a_yaml_list_with_rows_that_choose_their_own_lists(cli, tmp_path: Path) 
     ]
 
 
+def test_a_language_asked_for_that_every_row_replaces_is_reported(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "orgs.csv"
+    rows = "Oakfield Academy,020 7946 0102,en\nSt Mary's,020 7946 0103,en|pl\n"
+    path.write_text(f"name,contact,languages\n{rows}", encoding="utf-8")
+    out = tmp_path / "out"
+    result = cli("batch", "--orgs", str(path), "--lang", "en,ar", *SMALL, "--output", str(out))
+    assert result.code == 0, result.err
+    assert not any("-ar-" in name for name in items(out))
+    assert "note: languages asked for but made for no organisation: ar " in result.out + result.err
+    # a row with an empty languages cell takes the batch's list, and ar is made
+    path.write_text("name,contact,languages\nOakfield Academy,020 7946 0102,\n", encoding="utf-8")
+    result = cli("batch", "--orgs", str(path), "--lang", "en,ar", *SMALL, "--output", str(out))
+    assert "asked for but made" not in result.out + result.err
+
+
 @pytest.mark.parametrize(
     ("header", "message"),
     [

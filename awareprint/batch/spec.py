@@ -249,11 +249,31 @@ def plan_batch(
     spec = resolve_spec(folders, Path(output), **chosen)  # type: ignore[arg-type]
     roster = load_spec_roster(spec, folders)
     items = matrix(spec, roster)
+    notes = _replaced_by_rows(spec, chosen, items) if roster else []
     shard_of = parse_shard(shard_text) if shard_text else None
     if shard_of:
         items = shard(items, *shard_of)
     workers, note = worker_count(jobs, len(items))
-    return BatchPlan(spec, roster, items, shard_of, workers, (note,) if note else ())
+    return BatchPlan(spec, roster, items, shard_of, workers, (*notes, *([note] if note else [])))
+
+
+def _replaced_by_rows(spec: BatchSpec, chosen: abc.Mapping[str, object], items: list[BatchItem]) -> list[str]:
+    """Names the user chose for the batch (`--lang ar`) that no file uses, because every organisation's
+    row gives its own list in their place: said, so nothing asked for is left out without a word."""
+    notes = []
+    for key in ROSTER_KEYS:
+        named = chosen.get(key)
+        if not named or "all" in named:  # type: ignore[operator]
+            continue
+        used = {getattr(item, key.removesuffix("s")) for item in items}
+        unused = [name for name in getattr(spec, key) if name not in used]
+        if unused:
+            notes.append(
+                f"note: {key} asked for but made for no organisation: {', '.join(unused)} (each row lists "
+                f"its own {key}, which replace the batch's; add them to the rows' {key} column, or leave it "
+                "empty)"
+            )
+    return notes
 
 
 def usable_cpus() -> int:
