@@ -252,11 +252,15 @@ def require_logo_alt(organisation: Organisation) -> None:
     (A logo given alone, with --logo and no organisation, is decoration: there is no name to read.)"""
     if organisation.logo_alt or organisation.logo_decorative:
         return
+    spreadsheet = organisation.file.suffix.lower() == ".csv"  # a row of `batch --orgs`: columns, not keys
     raise user_error(
         "the screen and HTML editions need words for the logo, for readers who cannot see it",
         file=organisation.file,
-        key="organisation.logo_alt",
-        hint="add logo_alt: with what the logo shows (e.g. 'Riverside Primary School crest'), "
+        key="logo_alt" if spreadsheet else "organisation.logo_alt",
+        hint="add a logo_alt column with what the logo shows (e.g. 'Riverside Primary School crest'), or a "
+        "logo_decorative column with true if the name beside it says it all"
+        if spreadsheet
+        else "add logo_alt: with what the logo shows (e.g. 'Riverside Primary School crest'), "
         "or logo_decorative: true if the name beside it says it all",
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from awareprint.diagnostics import AwareprintError
 from awareprint.pipeline import PosterRequest, make_poster
 from awareprint.preflight import preflight_pdf
 from tests.system_tools import debian_command
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 LOGO = Path(__file__).resolve().parent.parent / "examples" / "logos"
 
@@ -166,6 +169,21 @@ def test_a_logo_needs_words_in_the_screen_edition(tmp_path: Path) -> None:
     with pikepdf.open(tmp_path / "y.pdf") as pdf:
         figures = [role for role, _ in _tree(pdf) if role == "Figure"]
     assert len(figures) == 1  # only the QR code: the logo is an Artifact
+
+
+def test_a_spreadsheet_row_is_told_which_logo_column_to_add(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    shutil.copy(EXAMPLES / "logos" / "school-02.png", tmp_path / "logo.png")
+    rows = tmp_path / "schools.csv"
+    rows.write_text("name,contact,logo\nOakfield Academy,020 7946 0102,logo.png\n", encoding="utf-8")
+    out = tmp_path / "out"
+    args = ("batch", "--orgs", str(rows), "--lang", "en", "--template", "card-a6", "--audience", "parents")
+    result = cli(*args, "--edition", "screen", "--jobs", "0", "--output", str(out))
+    assert result.code == 1
+    assert "schools.csv: key 'logo_alt'" in result.err and "add a logo_alt column" in result.err
+    rows.write_text(
+        "name,contact,logo,logo_decorative\nOakfield Academy,020 7946 0102,logo.png,true\n", encoding="utf-8"
+    )
+    assert cli(*args, "--edition", "screen", "--jobs", "0", "--output", str(out)).code == 0
 
 
 def test_preflight_ua_finds_planted_faults(screen: dict[str, Path], tmp_path: Path) -> None:
