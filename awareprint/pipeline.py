@@ -34,7 +34,7 @@ from .render.colour import as_printed_rgb
 from .render.html import render_html
 from .render.images import Logo, open_logo
 from .render.output import write_atomic
-from .render.pdfx import DEFAULT_PROFILE, STANDARDS, OutputProfile, custom_profile, to_pdfx
+from .render.pdfx import DEFAULT_PROFILE, STANDARDS, OutputProfile, custom_profile, finishing
 from .render.raster import alt_text, rasterise
 from .text import layout_frames
 from .text.fonts import FontManifest, load_manifest
@@ -176,13 +176,13 @@ def make_poster(request: PosterRequest, folders: Folders | None = None) -> Poste
             laid_out = replace(laid_out, pages=panel_pages(laid_out.pages, template, rtl))
         from .render.pdf import render_pdf  # here: reportlab is for making a PDF, not for `check`
 
-        data, pages = render_pdf(laid_out, manifest.primary.faces["regular"].path), len(laid_out.pages)
+        pdfx = None if screen else finishing(profile, STANDARDS[request.standard])
+        data = render_pdf(laid_out, manifest.primary.faces["regular"].path, pdfx)
+        pages = len(laid_out.pages)
         if social:
             images = rasterise(data)
             data = images.png
             beside = ((".jpg", images.jpeg), (".txt", alt_text(document).encode("utf-8")))
-        elif not screen:
-            data = to_pdfx(data, profile, STANDARDS[request.standard])
     result = PosterResult(request.output, pages, tuple(diagnostics), data, beside)
     if request.output is not None:
         result.write(request.output)

@@ -23,7 +23,7 @@ def _fresh_process_caches() -> None:
     from awareprint.load import materials
     from awareprint.render import pdfx
 
-    pdfx._profile_streams.cache_clear()
+    pdfx._compressed_profile.cache_clear()
     for function in vars(materials).values():
         if hasattr(function, "cache_clear"):
             function.cache_clear()

@@ -49,6 +49,7 @@ from awareprint.units import Cmyk, Pt
 from . import reading
 
 if TYPE_CHECKING:
+    from .pdfx import Finishing
     from .tagged import Tagger
 
 CROP_MARK_WIDTH = 0.25  # points
@@ -59,10 +60,11 @@ _PLACEHOLDER_FONT = "awareprint-initial"
 LAYOUT_TABLES = ("GSUB", "GPOS", "GDEF", "BASE", "JSTF", "morx", "kerx")
 
 
-def render_pdf(document: LaidOutDocument, primary_font_file: str) -> bytes:
-    """Print edition: media = trim + bleed + slug, TrimBox and BleedBox, crop and fold marks, CMYK only.
-    Screen edition (`document.screen`): media = trim, sRGB, clickable links, no marks. Office edition
-    (`document.sheet` too): media = the office sheet, the design scaled into its safe margin."""
+def render_pdf(document: LaidOutDocument, primary_font_file: str, pdfx: Finishing | None = None) -> bytes:
+    """Print edition: media = trim + bleed + slug, TrimBox and BleedBox, crop and fold marks, CMYK only,
+    and PDF/X as `pdfx` says. Screen edition (`document.screen`): media = trim, sRGB, clickable links, no
+    marks. Office edition (`document.sheet` too): media = the office sheet, the design scaled into its safe
+    margin."""
     rl_config.useA85 = 0  # ASCII85 only inflates binary streams
     _register_placeholder_font(primary_font_file)
     geometry = document.geometry
@@ -136,6 +138,8 @@ def render_pdf(document: LaidOutDocument, primary_font_file: str) -> bytes:
             _crop_marks(canvas, geometry)
             _fold_marks(canvas, geometry, page.folds)
         canvas.showPage()
+    if pdfx:
+        return save_pdfx(canvas, buffer, pdfx)
     canvas.save()
     if tagger:
         from .tagged import add_structure
@@ -164,6 +168,66 @@ def _artifact(canvas: Canvas, tagger: Tagger | None, paint: Callable[[], None]) 
     paint()
     if tagger:
         canvas.addLiteral("EMC")
+
+
+def save_pdfx(canvas: Canvas, buffer: io.BytesIO, pdfx: Finishing) -> bytes:
+    """Save `canvas` (writing into `buffer`) as PDF/X: the output intent, the PDF/X keys in Info and XMP,
+    the standard's PDF version, and an /ID made from the finished bytes."""
+    from .pdfx import PENDING_ID, identified
+
+    doc = canvas._doc
+    info = _PdfxInfo(doc.info, pdfx.info)
+    doc.info = info
+    catalog = doc.Catalog
+    # reportlab's catalog writes only the keys it lists; it lists Metadata, not OutputIntents
+    catalog.__NoDefault__ = [*pdfdoc.PDFCatalog.__NoDefault__, "OutputIntents"]
+    profile = pdfdoc.PDFStream(
+        pdfdoc.PDFDictionary({"Filter": pdfdoc.PDFName("FlateDecode"), "N": 4}), pdfx.profile, filters=[]
+    )
+    intent = {"Type": pdfdoc.PDFName("OutputIntent"), "S": pdfdoc.PDFName("GTS_PDFX")}
+    intent |= {key: pdfdoc.PDFString(value) for key, value in pdfx.intent}
+    intent["DestOutputProfile"] = doc.Reference(profile)
+    catalog.OutputIntents = pdfdoc.PDFArray([pdfdoc.PDFDictionary(intent)])
+    text = {
+        "Title": info.title,
+        "Author": info.author,
+        "Subject": info.subject,
+        "Keywords": info.keywords,
+        "Creator": info.creator,
+        "Producer": info.producer,
+    }
+    xmp = pdfx.xmp(text, doc._timeStamp.datetime.isoformat())
+    metadata = pdfdoc.PDFDictionary({"Type": pdfdoc.PDFName("Metadata"), "Subtype": pdfdoc.PDFName("XML")})
+    catalog.Metadata = pdfdoc.PDFStream(metadata, xmp, filters=[])
+    doc._pdfVersion = pdfx.standard.pdf_version
+    hex_id = b"<" + PENDING_ID + b">"
+    doc._ID = b"[" + hex_id + hex_id + b"]"  # reportlab's own is a digest of the Info text only
+    canvas.save()
+    return identified(buffer.getvalue())
+
+
+class _PdfxInfo(pdfdoc.PDFInfo):  # type: ignore[misc]
+    """reportlab's Info dictionary with the PDF/X entries after its own (its format() has no room for
+    more keys)."""
+
+    def __init__(self, base: pdfdoc.PDFInfo, entries: tuple[tuple[str, str], ...]) -> None:
+        super().__init__()
+        self.__dict__.update(base.__dict__)  # what the canvas already set: title, author ...
+        self.entries = entries
+
+    def format(self, document: pdfdoc.PDFDocument) -> bytes:
+        own = pdfdoc.PDFDictionary()  # the entries and their order as reportlab's PDFInfo.format writes them
+        own["Title"] = pdfdoc.PDFString(self.title)
+        own["Author"] = pdfdoc.PDFString(self.author)
+        own["ModDate"] = own["CreationDate"] = pdfdoc.PDFDate(document._timeStamp, self._dateFormatter)
+        own["Producer"] = pdfdoc.PDFString(self.producer)
+        own["Creator"] = pdfdoc.PDFString(self.creator)
+        own["Subject"] = pdfdoc.PDFString(self.subject)
+        own["Keywords"] = pdfdoc.PDFString(self.keywords)
+        own["Trapped"] = pdfdoc.PDFName(self.trapped)
+        for key, value in self.entries:
+            own[key] = pdfdoc.PDFString(value)
+        return bytes(own.format(document))
 
 
 def _canvas(buffer: io.BytesIO, document: LaidOutDocument) -> Canvas:
