@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import io
 import itertools
@@ -383,36 +384,14 @@ class _Painter:
         adjacent runs of one font, size and colour share a text object, which writes its glyphs in that
         order, each standing for its own characters. Only the stream order changes, never a glyph's place.
         """
-        logical = sorted(runs, key=lambda run: run.reading)
-        text = "".join(run.text for run in logical)
-        if not self.rtl and not any(reading.direction(c) is reading.Direction.RIGHT for c in text):
+        ordered = _extractor_ordered(tuple(runs), self.rtl)
+        if ordered is None:
             for run in runs:
                 self._text_object(run, [(glyph, run.x, glyph.text) for glyph in run.glyphs], _ltr_actual(run))
             return
-        written = reading.extractor_order(text, self.rtl)
-        position = {w.index: n for n, w in enumerate(written)}
-        mirrored = {w.index for w in written if w.mirrored}
-        starts = {}
-        start = 0
-        for run in logical:
-            starts[id(run)] = start
-            start += len(run.text)
-        for group in _same_font_groups(runs):
-            entries: list[tuple[float, _Written]] = []
-            for run in group:
-                key = -1.0
-                for glyph, indices in zip(run.glyphs, _glyph_chars(run, starts[id(run)]), strict=True):
-                    if indices:
-                        key = float(min(position[i] for i in indices))
-                    else:
-                        key += 1e-3  # a glyph that stands for no text of its own goes with the one before
-                    ordered = sorted(indices, key=position.__getitem__)
-                    chars = "".join(_mirror(text[i]) if i in mirrored else text[i] for i in ordered)
-                    entries.append((key, (glyph, run.x, chars)))
-            entries.sort(key=lambda entry: entry[0])
-            glyphs = _carry_raised_text([entry for _, entry in entries])
-            self._text_object(group[0], [g for g in glyphs if g[2] != NO_TEXT], None)
-            self.silent.append((group[0], [g for g in glyphs if g[2] == NO_TEXT]))
+        for run, glyphs, silent in ordered:
+            self._text_object(run, list(glyphs), None)
+            self.silent.append((run, list(silent)))
 
     def silent_glyphs(self) -> None:
         """Glyphs that stand for no text (raised marks of Nastaliq, for one), drawn after all of the
@@ -535,6 +514,47 @@ def _mirror(char: str) -> str:
 
 def _raised(glyph: PlacedGlyph) -> bool:
     return abs(glyph.y) > 1e-6
+
+
+@functools.lru_cache(maxsize=1024)
+def _extractor_ordered(
+    runs: tuple[GlyphRun, ...], rtl: bool
+) -> tuple[tuple[GlyphRun, tuple[_Written, ...], tuple[_Written, ...]], ...] | None:
+    """A line's text objects in the order that makes pdfium read its logical text back: per group of
+    adjacent runs of one font, size and colour, its first run, the glyphs that stand for text in stream
+    order, and those that stand for none (drawn after the page's lines). None for a left-to-right line of
+    a left-to-right document, drawn as laid out. Remembered by the runs (a batch draws the same lines for
+    every organisation; working out the order is most of drawing an Arabic or Urdu poster)."""
+    logical = sorted(runs, key=lambda run: run.reading)
+    text = "".join(run.text for run in logical)
+    if not rtl and not any(reading.direction(c) is reading.Direction.RIGHT for c in text):
+        return None
+    written = reading.extractor_order(text, rtl)
+    position = {w.index: n for n, w in enumerate(written)}
+    mirrored = {w.index for w in written if w.mirrored}
+    starts = {}
+    start = 0
+    for run in logical:
+        starts[id(run)] = start
+        start += len(run.text)
+    ordered = []
+    for group in _same_font_groups(list(runs)):
+        entries: list[tuple[float, _Written]] = []
+        for run in group:
+            key = -1.0
+            for glyph, indices in zip(run.glyphs, _glyph_chars(run, starts[id(run)]), strict=True):
+                if indices:
+                    key = float(min(position[i] for i in indices))
+                else:
+                    key += 1e-3  # a glyph that stands for no text of its own goes with the one before
+                in_order = sorted(indices, key=position.__getitem__)
+                chars = "".join(_mirror(text[i]) if i in mirrored else text[i] for i in in_order)
+                entries.append((key, (glyph, run.x, chars)))
+        entries.sort(key=lambda entry: entry[0])
+        glyphs = _carry_raised_text([entry for _, entry in entries])
+        visible = tuple(g for g in glyphs if g[2] != NO_TEXT)
+        ordered.append((group[0], visible, tuple(g for g in glyphs if g[2] == NO_TEXT)))
+    return tuple(ordered)
 
 
 def _same_font_groups(runs: list[GlyphRun]) -> list[list[GlyphRun]]:
