@@ -31,11 +31,9 @@ from .load.organisation import Organisation, load_organisation
 from .load.regions import Region, load_region
 from .load.templates import Brand, Template, extends_chain, load_template
 from .render.colour import as_printed_rgb
-from .render.html import render_html
 from .render.images import Logo, open_logo
 from .render.output import write_atomic
 from .render.pdfx import DEFAULT_PROFILE, STANDARDS, OutputProfile, custom_profile, finishing
-from .render.raster import alt_text, rasterise
 from .text import layout_frames
 from .text.fonts import FontManifest, load_manifest
 
@@ -164,6 +162,8 @@ def make_poster(request: PosterRequest, folders: Folders | None = None) -> Poste
         document, found = compose(template, content, AUTHOR, logo, profile.path, screen=True)
         diagnostics += found
         _stop_at_errors(diagnostics, request)
+        from .render.html import render_html  # here, as each edition's renderer: a poster never needs it
+
         data, pages = render_html(document, profile.path), 1
     else:
         document, laid_out, found = lay_out(
@@ -180,6 +180,8 @@ def make_poster(request: PosterRequest, folders: Folders | None = None) -> Poste
         data = render_pdf(laid_out, manifest.primary.faces["regular"].path, pdfx)
         pages = len(laid_out.pages)
         if social:
+            from .render.raster import alt_text, rasterise
+
             images = rasterise(data)
             data = images.png
             beside = ((".jpg", images.jpeg), (".txt", alt_text(document).encode("utf-8")))
