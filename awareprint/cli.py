@@ -7,6 +7,7 @@ Heavy modules are imported inside the commands so that `--help` stays fast.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sys
 from pathlib import Path
@@ -43,19 +44,44 @@ app = typer.Typer(
 
 
 class _Terminal:
-    """rich's Console, made on first use: importing rich costs `--help` about 15 ms it never needs."""
+    """rich's Console, made on first use: importing rich costs about 20 ms that `--help` and a plain line of
+    text never need. awareprint prints without colour, so a line rich would print unchanged is written as it
+    is; rich prints tables, JSON, the progress bar, and any line it would change."""
 
     def __init__(self, stderr: bool) -> None:
         self._stderr = stderr
         self._console: Console | None = None
 
-    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+    def print(self, *objects: object, **options: Any) -> None:
+        text = objects[0] if len(objects) == 1 else None
+        plain = (
+            self._console is None
+            and isinstance(text, str)
+            and set(options.items()) <= {("markup", False), ("highlight", False)}
+            and (options.get("markup") is False or "[" not in text)
+            and not _RICH_CHANGES.search(text)
+        )
+        if not plain:
+            self._rich.print(*objects, **options)
+            return
+        stream = sys.stderr if self._stderr else sys.stdout
+        stream.write(f"{text}\n")
+        stream.flush()
+
+    @property
+    def _rich(self) -> Console:
         if self._console is None:
             from rich.console import Console
 
             self._console = Console(stderr=self._stderr, highlight=False, soft_wrap=True)
-        return getattr(self._console, name)
+        return self._console
 
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        return getattr(self._rich, name)
+
+
+# what rich's print would change in a line: an :emoji: code, a tab (expanded), a control code it strips
+_RICH_CHANGES = re.compile(r":\S*?:|[\t\x07\x08\x0b\x0c\r]")
 
 err = _Terminal(stderr=True)
 out = _Terminal(stderr=False)

@@ -31,11 +31,9 @@ from .load.organisation import Organisation, load_organisation
 from .load.regions import Region, load_region
 from .load.templates import Brand, Template, extends_chain, load_template
 from .render.colour import as_printed_rgb
-from .render.html import render_html
 from .render.images import Logo, open_logo
 from .render.output import write_atomic
-from .render.pdfx import DEFAULT_PROFILE, STANDARDS, OutputProfile, custom_profile, to_pdfx
-from .render.raster import alt_text, rasterise
+from .render.pdfx import DEFAULT_PROFILE, STANDARDS, OutputProfile, custom_profile, finishing
 from .text import layout_frames
 from .text.fonts import FontManifest, load_manifest
 
@@ -164,6 +162,8 @@ def make_poster(request: PosterRequest, folders: Folders | None = None) -> Poste
         document, found = compose(template, content, AUTHOR, logo, profile.path, screen=True)
         diagnostics += found
         _stop_at_errors(diagnostics, request)
+        from .render.html import render_html  # here, as each edition's renderer: a poster never needs it
+
         data, pages = render_html(document, profile.path), 1
     else:
         document, laid_out, found = lay_out(
@@ -176,13 +176,15 @@ def make_poster(request: PosterRequest, folders: Folders | None = None) -> Poste
             laid_out = replace(laid_out, pages=panel_pages(laid_out.pages, template, rtl))
         from .render.pdf import render_pdf  # here: reportlab is for making a PDF, not for `check`
 
-        data, pages = render_pdf(laid_out, manifest.primary.faces["regular"].path), len(laid_out.pages)
+        pdfx = None if screen else finishing(profile, STANDARDS[request.standard])
+        data = render_pdf(laid_out, manifest.primary.faces["regular"].path, pdfx)
+        pages = len(laid_out.pages)
         if social:
+            from .render.raster import alt_text, rasterise
+
             images = rasterise(data)
             data = images.png
             beside = ((".jpg", images.jpeg), (".txt", alt_text(document).encode("utf-8")))
-        elif not screen:
-            data = to_pdfx(data, profile, STANDARDS[request.standard])
     result = PosterResult(request.output, pages, tuple(diagnostics), data, beside)
     if request.output is not None:
         result.write(request.output)

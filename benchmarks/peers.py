@@ -376,6 +376,24 @@ def _awareprint(language: str, folder: Path) -> Maker:
     return make
 
 
+def _awareprint_forgetting(language: str, folder: Path) -> Maker:
+    """As `_awareprint`, but forgetting before each poster what the process remembers of a poster it made
+    (a page's layout, a line's extractor order, parsed YAML): what a poster it has not made before costs
+    once fonts and shaping are warm, as in a batch of many organisations."""
+    from awareprint.load import schema
+    from awareprint.render import pdf
+    from awareprint.text import layout
+
+    make = _awareprint(language, folder)
+
+    def forgetting() -> int:
+        for memo in (layout._laid_out_frames, pdf._extractor_ordered, schema._composed):
+            memo.cache_clear()
+        return make()
+
+    return forgetting
+
+
 def _weasyprint(full_fonts: bool) -> Callable[[str, Path], Maker]:
     def maker(language: str, folder: Path) -> Maker:
         from weasyprint import HTML
@@ -411,6 +429,7 @@ class Variant:
 
 VARIANTS = {
     "awareprint": Variant("awareprint `make_poster`", _awareprint),
+    "awareprint-forgetting": Variant("awareprint `make_poster`, nothing remembered", _awareprint_forgetting),
     "weasyprint": Variant("WeasyPrint `write_pdf()`", _weasyprint(full_fonts=False)),
     "weasyprint-full-fonts": Variant("WeasyPrint `write_pdf(full_fonts=True)`", _weasyprint(full_fonts=True)),
     "typst": Variant("Typst `typst.compile()`", _typst_compile),
@@ -562,6 +581,9 @@ def peer_report(repeat: int) -> list[str]:
     for variant, target in RATIOS:
         ratios = " | ".join(_ratio(ours[lang], seconds[variant][lang]) for lang in LANGUAGES)
         lines.append(f"| {VARIANTS[variant].label} | {ratios} | {target} |")
+    forgetting = seconds["awareprint-forgetting"]
+    ratios = " | ".join(_ratio(forgetting[lang], seconds["typst-compiler"][lang]) for lang in LANGUAGES)
+    lines.append(f"| {VARIANTS['typst-compiler'].label}, awareprint remembering nothing | {ratios} |  |")
     lines += ["", "Cold A3 en poster (a new process each), median ms (min-max):", ""]
     lines += ["| engine | ms | awareprint / engine | peak RSS MB |", "| --- | ---: | ---: | ---: |"]
     for engine, times in cold.items():

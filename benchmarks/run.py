@@ -274,7 +274,9 @@ def main() -> None:
     from awareprint.pipeline import PosterRequest, make_poster
 
     templates = sorted(
-        path.stem for path in (ROOT / "templates").glob("*.yaml") if not path.stem.startswith("_")
+        path.stem
+        for path in (ROOT / "awareprint" / "data" / "templates").glob("*.yaml")
+        if not path.stem.startswith("_") and not path.stem.startswith("social-")
     )
     rows: list[str] = []
     compile_bytecode()

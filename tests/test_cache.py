@@ -10,6 +10,7 @@ import pytest
 
 from awareprint.load import cache
 from awareprint.pipeline import PosterRequest, make_poster
+from awareprint.units import Cmyk
 
 
 def _poster(tmp_path: Path, name: str) -> str:
@@ -21,9 +22,10 @@ def _poster(tmp_path: Path, name: str) -> str:
 def _fresh_process_caches() -> None:
     """Forget what this process worked out, as a new process would."""
     from awareprint.load import materials
-    from awareprint.render import pdfx
+    from awareprint.render import colour, pdfx
 
-    pdfx._profile_streams.cache_clear()
+    pdfx._compressed_profile.cache_clear()
+    colour._luminance.cache_clear()
     for function in vars(materials).values():
         if hasattr(function, "cache_clear"):
             function.cache_clear()
@@ -46,12 +48,25 @@ def test_a_poster_is_the_same_without_the_cache_with_an_empty_one_and_a_full_one
 ) -> None:
     empty = _poster(tmp_path, "empty.pdf")
     kinds = {p.parent.parent.name for p in _entries(cache_dir)}
-    assert kinds == {"digits", "profile-flate"}
+    assert kinds == {"digits", "profile-flate", "printed-rgb"}
     _fresh_process_caches()
     full = _poster(tmp_path, "full.pdf")
     monkeypatch.setenv("AWAREPRINT_CACHE", "off")
     _fresh_process_caches()
     assert _poster(tmp_path, "off.pdf") == empty == full
+
+
+def test_colours_as_printed_come_from_the_cache_unchanged(
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The contrast checks of every poster need no LittleCMS transform once a process has built one."""
+    from awareprint.render import colour
+
+    colours = [Cmyk(0, 1, 1, 0), Cmyk(0.9, 0.6, 0, 0.4), Cmyk(0, 0, 0, 0)]
+    made = colour.as_printed_rgb(colours, colour.DEFAULT_PROFILE_PATH)
+    assert made[Cmyk(0, 0, 0, 0)] == (1.0, 1.0, 1.0)  # paper white is screen white
+    monkeypatch.setattr(colour, "cmyk_to_srgb", lambda profile: pytest.fail("a transform was built"))
+    assert colour.as_printed_rgb(colours, colour.DEFAULT_PROFILE_PATH) == made
 
 
 def test_a_damaged_entry_is_made_again_never_used(tmp_path: Path, cache_dir: Path) -> None:

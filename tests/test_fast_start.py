@@ -32,10 +32,11 @@ def _loaded_after(tmp_path: Path, *args: str) -> set[str]:
 
 
 def test_a_poster_loads_neither_pydantic_nor_fonttools_tables(tmp_path: Path) -> None:
+    """Nor pikepdf (the renderer writes PDF/X itself) nor rich (its one line is plain text)."""
     loaded = _loaded_after(tmp_path, "--data", str(DATA), "poster", "--output", str(tmp_path / "p.pdf"))
     assert (tmp_path / "p.pdf").stat().st_size > 10_000
-    assert "pydantic" not in loaded
-    assert {"reportlab", "pikepdf"} <= loaded  # it does render and finish as PDF/X
+    assert not loaded & {"pydantic", "pikepdf", "rich"}
+    assert "reportlab" in loaded
     done = subprocess.run(
         [
             sys.executable,
@@ -59,6 +60,35 @@ def test_help_and_check_load_no_renderer(tmp_path: Path, args: tuple[str, ...]) 
     assert ("reportlab" in loaded) == (args[0] == "templates")
     if args == ("--help",):
         assert "rich" not in loaded and "awareprint.pipeline" not in loaded
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "wrote out/poster-a3-en-gb-parents.pdf",
+        "",
+        "  trailing and leading spaces  ",
+        "error: ar.yaml: key 'tips': لا تنشر [صورًا] (fix: see `awareprint check`)",
+        "two\nlines",
+        "a tab\there, a bell \a and a return\r",  # rich expands and strips these
+        "an :warning: code and 12:30:45",  # rich replaces emoji codes
+        "[bold]markup[/bold] as text",
+    ],
+)
+@pytest.mark.parametrize("markup", [False, None])
+def test_a_plain_line_is_printed_as_rich_prints_it(
+    line: str, markup: bool | None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from rich.console import Console  # noqa: TID251 (what the plain lines are held to)
+
+    from awareprint.cli import _Terminal
+
+    options = {"markup": markup} if markup is False else {}
+    for stderr in (False, True):
+        _Terminal(stderr).print(line, **options)
+        ours = capsys.readouterr()
+        Console(stderr=stderr, highlight=False, soft_wrap=True).print(line, **options)
+        assert ours == capsys.readouterr()
 
 
 def _both(annotation: object, value: object, info: OptionInfo | None = None) -> tuple[object, object]:

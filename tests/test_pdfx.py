@@ -9,9 +9,10 @@ import pikepdf
 import pytest
 
 from awareprint.diagnostics import AwareprintError, Severity
+from awareprint.pipeline import PosterRequest, make_poster
 from awareprint.preflight import preflight_pdf
 from awareprint.render.icc import profile_problem
-from awareprint.render.pdfx import DEFAULT_PROFILE, OutputProfile
+from awareprint.render.pdfx import DEFAULT_PROFILE, STANDARDS, OutputProfile, finishing
 from awareprint.resources import DATA
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -84,3 +85,42 @@ def test_preflight_checks_the_embedded_profile_the_same_way(a3_poster: Path, tmp
     assert report.count(Severity.ERROR) == 1
     (message,) = [d.message for d in report.diagnostics if d.code == "preflight-outputintent"]
     assert "the OutputIntent's profile" in message and "declares 246,968 bytes" in message
+
+
+def test_the_xmp_packet_is_xml_that_mirrors_the_info_text() -> None:
+    """Markup characters in the text stay text; every PDF/X property is where a print shop's preflight
+    reads it."""
+    info = {
+        "Title": "Safe & sound <online>",
+        "Author": "A > B",
+        "Subject": "عن السلامة",
+        "Keywords": "a, b",
+        "Creator": "awareprint",
+        "Producer": "awareprint (reportlab)",
+    }
+    packet = finishing(standard=STANDARDS["x1a"]).xmp(info, "2026-12-01T00:00:00+00:00")
+    with pikepdf.new() as pdf:
+        pdf.Root.Metadata = pdf.make_stream(packet)
+        meta = pdf.open_metadata()
+        assert meta["dc:title"] == "Safe & sound <online>"
+        assert meta["dc:creator"] == ["A > B"]
+        assert meta["dc:description"] == "عن السلامة"
+        assert meta["xmp:CreateDate"] == "2026-12-01T00:00:00+00:00"
+        assert meta["pdfx:GTS_PDFXVersion"] == "PDF/X-1:2003"
+        assert meta["pdfx:GTS_PDFXConformance"] == "PDF/X-1a:2003"
+        assert meta["pdf:Trapped"] == "False"
+
+
+def test_the_file_identity_is_a_digest_of_its_content(a3_poster: Path, tmp_path: Path) -> None:
+    """/ID and the XMP DocumentID are filled in from the finished bytes: another poster has other ones."""
+    other = tmp_path / "de.pdf"
+    make_poster(PosterRequest("de", "gb", "parents", "poster-a3", other))
+    identities = []
+    for path in (a3_poster, other):
+        with pikepdf.open(path) as pdf:
+            first, second = (bytes(part) for part in pdf.trailer.ID)
+            assert first == second and len(first) == 16 and first != bytes(16)
+            document_id = pdf.open_metadata()["xmpMM:DocumentID"]
+            assert document_id.startswith("uuid:") and document_id[5:13] == first.hex()[:8]
+            identities.append((first, document_id))
+    assert identities[0] != identities[1]

@@ -19,7 +19,8 @@ from test_logo import make_logo
 from awareprint.diagnostics import Severity
 from awareprint.pipeline import PosterRequest, make_poster
 from awareprint.preflight import PreflightReport, preflight_pdf
-from awareprint.render.pdfx import to_pdfx
+from awareprint.render.pdf import save_pdfx
+from awareprint.render.pdfx import finishing
 from awareprint.resources import DATA
 
 MM = 72 / 25.4
@@ -296,9 +297,8 @@ def _drawn(tmp_path: Path, draw: Callable[[Canvas], None], font: str = "Prefligh
     canvas.setFillColorCMYK(0, 0, 0, 1)
     draw(canvas)
     canvas.showPage()
-    canvas.save()
     path = tmp_path / "drawn.pdf"
-    path.write_bytes(to_pdfx(buffer.getvalue()))
+    path.write_bytes(save_pdfx(canvas, buffer, finishing()))
     return path
 
 

@@ -97,3 +97,15 @@ def test_oversized_file_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, "a: " + "x" * 1_100_000 + "\n")
     with pytest.raises(AwareprintError, match="more than"):
         load_yaml(path)
+
+
+def test_a_data_file_read_again_gives_its_new_content(tmp_path: Path) -> None:
+    """Parsed YAML is remembered by the file's text, so an edited file is never answered from memory."""
+    path = tmp_path / "data.yaml"
+    path.write_text("name: first\n", encoding="utf-8")
+    assert load_yaml(path).value["name"].value == "first"  # type: ignore[index, union-attr]
+    path.write_text("name: second\n", encoding="utf-8")
+    assert load_yaml(path).value["name"].value == "second"  # type: ignore[index, union-attr]
+    again = tmp_path / "again.yaml"
+    again.write_text("name: second\n", encoding="utf-8")
+    assert load_yaml(again).file == again  # the same text in another file names that file

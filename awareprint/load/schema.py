@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import math
 import re
 from collections.abc import Callable, Iterator
@@ -74,7 +75,7 @@ def load_yaml(path: Path) -> Node:
             f"not UTF-8 text (byte {exc.start})", file=path, hint="save the file as UTF-8"
         ) from None
     try:
-        root = yaml.compose(text, Loader=_LOADER)
+        root = _composed(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -99,6 +100,13 @@ def load_yaml(path: Path) -> Node:
     if root is None:
         raise user_error("file is empty", file=path)
     return _convert(root, path, "", seen=set(), depth=0)
+
+
+@functools.lru_cache(maxsize=64)
+def _composed(text: str) -> yaml.Node | None:
+    """The YAML node graph of a file's text, parsed once per process for each text: a batch reads the same
+    language, region and template files for every poster. Keyed by the text itself; only read after."""
+    return yaml.compose(text, Loader=_LOADER)
 
 
 def _convert(node: yaml.Node, path: Path, key: str, seen: set[int], depth: int) -> Node:

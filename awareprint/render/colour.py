@@ -9,9 +9,11 @@ ImageCms) converts; it is imported on first use, so commands that never convert 
 from __future__ import annotations
 
 import functools
+import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from awareprint.load.cache import cached
 from awareprint.resources import DATA
 from awareprint.units import Cmyk
 
@@ -24,17 +26,45 @@ Rgb = tuple[float, float, float]  # sRGB, each 0..1
 
 
 def as_printed_rgb(colours: list[Cmyk], profile: Path) -> dict[Cmyk, Rgb]:
-    """sRGB for each CMYK colour as it prints under `profile`: the screen edition looks like the paper one."""
-    from PIL import Image
+    """sRGB for each CMYK colour as it prints under `profile`: the screen edition looks like the paper one.
 
+    The converted values are kept in the persistent cache (by the profile's bytes and the versions of
+    Pillow and LittleCMS): building the transform takes about 20 ms, and every poster's template has its
+    contrast checked."""
     unique = list(dict.fromkeys(colours))
     if not unique:
         return {}
-    swatch = Image.new("CMYK", (len(unique), 1))
-    swatch.putdata([tuple(round(v * 255) for v in (c.c, c.m, c.y, c.k)) for c in unique])
-    rgb = apply(cmyk_to_srgb(str(profile)), swatch)
-    pixels = [rgb.getpixel((x, 0)) for x in range(len(unique))]
-    return {colour: tuple(v / 255 for v in pixel) for colour, pixel in zip(unique, pixels, strict=True)}  # type: ignore[misc, union-attr]
+    cmyk = bytes(round(v * 255) for c in unique for v in (c.c, c.m, c.y, c.k))
+    key = (profile_digest(str(profile)), cms_versions(), cmyk)
+    rgb = cached("printed-rgb", key, lambda: _converted(cmyk, str(profile)))
+    return {colour: tuple(v / 255 for v in rgb[3 * i : 3 * i + 3]) for i, colour in enumerate(unique)}  # type: ignore[misc]
+
+
+def _converted(cmyk: bytes, profile: str) -> bytes:
+    """CMYK pixels, 4 bytes each, as the RGB bytes LittleCMS converts them to."""
+    from PIL import Image
+
+    swatch = Image.frombytes("CMYK", (len(cmyk) // 4, 1), cmyk)
+    return apply(cmyk_to_srgb(profile), swatch).tobytes()
+
+
+@functools.lru_cache(maxsize=4)
+def profile_bytes(profile: str) -> bytes:
+    return Path(profile).read_bytes()
+
+
+@functools.lru_cache(maxsize=4)
+def profile_digest(profile: str) -> str:
+    return hashlib.sha256(profile_bytes(profile)).hexdigest()
+
+
+@functools.cache
+def cms_versions() -> str:
+    """The versions of what converts colours here, for the persistent cache's keys."""
+    import PIL
+    from PIL import features
+
+    return f"pillow {PIL.__version__} lcms {features.version('littlecms2')}"
 
 
 def contrast_ratio(a: Cmyk, b: Cmyk, profile: Path = DEFAULT_PROFILE_PATH) -> float:

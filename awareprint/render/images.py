@@ -24,7 +24,6 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-import PIL
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError, features
 
 from awareprint.diagnostics import AwareprintError, Diagnostic, Severity, user_error
@@ -32,7 +31,16 @@ from awareprint.load.cache import cached
 from awareprint.load.inputs import read_input
 from awareprint.units import Cmyk
 
-from .colour import apply, as_printed_rgb, output_profile, srgb_profile, transform
+from .colour import (
+    apply,
+    as_printed_rgb,
+    cms_versions,
+    output_profile,
+    profile_bytes,
+    profile_digest,
+    srgb_profile,
+    transform,
+)
 
 # Decoders that report every fault back to Pillow. Not TIFF: libtiff writes its complaints about a
 # damaged file straight to the terminal, past the one line a user should see.
@@ -45,14 +53,7 @@ WARN_PPI = {"poster": 150, "leaflet": 300, "card": 300}  # by template kind: lea
 REFUSE_SHARE = 0.5  # below half the recommended resolution a logo is refused
 JPEG_QUALITY = 92
 # what makes a converted logo's bytes, besides the logo, its plate and the profile: the persistent cache's key
-_CODEC_VERSIONS = " ".join(
-    f"{name} {version}"
-    for name, version in (
-        ("pillow", PIL.__version__),
-        ("jpeg", features.version("jpg")),
-        ("lcms", features.version("littlecms2")),
-    )
-)
+_CODEC_VERSIONS = f"{cms_versions()} jpeg {features.version('jpg')}"
 
 logging.getLogger("PIL").addHandler(logging.NullHandler())  # its remarks on a damaged file: not for users
 
@@ -121,7 +122,7 @@ def logo_jpeg(logo: Logo, background: Cmyk, profile: Path, screen: bool) -> byte
     key = (
         logo.digest,
         ",".join(str(v) for v in (background.c, background.m, background.y, background.k)),
-        _profile_digest(str(profile)),
+        profile_digest(str(profile)),
         "screen" if screen else "print",
         str(JPEG_QUALITY),
         _CODEC_VERSIONS,
@@ -334,16 +335,6 @@ def _opened_profile(embedded: bytes) -> ImageCms.ImageCmsProfile:
 
 def _is_profile(embedded: bytes, profile: str) -> bool:
     """The embedded profile is the output profile: the same bytes, or the same profile ID in the header."""
-    output = _profile_bytes(profile)
+    output = profile_bytes(profile)
     identifier = embedded[84:100]
     return embedded == output or (any(identifier) and identifier == output[84:100])
-
-
-@functools.lru_cache(maxsize=4)
-def _profile_bytes(profile: str) -> bytes:
-    return Path(profile).read_bytes()
-
-
-@functools.lru_cache(maxsize=4)
-def _profile_digest(profile: str) -> str:
-    return hashlib.sha256(_profile_bytes(profile)).hexdigest()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import io
 import itertools
@@ -49,6 +50,7 @@ from awareprint.units import Cmyk, Pt
 from . import reading
 
 if TYPE_CHECKING:
+    from .pdfx import Finishing
     from .tagged import Tagger
 
 CROP_MARK_WIDTH = 0.25  # points
@@ -59,10 +61,11 @@ _PLACEHOLDER_FONT = "awareprint-initial"
 LAYOUT_TABLES = ("GSUB", "GPOS", "GDEF", "BASE", "JSTF", "morx", "kerx")
 
 
-def render_pdf(document: LaidOutDocument, primary_font_file: str) -> bytes:
-    """Print edition: media = trim + bleed + slug, TrimBox and BleedBox, crop and fold marks, CMYK only.
-    Screen edition (`document.screen`): media = trim, sRGB, clickable links, no marks. Office edition
-    (`document.sheet` too): media = the office sheet, the design scaled into its safe margin."""
+def render_pdf(document: LaidOutDocument, primary_font_file: str, pdfx: Finishing | None = None) -> bytes:
+    """Print edition: media = trim + bleed + slug, TrimBox and BleedBox, crop and fold marks, CMYK only,
+    and PDF/X as `pdfx` says. Screen edition (`document.screen`): media = trim, sRGB, clickable links, no
+    marks. Office edition (`document.sheet` too): media = the office sheet, the design scaled into its safe
+    margin."""
     rl_config.useA85 = 0  # ASCII85 only inflates binary streams
     _register_placeholder_font(primary_font_file)
     geometry = document.geometry
@@ -136,6 +139,8 @@ def render_pdf(document: LaidOutDocument, primary_font_file: str) -> bytes:
             _crop_marks(canvas, geometry)
             _fold_marks(canvas, geometry, page.folds)
         canvas.showPage()
+    if pdfx:
+        return save_pdfx(canvas, buffer, pdfx)
     canvas.save()
     if tagger:
         from .tagged import add_structure
@@ -164,6 +169,66 @@ def _artifact(canvas: Canvas, tagger: Tagger | None, paint: Callable[[], None]) 
     paint()
     if tagger:
         canvas.addLiteral("EMC")
+
+
+def save_pdfx(canvas: Canvas, buffer: io.BytesIO, pdfx: Finishing) -> bytes:
+    """Save `canvas` (writing into `buffer`) as PDF/X: the output intent, the PDF/X keys in Info and XMP,
+    the standard's PDF version, and an /ID made from the finished bytes."""
+    from .pdfx import PENDING_ID, identified
+
+    doc = canvas._doc
+    info = _PdfxInfo(doc.info, pdfx.info)
+    doc.info = info
+    catalog = doc.Catalog
+    # reportlab's catalog writes only the keys it lists; it lists Metadata, not OutputIntents
+    catalog.__NoDefault__ = [*pdfdoc.PDFCatalog.__NoDefault__, "OutputIntents"]
+    profile = pdfdoc.PDFStream(
+        pdfdoc.PDFDictionary({"Filter": pdfdoc.PDFName("FlateDecode"), "N": 4}), pdfx.profile, filters=[]
+    )
+    intent = {"Type": pdfdoc.PDFName("OutputIntent"), "S": pdfdoc.PDFName("GTS_PDFX")}
+    intent |= {key: pdfdoc.PDFString(value) for key, value in pdfx.intent}
+    intent["DestOutputProfile"] = doc.Reference(profile)
+    catalog.OutputIntents = pdfdoc.PDFArray([pdfdoc.PDFDictionary(intent)])
+    text = {
+        "Title": info.title,
+        "Author": info.author,
+        "Subject": info.subject,
+        "Keywords": info.keywords,
+        "Creator": info.creator,
+        "Producer": info.producer,
+    }
+    xmp = pdfx.xmp(text, doc._timeStamp.datetime.isoformat())
+    metadata = pdfdoc.PDFDictionary({"Type": pdfdoc.PDFName("Metadata"), "Subtype": pdfdoc.PDFName("XML")})
+    catalog.Metadata = pdfdoc.PDFStream(metadata, xmp, filters=[])
+    doc._pdfVersion = pdfx.standard.pdf_version
+    hex_id = b"<" + PENDING_ID + b">"
+    doc._ID = b"[" + hex_id + hex_id + b"]"  # reportlab's own is a digest of the Info text only
+    canvas.save()
+    return identified(buffer.getvalue())
+
+
+class _PdfxInfo(pdfdoc.PDFInfo):  # type: ignore[misc]
+    """reportlab's Info dictionary with the PDF/X entries after its own (its format() has no room for
+    more keys)."""
+
+    def __init__(self, base: pdfdoc.PDFInfo, entries: tuple[tuple[str, str], ...]) -> None:
+        super().__init__()
+        self.__dict__.update(base.__dict__)  # what the canvas already set: title, author ...
+        self.entries = entries
+
+    def format(self, document: pdfdoc.PDFDocument) -> bytes:
+        own = pdfdoc.PDFDictionary()  # the entries and their order as reportlab's PDFInfo.format writes them
+        own["Title"] = pdfdoc.PDFString(self.title)
+        own["Author"] = pdfdoc.PDFString(self.author)
+        own["ModDate"] = own["CreationDate"] = pdfdoc.PDFDate(document._timeStamp, self._dateFormatter)
+        own["Producer"] = pdfdoc.PDFString(self.producer)
+        own["Creator"] = pdfdoc.PDFString(self.creator)
+        own["Subject"] = pdfdoc.PDFString(self.subject)
+        own["Keywords"] = pdfdoc.PDFString(self.keywords)
+        own["Trapped"] = pdfdoc.PDFName(self.trapped)
+        for key, value in self.entries:
+            own[key] = pdfdoc.PDFString(value)
+        return bytes(own.format(document))
 
 
 def _canvas(buffer: io.BytesIO, document: LaidOutDocument) -> Canvas:
@@ -319,36 +384,14 @@ class _Painter:
         adjacent runs of one font, size and colour share a text object, which writes its glyphs in that
         order, each standing for its own characters. Only the stream order changes, never a glyph's place.
         """
-        logical = sorted(runs, key=lambda run: run.reading)
-        text = "".join(run.text for run in logical)
-        if not self.rtl and not any(reading.direction(c) is reading.Direction.RIGHT for c in text):
+        ordered = _extractor_ordered(tuple(runs), self.rtl)
+        if ordered is None:
             for run in runs:
                 self._text_object(run, [(glyph, run.x, glyph.text) for glyph in run.glyphs], _ltr_actual(run))
             return
-        written = reading.extractor_order(text, self.rtl)
-        position = {w.index: n for n, w in enumerate(written)}
-        mirrored = {w.index for w in written if w.mirrored}
-        starts = {}
-        start = 0
-        for run in logical:
-            starts[id(run)] = start
-            start += len(run.text)
-        for group in _same_font_groups(runs):
-            entries: list[tuple[float, _Written]] = []
-            for run in group:
-                key = -1.0
-                for glyph, indices in zip(run.glyphs, _glyph_chars(run, starts[id(run)]), strict=True):
-                    if indices:
-                        key = float(min(position[i] for i in indices))
-                    else:
-                        key += 1e-3  # a glyph that stands for no text of its own goes with the one before
-                    ordered = sorted(indices, key=position.__getitem__)
-                    chars = "".join(_mirror(text[i]) if i in mirrored else text[i] for i in ordered)
-                    entries.append((key, (glyph, run.x, chars)))
-            entries.sort(key=lambda entry: entry[0])
-            glyphs = _carry_raised_text([entry for _, entry in entries])
-            self._text_object(group[0], [g for g in glyphs if g[2] != NO_TEXT], None)
-            self.silent.append((group[0], [g for g in glyphs if g[2] == NO_TEXT]))
+        for run, glyphs, silent in ordered:
+            self._text_object(run, list(glyphs), None)
+            self.silent.append((run, list(silent)))
 
     def silent_glyphs(self) -> None:
         """Glyphs that stand for no text (raised marks of Nastaliq, for one), drawn after all of the
@@ -471,6 +514,47 @@ def _mirror(char: str) -> str:
 
 def _raised(glyph: PlacedGlyph) -> bool:
     return abs(glyph.y) > 1e-6
+
+
+@functools.lru_cache(maxsize=1024)
+def _extractor_ordered(
+    runs: tuple[GlyphRun, ...], rtl: bool
+) -> tuple[tuple[GlyphRun, tuple[_Written, ...], tuple[_Written, ...]], ...] | None:
+    """A line's text objects in the order that makes pdfium read its logical text back: per group of
+    adjacent runs of one font, size and colour, its first run, the glyphs that stand for text in stream
+    order, and those that stand for none (drawn after the page's lines). None for a left-to-right line of
+    a left-to-right document, drawn as laid out. Remembered by the runs (a batch draws the same lines for
+    every organisation; working out the order is most of drawing an Arabic or Urdu poster)."""
+    logical = sorted(runs, key=lambda run: run.reading)
+    text = "".join(run.text for run in logical)
+    if not rtl and not any(reading.direction(c) is reading.Direction.RIGHT for c in text):
+        return None
+    written = reading.extractor_order(text, rtl)
+    position = {w.index: n for n, w in enumerate(written)}
+    mirrored = {w.index for w in written if w.mirrored}
+    starts = {}
+    start = 0
+    for run in logical:
+        starts[id(run)] = start
+        start += len(run.text)
+    ordered = []
+    for group in _same_font_groups(list(runs)):
+        entries: list[tuple[float, _Written]] = []
+        for run in group:
+            key = -1.0
+            for glyph, indices in zip(run.glyphs, _glyph_chars(run, starts[id(run)]), strict=True):
+                if indices:
+                    key = float(min(position[i] for i in indices))
+                else:
+                    key += 1e-3  # a glyph that stands for no text of its own goes with the one before
+                in_order = sorted(indices, key=position.__getitem__)
+                chars = "".join(_mirror(text[i]) if i in mirrored else text[i] for i in in_order)
+                entries.append((key, (glyph, run.x, chars)))
+        entries.sort(key=lambda entry: entry[0])
+        glyphs = _carry_raised_text([entry for _, entry in entries])
+        visible = tuple(g for g in glyphs if g[2] != NO_TEXT)
+        ordered.append((group[0], visible, tuple(g for g in glyphs if g[2] == NO_TEXT)))
+    return tuple(ordered)
 
 
 def _same_font_groups(runs: list[GlyphRun]) -> list[list[GlyphRun]]:

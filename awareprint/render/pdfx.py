@@ -1,10 +1,13 @@
-"""PDF/X-4 or X-1a: the output intent and the markers a print shop's preflight looks for, added last.
+"""PDF/X-4 or X-1a: the output intent and the markers a print shop's preflight looks for.
 
-reportlab cannot write OutputIntents (its catalog drops unknown keys), so the finished file is post-processed
-with pikepdf: the CMYK output profile goes in as the OutputIntent, and GTS_PDFXVersion goes into both the
-Info dictionary and XMP, kept consistent. The file is saved as PDF 1.6 (X-4) or 1.4 (X-1a) with a
-deterministic /ID, so identical input still gives identical bytes. X-1a also forbids transparency and
-ICC-based colour: the renderer writes neither (DeviceCMYK, the All separation for marks, opaque images).
+The renderer writes them as it writes the file (`render/pdf.py: save_pdfx`) from the plain data made here:
+the CMYK output profile as the OutputIntent, GTS_PDFXVersion in both the Info dictionary and the XMP
+metadata, kept consistent, and the PDF version the standard allows (1.6 for X-4, 1.4 for X-1a). The file's
+/ID and XMP DocumentID are a digest of the finished bytes, so identical input still gives identical bytes;
+they are written as placeholders of the same length and filled in last (`identified`). X-1a also forbids
+transparency and ICC-based colour: the renderer writes neither (DeviceCMYK, the All separation for marks,
+opaque images). Nothing reads the file back: pikepdf is for preflight (its import alone was about 40 ms of
+a cold poster).
 """
 
 from __future__ import annotations
@@ -12,11 +15,12 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
-import warnings
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from awareprint import __version__
 from awareprint.diagnostics import user_error
 from awareprint.load.cache import cached
 from awareprint.load.inputs import read_input
@@ -32,12 +36,12 @@ class Standard:
     name: str  # as a user asks for it
     version: str  # GTS_PDFXVersion
     conformance: str | None  # GTS_PDFXConformance (X-1a only)
-    pdf_version: str  # the highest the standard allows
+    pdf_version: tuple[int, int]  # the highest the standard allows
 
 
 STANDARDS = {
-    "x4": Standard("x4", "PDF/X-4", None, "1.6"),
-    "x1a": Standard("x1a", "PDF/X-1:2003", "PDF/X-1a:2003", "1.4"),
+    "x4": Standard("x4", "PDF/X-4", None, (1, 6)),
+    "x1a": Standard("x1a", "PDF/X-1:2003", "PDF/X-1a:2003", (1, 4)),
 }
 
 
@@ -83,58 +87,112 @@ def custom_profile(path: Path) -> OutputProfile:
     return OutputProfile(path, "Custom", description or path.stem)
 
 
-def to_pdfx(
-    pdf: bytes, profile: OutputProfile = DEFAULT_PROFILE, standard: Standard = STANDARDS["x4"]
-) -> bytes:
-    import pikepdf  # here: `check` and the screen edition never need it
+# Same length as what replaces them, so no offset in the file moves when they are filled in.
+_PENDING_UUID = "awareprint-document-identity-pending"
+PENDING_ID = b"0" * 32  # the trailer's /ID strings, in hex
+_XMP_NAMESPACES = {
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "pdf": "http://ns.adobe.com/pdf/1.3/",
+    "xmp": "http://ns.adobe.com/xap/1.0/",
+    "pdfx": "http://ns.adobe.com/pdfx/1.3/",
+    "pdfxid": "http://www.npes.org/pdfx/ns/id/",
+    "xmpMM": "http://ns.adobe.com/xap/1.0/mm/",
+}
 
-    icc, compressed = _profile_streams(profile)
-    with pikepdf.open(io.BytesIO(pdf)) as document:
-        stream = pikepdf.Stream(document, b"")
-        stream.write(compressed, filter=pikepdf.Name.FlateDecode)
-        stream.N = 4
-        document.Root.OutputIntents = pikepdf.Array(
-            [
-                pikepdf.Dictionary(
-                    Type=pikepdf.Name.OutputIntent,
-                    S=pikepdf.Name.GTS_PDFX,
-                    OutputConditionIdentifier=profile.identifier,
-                    OutputCondition=profile.condition,
-                    RegistryName="http://www.color.org",
-                    Info=profile.condition,
-                    DestOutputProfile=stream,
-                )
-            ]
+
+@dataclass(frozen=True, slots=True)
+class Finishing:
+    """What PDF/X adds to a rendered file, as plain data for the renderer to write."""
+
+    standard: Standard
+    intent: tuple[tuple[str, str], ...]  # the OutputIntent's text entries
+    profile: bytes  # the output profile, Flate-compressed
+
+    @property
+    def info(self) -> tuple[tuple[str, str], ...]:
+        """The Info dictionary's PDF/X entries."""
+        entries = [("GTS_PDFXVersion", self.standard.version)]
+        if self.standard.conformance:
+            entries.append(("GTS_PDFXConformance", self.standard.conformance))
+        return tuple(entries)
+
+    def xmp(self, info: Mapping[str, str], date: str) -> bytes:
+        """The XMP packet: the Info dictionary's text (`info` by its keys) and `date` (ISO 8601) mirrored
+        in the properties PDF/X maps them to, one element each, as pikepdf wrote them before."""
+        standard = self.standard
+        properties: list[tuple[str, str]] = [
+            ("dc:creator", f"<rdf:Seq><rdf:li>{_text(info['Author'])}</rdf:li></rdf:Seq>"),
+            ("dc:description", _alternative(info["Subject"])),
+            ("dc:title", _alternative(info["Title"])),
+            ("pdf:Keywords", _text(info["Keywords"])),
+            ("pdf:Producer", _text(info["Producer"])),
+            ("xmp:CreateDate", date),
+            ("xmp:CreatorTool", _text(info["Creator"])),
+            ("xmp:ModifyDate", date),
+            ("pdf:Trapped", "False"),
+        ]
+        if standard.conformance:  # X-1a:2003 records itself in the pdfx schema
+            properties.append(("pdfx:GTS_PDFXVersion", _text(standard.version)))
+            properties.append(("pdfx:GTS_PDFXConformance", _text(standard.conformance)))
+        else:
+            properties.append(("pdfxid:GTS_PDFXVersion", _text(standard.version)))
+        properties += [
+            ("xmpMM:DocumentID", f"uuid:{_PENDING_UUID}"),
+            ("xmpMM:VersionID", "1"),
+            ("xmpMM:RenditionClass", "default"),
+        ]
+        elements = "".join(
+            f'<{name} xmlns:{name.split(":")[0]}="{_XMP_NAMESPACES[name.split(":")[0]]}">{value}</{name}>'
+            for name, value in properties
+            if value
         )
-        document.docinfo[pikepdf.Name.GTS_PDFXVersion] = standard.version
-        if standard.conformance:
-            document.docinfo[pikepdf.Name.GTS_PDFXConformance] = standard.conformance
-        identity = hashlib.sha256(pdf + icc).hexdigest()
-        with document.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
-            with warnings.catch_warnings():  # Trapped and GTS_PDFXVersion have no automatic XMP mapping
-                warnings.filterwarnings("ignore", message=".*has no XMP equivalent", category=UserWarning)
-                meta.load_from_docinfo(document.docinfo)
-            meta["pdf:Trapped"] = "False"
-            if standard.conformance:  # X-1a:2003 records itself in the pdfx schema
-                meta["pdfx:GTS_PDFXVersion"] = standard.version
-                meta["pdfx:GTS_PDFXConformance"] = standard.conformance
-            else:
-                meta["pdfxid:GTS_PDFXVersion"] = standard.version
-            meta["xmpMM:DocumentID"] = f"uuid:{_uuid(identity)}"
-            meta["xmpMM:VersionID"] = "1"
-            meta["xmpMM:RenditionClass"] = "default"
-        out = io.BytesIO()
-        document.save(out, force_version=standard.pdf_version, deterministic_id=True)
-    return out.getvalue()
+        return (
+            '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
+            f'<x:xmpmeta xmlns:x="adobe:ns:meta/" x:xmptk="awareprint {__version__}">\n'
+            ' <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
+            f' <rdf:Description rdf:about="">{elements}</rdf:Description></rdf:RDF>\n'
+            "</x:xmpmeta>\n\n"
+            '<?xpacket end="w"?>\n'
+        ).encode()
+
+
+def finishing(profile: OutputProfile = DEFAULT_PROFILE, standard: Standard = STANDARDS["x4"]) -> Finishing:
+    intent = (
+        ("OutputConditionIdentifier", profile.identifier),
+        ("OutputCondition", profile.condition),
+        ("RegistryName", "http://www.color.org"),
+        ("Info", profile.condition),
+    )
+    return Finishing(standard, intent, _compressed_profile(profile))
+
+
+def identified(pdf: bytes) -> bytes:
+    """The rendered file with its /ID and XMP DocumentID made from a digest of all its other bytes."""
+    digest = hashlib.sha256(pdf).hexdigest()
+    pending_uuid = _PENDING_UUID.encode("ascii")
+    trailer = pdf.rindex(b"trailer")
+    if pdf.count(pending_uuid) != 1 or pdf.count(b"<" + PENDING_ID + b">", trailer) != 2:
+        raise ValueError("a PDF/X file needs exactly one pending DocumentID and one pending /ID")
+    identity = digest[:32].encode("ascii")
+    pdf = pdf.replace(pending_uuid, _uuid(digest).encode("ascii"))
+    return pdf[:trailer] + pdf[trailer:].replace(PENDING_ID, identity)
+
+
+def _text(value: str) -> str:
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _alternative(value: str) -> str:
+    return f'<rdf:Alt><rdf:li xml:lang="x-default">{_text(value)}</rdf:li></rdf:Alt>' if value else ""
 
 
 @functools.lru_cache(maxsize=8)
-def _profile_streams(profile: OutputProfile) -> tuple[bytes, bytes]:
-    """The profile, and the profile compressed once per process rather than once per file (and once per
-    machine: about 15 ms of a cold start)."""
+def _compressed_profile(profile: OutputProfile) -> bytes:
+    """The profile compressed once per process rather than once per file (and once per machine: about 15
+    ms of a cold start)."""
     icc = profile.data()
     key = (hashlib.sha256(icc).digest(), zlib.ZLIB_RUNTIME_VERSION)
-    return icc, cached("profile-flate", key, lambda: zlib.compress(icc))
+    return cached("profile-flate", key, lambda: zlib.compress(icc))
 
 
 def _uuid(digest: str) -> str:

@@ -586,7 +586,19 @@ def _place(
 def layout_frames(
     frames: list[TextFrame], manifest: FontManifest
 ) -> tuple[list[LaidOutItem], list[FittedFrame], list[Diagnostic]]:
-    """Fit every frame (frames of one fit group share the smallest of their sizes) and place the text."""
+    """Fit every frame (frames of one fit group share the smallest of their sizes) and place the text.
+
+    Remembered for the last pages laid out, keyed by the frames themselves (their text, styles and boxes:
+    everything the layout reads besides the fonts, which a manifest loads once per process), as Typst's
+    compiler remembers its layout: a process that makes the same page again places nothing again."""
+    items, fitted, diagnostics = _laid_out_frames(tuple(frames), manifest)
+    return list(items), list(fitted), list(diagnostics)
+
+
+@functools.lru_cache(maxsize=32)
+def _laid_out_frames(
+    frames: tuple[TextFrame, ...], manifest: FontManifest
+) -> tuple[tuple[LaidOutItem, ...], tuple[FittedFrame, ...], tuple[Diagnostic, ...]]:
     layouts = [FrameLayout(frame, manifest) for frame in frames]
     diagnostics: list[Diagnostic] = []
     uncovered: dict[str, dict[str, None]] = {}  # language -> characters of the tool's text no font has
@@ -633,7 +645,7 @@ def layout_frames(
         placed, fitted = layout.place(size)
         items += placed
         fitted_frames.append(fitted)
-    return items, fitted_frames, diagnostics
+    return tuple(items), tuple(fitted_frames), tuple(diagnostics)
 
 
 def _families(layout: FrameLayout) -> str:

@@ -35,6 +35,10 @@ class ShapedRun:
         return sum(g.x_advance for g in self.glyphs)
 
 
+# as a plain int: a flag enum's & costs a microsecond a glyph, a few ms of a cold poster
+_UNSAFE_TO_BREAK = int(hb.GlyphFlags.UNSAFE_TO_BREAK)
+
+
 @functools.lru_cache(maxsize=4096)
 def shape(
     font_file: str, text: str, start: int, end: int, script: str, rtl: bool, language: str
@@ -54,7 +58,7 @@ def shape(
             x_advance=pos.x_advance,
             x_offset=pos.x_offset,
             y_offset=pos.y_offset,
-            unsafe_to_break=bool(info.flags & hb.GlyphFlags.UNSAFE_TO_BREAK),
+            unsafe_to_break=bool(int(info.flags) & _UNSAFE_TO_BREAK),
         )
         for info, pos in zip(buffer.glyph_infos, buffer.glyph_positions, strict=True)
     )
