@@ -525,12 +525,11 @@ def _make_in_worker(
     """`make_item` in a worker, which then sets aside what it keeps for its next files.
 
     A worker keeps its modules, fonts and shaping caches for all its files. Python's full garbage
-    collections walked all of them again and again (about 30 ms each, loaded), and the more often the more
-    distinct organisations' text the caches held: a run of 500 organisations paid about 1.3 ms of CPU a file
-    more for it than a run of one. After each file the worker collects what that file left in reference
-    cycles and freezes the rest (`gc.freeze`), so later collections walk only what later files add. What a
-    frozen object holds is still freed when its last reference goes; the worker is replaced after
-    TASKS_PER_WORKER files.
+    collections walked all of them again and again (about 30 ms each; 1.6 to 2.3 ms of CPU a file on a
+    loaded machine, more the more organisations' text the caches held). After each file the worker collects
+    what that file left in reference cycles and freezes the rest (`gc.freeze`), so later collections walk
+    only what later files add. A frozen object is still freed when its last reference goes (an entry leaving
+    a cache); a cycle among them would wait for the worker's end, after TASKS_PER_WORKER files.
     """
     outcome = make_item(item, inputs, spec, folders, preflight, organisation)
     gc.collect()
