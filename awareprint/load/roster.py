@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from awareprint.diagnostics import AwareprintError, user_error
-from awareprint.render.images import open_logo, read_logo_bytes
+from awareprint.render.images import open_logo
 
 from .inputs import read_input
 from .organisation import LIST_KEYS, OPTIONAL_KEYS, REQUIRED_KEYS, Organisation, organisation_from_mapping
@@ -85,13 +85,11 @@ def _row(
         choices = {key: _names(node.value[key], key, known[key]) for key in MATRIX_KEYS if key in node.value}
         row = Node(cells, node.file, node.line, node.key)
         organisation = organisation_from_mapping(row, path.parent, confined=True)
-        if organisation.logo is not None:
-            open_logo(organisation.logo)  # not an image: this row's problem, said before any work starts
+        # not an image: this row's problem, said before any work starts; the digest it was read with goes
+        # into the row's fingerprint, so the file is read and hashed once
+        logo = open_logo(organisation.logo).digest if organisation.logo is not None else ""
     except AwareprintError as error:
         return OrgRow(node.line, name, slug, None, error=error.diagnostic.labelled())
-    logo = ""
-    if organisation.logo:
-        logo = hashlib.sha256(read_logo_bytes(organisation.logo)).hexdigest()
     said = repr(sorted((key, _plain(child)) for key, child in node.value.items()))
     fingerprint = hashlib.sha256(f"{said}\nlogo:{logo}".encode()).hexdigest()
     return OrgRow(node.line, name, slug, organisation, choices, fingerprint)
