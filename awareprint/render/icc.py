@@ -8,6 +8,7 @@ able to build a transform from it, as a print shop's RIP will.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import struct
 
@@ -38,6 +39,24 @@ def profile_problem(data: bytes) -> str | None:
 
 
 def _transform_problem(data: bytes) -> str | None:
+    """Building the transform takes LittleCMS about 40 ms, and every file of a batch carries the same
+    profile: the answer is kept by the profile's digest, in this process and in the persistent cache."""
+    digest = hashlib.sha256(data).digest()
+    if digest not in _TRANSFORM_PROBLEMS:
+        from awareprint.load.cache import cached
+
+        from .colour import cms_versions
+
+        answer = cached("icc-transform", (digest, cms_versions()), lambda: _build_transform(data).encode())
+        _TRANSFORM_PROBLEMS[digest] = answer.decode() or None
+    return _TRANSFORM_PROBLEMS[digest]
+
+
+_TRANSFORM_PROBLEMS: dict[bytes, str | None] = {}  # by the profile's SHA-256: a few profiles at most
+
+
+def _build_transform(data: bytes) -> str:
+    """The problem LittleCMS finds building a transform from the profile, or "" if it builds."""
     from PIL import ImageCms
 
     try:
@@ -45,4 +64,4 @@ def _transform_problem(data: bytes) -> str | None:
         ImageCms.buildTransform(profile, ImageCms.createProfile("sRGB"), "CMYK", "RGB")
     except (OSError, ImageCms.PyCMSError) as exc:
         return f"no colour conversion can be built from the profile ({exc})"
-    return None
+    return ""
