@@ -387,7 +387,7 @@ def _awareprint_forgetting(language: str, folder: Path) -> Maker:
     make = _awareprint(language, folder)
 
     def forgetting() -> int:
-        for memo in (layout._laid_out_frames, pdf._extractor_ordered, schema._composed):
+        for memo in (layout._first_fit, layout._tightened_fit, pdf._extractor_ordered, schema._composed):
             memo.cache_clear()
         return make()
 

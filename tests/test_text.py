@@ -331,17 +331,20 @@ def test_addresses_break_only_at_spaces_then_after_dots_slashes_and_at() -> None
     assert pieces("oradenet.ro/esc-abuz-en", True) == ["oradenet.", "ro/", "esc-abuz-en"]
 
 
-def test_a_page_laid_out_again_comes_from_the_memo_unchanged_and_unshared() -> None:
-    """The same frames give the same layout without fitting again; each caller gets lists of its own."""
+def test_a_frame_laid_out_again_comes_from_the_memo_unchanged_and_unshared() -> None:
+    """The same frames give the same layout without fitting again, frame by frame (a new frame beside
+    known ones fits only itself); each caller gets lists of its own."""
     from awareprint.text import layout as layout_module
 
     frames = [frame("Live streaming can put children at risk", width=150, height=60), frame("Hi", high=24)]
+    layout_module._first_fit.cache_clear()
     first = layout_frames(frames, MANIFEST)
     first[0].clear()
-    hits = layout_module._laid_out_frames.cache_info().hits
     again = layout_frames(list(frames), MANIFEST)
-    assert layout_module._laid_out_frames.cache_info().hits == hits + 1
-    fresh = layout_module._laid_out_frames.__wrapped__(tuple(frames), MANIFEST)
-    assert again == tuple(list(part) for part in fresh) and again[0]
+    assert layout_module._first_fit.cache_info().hits == 2
+    layout_module._first_fit.cache_clear()
+    fresh = layout_frames(list(frames), MANIFEST)
+    assert again == fresh and again[0]
     moved = layout_frames([replace(frames[0], rect=Rect(Pt(0), Pt(0), Pt(150), Pt(40))), frames[1]], MANIFEST)
     assert moved[1] != again[1]  # another box is another key
+    assert layout_module._first_fit.cache_info().hits == 1  # the second frame, met again

@@ -7,6 +7,7 @@ silently clipped or run out of its box.
 
 from __future__ import annotations
 
+import copy
 import functools
 import re
 from dataclasses import dataclass, replace
@@ -176,6 +177,7 @@ class FrameLayout:
         self.tight = False  # set without the fonts that need extra line height (see `fit`)
         self.prepared = self._prepare_paragraphs()
         self._inside_addresses = self._address_breaks()
+        self._placed: dict[float, tuple[tuple[LaidOutItem, ...], FittedFrame]] = {}
 
     def _prepare_paragraphs(self) -> tuple[_Prepared, ...]:
         frame = self.frame
@@ -217,6 +219,7 @@ class FrameLayout:
         self.tight = True
         self.prepared = self._prepare_paragraphs()
         self._inside_addresses = self._address_breaks()
+        self._placed = {}
 
     def trial(self, size: float) -> _Trial:
         lines: list[_Line] = []
@@ -299,6 +302,13 @@ class FrameLayout:
             else:
                 high = middle
         return low
+
+    def placed(self, size: float) -> tuple[tuple[LaidOutItem, ...], FittedFrame]:
+        """`place`, remembered by size: a remembered layout is placed at the same few sizes again."""
+        if size not in self._placed:
+            items, fitted = self.place(size)
+            self._placed[size] = (tuple(items), fitted)
+        return self._placed[size]
 
     def place(self, size: float) -> tuple[list[LaidOutItem], FittedFrame]:
         frame = self.frame
@@ -588,28 +598,23 @@ def layout_frames(
 ) -> tuple[list[LaidOutItem], list[FittedFrame], list[Diagnostic]]:
     """Fit every frame (frames of one fit group share the smallest of their sizes) and place the text.
 
-    Remembered for the last pages laid out, keyed by the frames themselves (their text, styles and boxes:
+    Each frame's fitting and placing is remembered, keyed by the frame itself (its text, styles and box:
     everything the layout reads besides the fonts, which a manifest loads once per process), as Typst's
-    compiler remembers its layout: a process that makes the same page again places nothing again."""
-    items, fitted, diagnostics = _laid_out_frames(tuple(frames), manifest)
-    return list(items), list(fitted), list(diagnostics)
-
-
-@functools.lru_cache(maxsize=32)
-def _laid_out_frames(
-    frames: tuple[TextFrame, ...], manifest: FontManifest
-) -> tuple[tuple[LaidOutItem, ...], tuple[FittedFrame, ...], tuple[Diagnostic, ...]]:
-    layouts = [FrameLayout(frame, manifest) for frame in frames]
+    compiler remembers its layout: a process that meets a frame again (the same poster again, or the
+    poster's own text beside another organisation's block) fits and places only what is new."""
+    first = [_first_fit(frame, manifest) for frame in frames]
+    layouts = [layout for layout, _, _ in first]
+    roomy = [families for _, families, _ in first]
+    fitted_sizes = [size for _, _, size in first]
     diagnostics: list[Diagnostic] = []
     uncovered: dict[str, dict[str, None]] = {}  # language -> characters of the tool's text no font has
     sizes: dict[int, float] = {}
-    roomy = [layout.roomy_families() for layout in layouts]
-    fitted_sizes = [layout.fit() for layout in layouts]
     tight_groups = {layout.frame.fit_group for layout in layouts if layout.tight and layout.frame.fit_group}
     for index, layout in enumerate(layouts):
         if layout.frame.fit_group in tight_groups and not layout.tight and roomy[index]:
-            layout.tighten()  # frames that share a size share a font too: both columns of a list alike
-            fitted_sizes[index] = layout.fit()
+            # frames that share a size share a font too: both columns of a list alike
+            layout, fitted_sizes[index] = _tightened_fit(layout.frame, manifest)
+            layouts[index] = layout
         if layout.tight:
             diagnostics.append(
                 Diagnostic(
@@ -642,10 +647,28 @@ def _laid_out_frames(
     fitted_frames: list[FittedFrame] = []
     for index, layout in enumerate(layouts):
         size = groups.get(layout.frame.fit_group or "", sizes[index])
-        placed, fitted = layout.place(size)
+        placed, fitted = layout.placed(size)
         items += placed
         fitted_frames.append(fitted)
-    return tuple(items), tuple(fitted_frames), tuple(diagnostics)
+    return items, fitted_frames, diagnostics
+
+
+@functools.lru_cache(maxsize=512)
+def _first_fit(frame: TextFrame, manifest: FontManifest) -> tuple[FrameLayout, frozenset[str], float | None]:
+    """A frame's layout after `fit`, the roomy fonts it used before, and the size found. Never changed
+    once made: what changes it (tightening) works on a copy."""
+    layout = FrameLayout(frame, manifest)
+    roomy = frozenset(layout.roomy_families())
+    return layout, roomy, layout.fit()
+
+
+@functools.lru_cache(maxsize=128)
+def _tightened_fit(frame: TextFrame, manifest: FontManifest) -> tuple[FrameLayout, float | None]:
+    """The frame fitted again without its roomy fonts, from where its first fit left it (hyphenation
+    included), because another frame of its fit group had to drop them."""
+    layout = copy.copy(_first_fit(frame, manifest)[0])
+    layout.tighten()
+    return layout, layout.fit()
 
 
 def _families(layout: FrameLayout) -> str:
