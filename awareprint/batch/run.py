@@ -22,6 +22,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from multiprocessing import forkserver
 from pathlib import Path
+from typing import Any
 
 from awareprint.batch.record import (
     Fingerprints,
@@ -514,15 +515,8 @@ def _start_worker(batch_pid: int) -> None:
     threading.Thread(target=exit_with_the_batch, daemon=True).start()
 
 
-def _make_in_worker(
-    item: BatchItem,
-    inputs: str,
-    spec: BatchSpec,
-    folders: Folders,
-    preflight: bool,
-    organisation: Organisation | None = None,
-) -> Outcome:
-    """`make_item` in a worker, which then sets aside what it keeps for its next files.
+def _make_in_worker(*arguments: Any) -> Outcome:
+    """`make_item(*arguments)` in a worker, which then sets aside what it keeps for its next files.
 
     A worker keeps its modules, fonts and shaping caches for all its files. Python's full garbage
     collections walked all of them again and again (about 30 ms each; 1.6 to 2.3 ms of CPU a file on a
@@ -531,7 +525,7 @@ def _make_in_worker(
     only what later files add. A frozen object is still freed when its last reference goes (an entry leaving
     a cache); a cycle among them would wait for the worker's end, after TASKS_PER_WORKER files.
     """
-    outcome = make_item(item, inputs, spec, folders, preflight, organisation)
+    outcome = make_item(*arguments)
     gc.collect()
     gc.freeze()
     return outcome
