@@ -6,6 +6,7 @@ Heavy modules are imported inside the commands so that `--help` stays fast.
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import signal
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
+from typer.main import get_command_name
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -1090,7 +1092,8 @@ def main(argv: list[str] | None = None) -> None:
     install()
     stops = _stop_on_signals()
     try:
-        code = app(args=argv, prog_name="awareprint", standalone_mode=False)
+        args = sys.argv[1:] if argv is None else argv
+        code = _app_for(args)(args=args, prog_name="awareprint", standalone_mode=False)
         if isinstance(code, int) and code:  # typer.Exit(code) comes back as a return value here
             sys.exit(code)
     except AwareprintError as error:
@@ -1117,6 +1120,39 @@ def main(argv: list[str] | None = None) -> None:
     finally:
         for number, handler in stops.items():
             signal.signal(number, handler)
+
+
+def _app_for(args: list[str]) -> typer.Typer:
+    """The app with only the command `args` name: typer builds every command's parameters from its
+    signature before it runs one (about 25 ms for all of them). Help on the whole app, a mistyped name or
+    no command gets the whole app, so that click lists or suggests the others."""
+    name = _command_named(args)
+    commands = [
+        command
+        for command in app.registered_commands
+        if name == (command.name or get_command_name(command.callback.__name__))  # type: ignore[union-attr]
+    ]
+    groups = [group for group in app.registered_groups if group.name == name]
+    if not commands and not groups:
+        return app
+    only = copy.copy(app)
+    only.registered_commands, only.registered_groups = commands, groups
+    return only
+
+
+def _command_named(args: list[str]) -> str | None:
+    """The first argument after the app's own options (`--data PATH`), or None if an option comes first
+    that the app itself answers (`--help`, `--version`) or that it does not know."""
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg == "--data":
+            index += 2
+        elif arg.startswith("--data="):
+            index += 1
+        else:
+            return None if arg.startswith("-") else arg
+    return None
 
 
 def _stop_on_signals() -> dict[int, _Handler]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer._coercion import build_runtime_param, resolve_type_descriptor
@@ -130,3 +131,49 @@ def test_plain_values_convert_as_typer_converts_them(annotation: object, value: 
     plain, typers = _both(annotation, value)
     assert plain == typers
     assert type(plain) is type(typers)
+
+
+def _every_command(group: Any, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command and group's path under `group` (typer's own click: a group has `commands`)."""
+    found = []
+    for name, command in group.commands.items():
+        found.append((*path, name))
+        if hasattr(command, "commands"):
+            found += _every_command(command, (*path, name))
+    return found
+
+
+def _output(app: object, args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[object, str, str]:
+    try:
+        result: object = app(args=args, prog_name="awareprint", standalone_mode=False)  # type: ignore[operator]
+    except Exception as error:  # a usage error, raised as the whole app raises it
+        result = (type(error).__name__, getattr(error, "format_message", str)())
+    captured = capsys.readouterr()
+    return result, captured.out, captured.err
+
+
+def test_the_app_built_for_one_command_answers_as_the_whole_app(capsys: pytest.CaptureFixture[str]) -> None:
+    """main() builds only the command it runs (typer reads every command's signature first): its help,
+    its usage errors and its group's listing must be the whole app's."""
+    import typer.main
+
+    from awareprint.cli import _app_for, app
+
+    commands = _every_command(typer.main.get_command(app))
+    assert {"poster", "batch", "serve", "templates", "strings"} <= {c[0] for c in commands}
+    cases = [[*command, "--help"] for command in commands]
+    cases += [
+        ["poster", "--bogus"],
+        ["--data", str(DATA), "batch", "--help"],
+        ["--data=/nowhere", "poster"],
+        ["templates", "chek"],
+    ]
+    cases += [["postr"], ["--help"], ["--version"]]
+    for args in cases:
+        pruned = _app_for(args)
+        if args[0] in {c[0] for c in commands} and "postr" not in args:
+            assert pruned is not app, args
+            assert len(pruned.registered_commands) + len(pruned.registered_groups) == 1, args
+        whole = _output(app, args, capsys)
+        assert _output(pruned, args, capsys) == whole, args
+        assert "--help" not in args or "Usage: awareprint" in whole[1], args
