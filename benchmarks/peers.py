@@ -378,7 +378,7 @@ def _awareprint(language: str, folder: Path) -> Maker:
 
 def _awareprint_forgetting(language: str, folder: Path) -> Maker:
     """As `_awareprint`, but forgetting before each poster what the process remembers of a poster it made
-    (a page's layout, a line's extractor order, parsed YAML): what a poster it has not made before costs
+    (a page's layout, a line's extractor order, checked YAML): what a poster it has not made before costs
     once fonts and shaping are warm, as in a batch of many organisations."""
     from awareprint.load import schema
     from awareprint.render import pdf
@@ -387,7 +387,7 @@ def _awareprint_forgetting(language: str, folder: Path) -> Maker:
     make = _awareprint(language, folder)
 
     def forgetting() -> int:
-        for memo in (layout._first_fit, layout._tightened_fit, pdf._extractor_ordered, schema._composed):
+        for memo in (layout._first_fit, layout._tightened_fit, pdf._extractor_ordered, schema._tree):
             memo.cache_clear()
         return make()
 

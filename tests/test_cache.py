@@ -21,9 +21,10 @@ def _poster(tmp_path: Path, name: str) -> str:
 
 def _fresh_process_caches() -> None:
     """Forget what this process worked out, as a new process would."""
-    from awareprint.load import materials
+    from awareprint.load import materials, schema
     from awareprint.render import colour, pdfx
 
+    schema._tree.cache_clear()
     pdfx._compressed_profile.cache_clear()
     colour._luminance.cache_clear()
     for function in vars(materials).values():
@@ -48,7 +49,7 @@ def test_a_poster_is_the_same_without_the_cache_with_an_empty_one_and_a_full_one
 ) -> None:
     empty = _poster(tmp_path, "empty.pdf")
     kinds = {p.parent.parent.name for p in _entries(cache_dir)}
-    assert kinds == {"digits", "profile-flate", "printed-rgb"}
+    assert kinds == {"digits", "profile-flate", "printed-rgb", "yaml-tree"}
     _fresh_process_caches()
     full = _poster(tmp_path, "full.pdf")
     monkeypatch.setenv("AWAREPRINT_CACHE", "off")
@@ -112,3 +113,31 @@ def test_the_cache_folder_follows_the_platform_conventions(monkeypatch: pytest.M
         assert cache.folder() == Path("/somewhere/awareprint")
     monkeypatch.setenv("AWAREPRINT_CACHE", "off")
     assert cache.folder() is None
+
+
+def test_every_data_file_reads_back_from_the_cache_as_composed(cache_dir: Path) -> None:
+    """The checked tree kept as JSON gives the Node tree PyYAML's composer and the checks give: values,
+    lines, keys and file, for every built-in data file."""
+    from awareprint.load import schema
+    from awareprint.resources import DATA
+
+    files = sorted(DATA.glob("*/*.yaml"))
+    assert len(files) > 40
+    for path in files:
+        composed = schema._checked(path.read_text(encoding="utf-8"), path)
+        assert schema.load_yaml(path) == composed, path  # fills the cache
+        schema._tree.cache_clear()
+        assert schema.load_yaml(path) == composed, path  # from it
+    assert len([p for p in _entries(cache_dir) if p.parent.parent.name == "yaml-tree"]) == len(files)
+
+
+def test_a_file_with_a_mistake_is_never_kept(tmp_path: Path, cache_dir: Path) -> None:
+    from awareprint.diagnostics import AwareprintError
+    from awareprint.load import schema
+
+    path = tmp_path / "bad.yaml"
+    path.write_text("a: 1\na: 2\n", encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(AwareprintError, match="duplicate key 'a'"):
+            schema.load_yaml(path)
+    assert not cache_dir.exists() or not _entries(cache_dir)

@@ -6,6 +6,7 @@ not load, and values converted exactly as typer would convert them.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -19,24 +20,27 @@ from awareprint.cli_values import _PlainValue
 from awareprint.resources import DATA
 
 
-def _loaded_after(tmp_path: Path, *args: str) -> set[str]:
-    """Top-level modules loaded by `awareprint ARGS` in a new process."""
+def _loaded_after(tmp_path: Path, *args: str, cache: Path | None = None) -> set[str]:
+    """Top-level modules loaded by `awareprint ARGS` in a new process (with the given cache folder)."""
     script = (
         "import sys\nfrom awareprint.cli import main\n"
         f"try:\n    main({list(args)!r})\nexcept SystemExit:\n    pass\n"
         "print(' '.join(sorted({name.split('.')[0] for name in sys.modules})))"
     )
+    env = {**os.environ, "AWAREPRINT_CACHE_DIR": str(cache)} if cache else None
     done = subprocess.run(
-        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=True
+        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=True, env=env
     )
     return set(done.stdout.split())
 
 
 def test_a_poster_loads_neither_pydantic_nor_fonttools_tables(tmp_path: Path) -> None:
     """Nor pikepdf (the renderer writes PDF/X itself) nor rich (its one line is plain text)."""
-    loaded = _loaded_after(tmp_path, "--data", str(DATA), "poster", "--output", str(tmp_path / "p.pdf"))
+    args = ("--data", str(DATA), "poster", "--output", str(tmp_path / "p.pdf"))
+    assert "yaml" in _loaded_after(tmp_path, *args, cache=tmp_path / "cache")  # fills the cache
+    loaded = _loaded_after(tmp_path, *args, cache=tmp_path / "cache")
     assert (tmp_path / "p.pdf").stat().st_size > 10_000
-    assert not loaded & {"pydantic", "pikepdf", "rich"}
+    assert not loaded & {"pydantic", "pikepdf", "rich", "yaml"}  # data files read back from the cache
     assert "reportlab" in loaded
     done = subprocess.run(
         [

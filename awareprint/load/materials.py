@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import hashlib
 import re
 from collections.abc import Callable
@@ -22,7 +23,6 @@ from pathlib import Path
 from typing import Any, cast
 
 import babel
-import yaml
 from babel import Locale, UnknownLocaleError
 
 from awareprint.diagnostics import AwareprintError, Diagnostic, user_error
@@ -560,7 +560,9 @@ def dump_materials(
             for key in strings
             if (review := reviews.get(key))
         }
-    body = yaml.dump(tree, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1_000_000)
+    import yaml
+
+    body = yaml.dump(tree, Dumper=_dumper(), allow_unicode=True, sort_keys=False, width=1_000_000)
     body = re.sub(r"\n(?=[a-z_])", "\n\n", body)  # a blank line between top-level blocks
     body = body.replace(
         "\ntranslated_from:",
@@ -578,19 +580,25 @@ class _OneLine(dict[str, object]):
     """A mapping written on one line (`{reviewer: …, date: …}`): one review, one line in a diff."""
 
 
-class _Dumper(yaml.SafeDumper):
-    """Lists indented under their key, as people write them (PyYAML's default puts them flush)."""
+@functools.cache
+def _dumper() -> type:
+    """PyYAML's safe dumper with lists indented under their key, as people write them (its default puts
+    them flush), each value written out (our reader refuses aliases) and `_OneLine` on one line. Made on
+    first write: reading a language file never imports PyYAML."""
+    import yaml
 
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        super().increase_indent(flow, False)
+    class Dumper(yaml.SafeDumper):  # type: ignore[misc]
+        def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+            super().increase_indent(flow, False)
 
-    def ignore_aliases(self, data: object) -> bool:
-        return True  # one date shared by many reviews is written out each time: our reader refuses aliases
+        def ignore_aliases(self, data: object) -> bool:
+            return True  # one date shared by many reviews is written out each time
 
-
-_Dumper.add_representer(
-    _OneLine, lambda dumper, data: dumper.represent_mapping("tag:yaml.org,2002:map", data, flow_style=True)
-)
+    Dumper.add_representer(
+        _OneLine,
+        lambda dumper, data: dumper.represent_mapping("tag:yaml.org,2002:map", data, flow_style=True),
+    )
+    return Dumper
 
 
 def header_of(path: Path) -> str:

@@ -10,20 +10,24 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import functools
+import importlib.util
+import json
 import math
+import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
-
-import yaml
+from typing import TYPE_CHECKING, TypeVar
 
 from awareprint.diagnostics import AwareprintError, user_error
 from awareprint.units import Cmyk, Pt, parse_cmyk, parse_length
 
 from .inputs import read_input
 from .text_input import ONE_LINE, CharacterError, Field, clean_text, is_blank
+
+if TYPE_CHECKING:
+    import yaml
 
 MAX_DATA_FILE_BYTES = 1_000_000
 MAX_NESTING = 32  # the deepest real file nests 6 levels; a deeper one is a mistake or an attack
@@ -41,7 +45,6 @@ N = TypeVar("N", int, float)
 _PHONE = re.compile(r"^\+?[0-9A-Z][0-9A-Z ()\-.]{1,30}[0-9A-Z]$|^[0-9]{3,6}$")
 _URL = re.compile(r"^https://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(/[^\s]*)?$")
 _EMAIL = re.compile(r"^[^@\s]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it: about 10x faster
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +77,67 @@ def load_yaml(path: Path) -> Node:
         raise user_error(
             f"not UTF-8 text (byte {exc.start})", file=path, hint="save the file as UTF-8"
         ) from None
+    return _nodes(_tree(text, path), path, "")
+
+
+# A file's checked tree as plain data: [line, text], [line, [item, ...]] or [line, {key: item, ...}]. The
+# keys of a Node follow from where it sits, and its file is the one read, so neither is stored.
+_Tree = list  # type: ignore[type-arg]
+
+
+@functools.lru_cache(maxsize=64)
+def _tree(text: str, path: Path) -> _Tree:
+    """A file's checked tree, made once per process for each text (a batch reads the same language, region
+    and template files for every poster), and kept in the persistent cache, so a new process reads it back
+    as JSON instead of importing PyYAML (about 12 ms) and composing every data file. A file with a mistake
+    is never kept: it is checked (and the mistake reported) every time."""
+    from .cache import cached
+
+    def checked() -> bytes:
+        return json.dumps(_plain(_checked(text, path)), ensure_ascii=False).encode()
+
+    tree: _Tree = json.loads(cached("yaml-tree", (text, _yaml_identity()), checked))
+    return tree
+
+
+def _yaml_identity() -> str:
+    """The installed PyYAML, without importing it: its module's place, size and time (a new install is a
+    new key)."""
+    spec = importlib.util.find_spec("yaml")
+    if spec is None or spec.origin is None:
+        return "no yaml"
+    status = os.stat(spec.origin)
+    return f"{spec.origin} {status.st_size} {status.st_mtime_ns}"
+
+
+def _plain(node: Node) -> _Tree:
+    if isinstance(node.value, str):
+        return [node.line, node.value]
+    if isinstance(node.value, list):
+        return [node.line, [_plain(item) for item in node.value]]
+    return [node.line, {name: _plain(child) for name, child in node.value.items()}]
+
+
+def _nodes(tree: _Tree, path: Path, key: str) -> Node:
+    line, value = tree
+    if isinstance(value, str):
+        return Node(value, path, line, key)
+    if isinstance(value, list):
+        return Node([_nodes(item, path, f"{key}[{i}]") for i, item in enumerate(value)], path, line, key)
+    return Node(
+        {name: _nodes(child, path, f"{key}.{name}" if key else name) for name, child in value.items()},
+        path,
+        line,
+        key,
+    )
+
+
+def _checked(text: str, path: Path) -> Node:
+    """Compose and check a file's text with PyYAML: the Node tree, or an AwareprintError naming the line."""
+    import yaml
+
     try:
-        root = _composed(text)
+        root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml: 10x faster
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -102,13 +164,6 @@ def load_yaml(path: Path) -> Node:
     return _convert(root, path, "", seen=set(), depth=0)
 
 
-@functools.lru_cache(maxsize=64)
-def _composed(text: str) -> yaml.Node | None:
-    """The YAML node graph of a file's text, parsed once per process for each text: a batch reads the same
-    language, region and template files for every poster. Keyed by the text itself; only read after."""
-    return yaml.compose(text, Loader=_LOADER)
-
-
 def _convert(node: yaml.Node, path: Path, key: str, seen: set[int], depth: int) -> Node:
     line = node.start_mark.line + 1
     if depth > MAX_NESTING:
@@ -126,15 +181,15 @@ def _convert(node: yaml.Node, path: Path, key: str, seen: set[int], depth: int) 
             key=key or None,
             hint="remove the '!' tag; data files hold plain text, lists and mappings",
         )
-    if isinstance(node, yaml.ScalarNode):
+    if node.id == "scalar":  # (PyYAML's node kinds, without importing it here)
         return Node(node.value, path, line, key)
-    if isinstance(node, yaml.SequenceNode):
+    if node.id == "sequence":
         items = [_convert(child, path, f"{key}[{i}]", seen, depth + 1) for i, child in enumerate(node.value)]
         return Node(items, path, line, key)
-    assert isinstance(node, yaml.MappingNode)
+    assert node.id == "mapping"
     mapping: dict[str, Node] = {}
     for key_node, value_node in node.value:
-        if not isinstance(key_node, yaml.ScalarNode):
+        if key_node.id != "scalar":
             raise user_error(
                 "a key must be plain text", file=path, line=key_node.start_mark.line + 1, key=key
             )
