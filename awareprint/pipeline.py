@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .compose.document import (
     Disc,
@@ -31,11 +32,13 @@ from .load.organisation import Organisation, load_organisation
 from .load.regions import Region, load_region
 from .load.templates import Brand, Template, extends_chain, load_template
 from .render.colour import as_printed_rgb
-from .render.images import Logo, open_logo
 from .render.output import write_atomic
 from .render.pdfx import DEFAULT_PROFILE, STANDARDS, OutputProfile, custom_profile, finishing
 from .text import layout_frames
 from .text.fonts import FontManifest, load_manifest
+
+if TYPE_CHECKING:
+    from .render.images import Logo
 
 AUTHOR = "awareprint (content: IWF 2018 study and sourced safety advice)"
 
@@ -136,7 +139,11 @@ def make_poster(request: PosterRequest, folders: Folders | None = None) -> Poste
     logo_path = request.logo or (organisation.logo if organisation else None)
     if logo_path and request.edition in ("screen", "html") and isinstance(organisation, Organisation):
         require_logo_alt(organisation)
-    logo = open_logo(logo_path) if logo_path else None
+    logo = None
+    if logo_path:
+        from .render.images import open_logo  # Pillow (about 10 ms to import): only for a logo
+
+        logo = open_logo(logo_path)
     profile = custom_profile(request.profile) if request.profile else DEFAULT_PROFILE
     screen = request.edition != "print"  # sRGB, links
     social = request.edition == "social"

@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from awareprint.diagnostics import Diagnostic, Severity
 from awareprint.load.content import CONTACT_SEPARATOR, Contact, Content, Statistic, contacts_checked
@@ -27,7 +28,6 @@ from awareprint.load.templates import (
     TextSlot,
 )
 from awareprint.render.colour import DEFAULT_PROFILE_PATH
-from awareprint.render.images import Logo, logo_jpeg, resolution_diagnostic
 from awareprint.render.qr import qr_modules
 from awareprint.units import Pt
 
@@ -47,6 +47,9 @@ from .document import (
     TextStyle,
 )
 from .structure import QR_TAG, figure_tag, links_in, list_item_tag, text_tag
+
+if TYPE_CHECKING:
+    from awareprint.render.images import Logo
 
 FIGURE_NUMBER_SHARE = 0.42  # of a stacked figure cell's height, for the number
 INLINE_NUMBER_SHARE = 0.36  # of an inline figure cell's width, for the number
@@ -199,6 +202,8 @@ def _logo(
     slot: LogoSlot, logo: Logo, profile: Path, screen: bool, rtl: bool, kind: str, alt: str | None
 ) -> tuple[list[Box], list[Diagnostic]]:
     """The logo on its plate, as large as the slot allows, at the reading start of the slot."""
+    from awareprint.render.images import logo_jpeg, resolution_diagnostic  # Pillow: only with a logo
+
     pad = min(slot.rect.width, slot.rect.height) * LOGO_PADDING
     room_w, room_h = slot.rect.width - 2 * pad, slot.rect.height - 2 * pad
     width = min(room_w, room_h * logo.aspect)
@@ -344,6 +349,8 @@ def _organisation(
     body_rect = Rect(inner.x, Pt(top.bottom + gap), inner.width, Pt(inner.bottom - top.bottom - gap))
     shown = {"name"}
     if logo is not None:  # at the reading start of the top row, the name beside it
+        from awareprint.render.images import logo_jpeg, resolution_diagnostic  # Pillow: only with a logo
+
         width = Pt(min(top.height * logo.aspect, inner.width * LOGO_SHARE_BESIDE_NAME))
         height = Pt(width / logo.aspect)
         rtl = content.direction == "rtl"
