@@ -27,6 +27,7 @@ from .regions import (
     dated_finding,
     load_region,
 )
+from .remembered import remembered
 from .schema import Mapping, as_list, as_text, load_yaml, parse_node, web_address
 
 __all__ = ["Contact", "Content", "build_content", "load_region", "load_source"]
@@ -150,6 +151,7 @@ class Content:
 # --- loading ----------------------------------------------------------------------------------
 
 
+@remembered(maxsize=4)
 def load_source(path: Path) -> SourceData:
     root = Mapping(load_yaml(path), {"study", "figures", "emphasis"})
     study = root.sub(

@@ -13,6 +13,8 @@ from pathlib import Path
 from awareprint.diagnostics import Diagnostic, Severity, user_error
 from awareprint.resources import DATA as BUILTIN
 
+from .remembered import note
+
 KINDS = ("materials", "regions", "templates", "fonts")
 
 
@@ -28,8 +30,10 @@ class Shelf:
     overlay: Path | None = None
 
     def __truediv__(self, name: str) -> Path:
-        if self.overlay is not None and (self.overlay / name).exists():
-            return self.overlay / name
+        if self.overlay is not None:
+            if (self.overlay / name).exists():
+                return self.overlay / name
+            note(self.overlay / name, None)  # a copy put there later replaces what a loader remembers
         return self.builtin / name
 
     def glob(self, pattern: str) -> list[Path]:

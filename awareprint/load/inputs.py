@@ -14,6 +14,8 @@ from pathlib import Path
 
 from awareprint.diagnostics import AwareprintError, user_error
 
+from .remembered import note
+
 _KINDS = (
     (stat.S_ISDIR, "a folder"),
     (stat.S_ISFIFO, "a pipe (FIFO)"),
@@ -51,6 +53,7 @@ def read_input(path: Path, limit: int, what: str = "file") -> bytes:
             file=path,
             hint="is this the right file?",
         )
+    note(path, data)
     return data
 
 

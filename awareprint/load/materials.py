@@ -30,6 +30,7 @@ from awareprint.load.folders import Folder
 
 from .cache import cached
 from .inputs import read_input
+from .remembered import remembered
 from .schema import MAX_DATA_FILE_BYTES, Mapping, Node, as_text, load_yaml
 from .text_input import CHARACTER_CODES, LINES
 
@@ -203,10 +204,12 @@ def language_codes(folder: Folder) -> list[str]:
     return [ENGLISH, *codes]
 
 
+@remembered(maxsize=8)
 def load_english(folder: Folder, source_figures: tuple[str, ...]) -> Materials:
     return load_materials(folder / f"{ENGLISH}.yaml", source_figures)
 
 
+@remembered(maxsize=64)
 def load_language(folder: Folder, code: str, source_figures: tuple[str, ...]) -> Materials:
     """One language, with English filled in where a translation has no string."""
     english = load_english(folder, source_figures)
@@ -587,7 +590,7 @@ def _dumper() -> type:
     first write: reading a language file never imports PyYAML."""
     import yaml
 
-    class Dumper(yaml.SafeDumper):  # type: ignore[misc]
+    class Dumper(yaml.SafeDumper):
         def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
             super().increase_indent(flow, False)
 

@@ -18,6 +18,7 @@ from typing import Any
 from awareprint.diagnostics import Diagnostic, Severity
 
 from .materials import AUDIENCES, DEFAULT_LEAD_LABEL, LEAD_LABELS, PURPOSES
+from .remembered import remembered
 from .schema import (
     Mapping,
     Node,
@@ -136,6 +137,7 @@ def _with_variant(contact: ContactEntry, variant: Variant) -> ContactEntry:
 # --- loading ----------------------------------------------------------------------------------
 
 
+@remembered(maxsize=64)
 def load_region(path: Path) -> Region:
     root = Mapping(load_yaml(path), {"region", "contacts"})
     region = root.sub("region", {"code", "name", "locale", "qr_contact"}, {"lead_label"})

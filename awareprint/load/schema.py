@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from awareprint.diagnostics import AwareprintError, user_error
 from awareprint.units import Cmyk, Pt, parse_cmyk, parse_length
@@ -82,7 +82,7 @@ def load_yaml(path: Path) -> Node:
 
 # A file's checked tree as plain data: [line, text], [line, [item, ...]] or [line, {key: item, ...}]. The
 # keys of a Node follow from where it sits, and its file is the one read, so neither is stored.
-_Tree = list  # type: ignore[type-arg]
+_Tree = list[Any]
 
 
 @functools.lru_cache(maxsize=64)
@@ -165,6 +165,8 @@ def _checked(text: str, path: Path) -> Node:
 
 
 def _convert(node: yaml.Node, path: Path, key: str, seen: set[int], depth: int) -> Node:
+    import yaml  # (imported by _checked, the only caller)
+
     line = node.start_mark.line + 1
     if depth > MAX_NESTING:
         raise user_error(
@@ -181,15 +183,15 @@ def _convert(node: yaml.Node, path: Path, key: str, seen: set[int], depth: int) 
             key=key or None,
             hint="remove the '!' tag; data files hold plain text, lists and mappings",
         )
-    if node.id == "scalar":  # (PyYAML's node kinds, without importing it here)
+    if isinstance(node, yaml.ScalarNode):
         return Node(node.value, path, line, key)
-    if node.id == "sequence":
+    if isinstance(node, yaml.SequenceNode):
         items = [_convert(child, path, f"{key}[{i}]", seen, depth + 1) for i, child in enumerate(node.value)]
         return Node(items, path, line, key)
-    assert node.id == "mapping"
+    assert isinstance(node, yaml.MappingNode)
     mapping: dict[str, Node] = {}
     for key_node, value_node in node.value:
-        if key_node.id != "scalar":
+        if not isinstance(key_node, yaml.ScalarNode):
             raise user_error(
                 "a key must be plain text", file=path, line=key_node.start_mark.line + 1, key=key
             )

@@ -23,6 +23,7 @@ from awareprint.units import MIN_BLEED_MM, POINTS_PER_UNIT, Cmyk, Pt, parse_leng
 
 from .materials import AUDIENCES
 from .organisation import MAX_CONTACT_LINES
+from .remembered import note, remembered
 from .schema import Mapping, Node, as_list, as_text, closest_key, load_yaml, parse_node
 
 TEXT_CONTENT = (
@@ -263,6 +264,7 @@ class Brand:
     line: int | None
 
 
+@remembered(maxsize=32)
 def load_template(path: Path, brand: Brand | None = None) -> Template:
     node, _ = _resolve_extends(path, chain=())
     return _build(node, path, brand)
@@ -275,6 +277,7 @@ def template_kind(path: Path) -> str:
     return meta.choice("kind", TEMPLATE_KINDS)
 
 
+@remembered(maxsize=32)
 def extends_chain(path: Path) -> tuple[Path, ...]:
     """The template's file and every file it extends: what a change to the design touches."""
     return _resolve_extends(path, chain=())[1]
@@ -313,6 +316,8 @@ def _base_template(path: Path, name: str) -> Path:
     beside = path.parent / f"{name}.yaml"
     if beside.is_file() and beside.resolve() != path.resolve():
         return beside
+    if beside.resolve() != path.resolve():
+        note(beside, None)  # one put there later is the base instead
     return DATA / "templates" / f"{name}.yaml"
 
 
