@@ -17,10 +17,10 @@ import io
 import itertools
 import os
 import string
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import uharfbuzz as hb
 from reportlab import rl_config
@@ -315,7 +315,8 @@ class _Painter:
         self.colour = colour
         self.rtl = rtl  # the document reads right to left (its viewer preferences say so)
         self.previous: tuple[GlyphRun, float, float] | None = None  # last line: first run, left, right
-        self.silent: list[tuple[GlyphRun, list[_Written]]] = []  # drawn after the page's lines
+        self.silent: list[tuple[GlyphRun, tuple[_Written, ...]]] = []  # drawn after the page's lines
+        self.fills: dict[Cmyk, tuple[str, Color]] = {}  # a fill colour's operator, as reportlab writes it
 
     def fill(self, fill: Fill) -> None:
         rect = fill.rect
@@ -384,14 +385,11 @@ class _Painter:
         adjacent runs of one font, size and colour share a text object, which writes its glyphs in that
         order, each standing for its own characters. Only the stream order changes, never a glyph's place.
         """
-        ordered = _extractor_ordered(tuple(runs), self.rtl)
-        if ordered is None:
-            for run in runs:
-                self._text_object(run, [(glyph, run.x, glyph.text) for glyph in run.glyphs], _ltr_actual(run))
-            return
-        for run, glyphs, silent in ordered:
-            self._text_object(run, list(glyphs), None)
-            self.silent.append((run, list(silent)))
+        fonts = {run.font_file: self.fonts.get(run.font_file).resource for run in runs}  # in drawing order
+        objects, silent = _line_objects(tuple(runs), self.rtl, self.height, tuple(fonts.items()))
+        for drawn in objects:
+            self._draw(drawn)
+        self.silent += silent
 
     def silent_glyphs(self) -> None:
         """Glyphs that stand for no text (raised marks of Nastaliq, for one), drawn after all of the
@@ -429,46 +427,131 @@ class _Painter:
         self._text_object(replace(first, y=far), [(glyph, first.x, NO_TEXT)], "", invisible=True)
 
     def _text_object(
-        self, run: GlyphRun, glyphs: list[_Written], actual: str | None, invisible: bool = False
+        self, run: GlyphRun, glyphs: Sequence[_Written], actual: str | None, invisible: bool = False
     ) -> None:
-        """One text object in the run's font, size and colour: each glyph at its place (offset from the
-        given run origin x), standing for the given text, in the given order; `actual`, if given, is the
-        object's text for extractors (ActualText) instead of its glyphs'; `invisible` ones paint nothing."""
-        font = self.fonts.get(run.font_file)
-        self.canvas.setFillColor(self.colour(run.colour))
-        size = run.size
-        origin = run.x
-        parts = [f"BT /{font.resource} {_num(size)} Tf 1 0 0 1 {_num(origin)} {_num(self.height - run.y)} Tm"]
-        if invisible:
-            parts.append("3 Tr")  # text state outlives ET: set back below
-        rise = 0.0
-        cursor = 0.0  # where the next glyph lands without adjustment, from the object origin
-        pending: list[str] = []
-        for glyph, x, text in glyphs:
-            glyph_rise = -glyph.y
-            if abs(glyph_rise - rise) > 1e-6:
-                if pending:
-                    parts.append("[" + " ".join(pending) + "] TJ")
-                    pending = []
-                parts.append(f"{_num(glyph_rise)} Ts")
-                rise = glyph_rise
-            place = x - origin + glyph.x
-            shift = place - cursor
-            if abs(shift) > 1e-4:
-                pending.append(_num(-shift * 1000 / size))
-            pending.append(f"<{font.code(glyph.glyph_id, text):04X}>")
-            cursor = place + font.width(glyph.glyph_id) * size / 1000
-        if pending:
-            parts.append("[" + " ".join(pending) + "] TJ")
-        if rise:
-            parts.append("0 Ts")  # the rise is graphics state: BT does not reset it for the next run
-        if invisible:
-            parts.append("0 Tr")
-        parts.append("ET")
-        if actual is not None:
-            encoded = "<FEFF" + actual.encode("utf-16-be").hex().upper() + ">" if actual else "()"
-            parts = [f"/Span << /ActualText {encoded} >> BDC", *parts, "EMC"]
-        self.canvas.addLiteral("\n".join(parts))
+        resource = self.fonts.get(run.font_file).resource
+        self._draw(_text_object(run, tuple(glyphs), actual, invisible, self.height, resource))
+
+    def _draw(self, drawn: _Drawn) -> None:
+        """A text object worked out by `_text_object`, its glyphs' codes filled in, in its colour."""
+        font = self.fonts.get(drawn.font_file)
+        self._fill(drawn.colour)
+        self.canvas.addLiteral(
+            drawn.operators % tuple(font.code(glyph, text) for glyph, text in drawn.glyphs)
+        )
+
+    def _fill(self, colour: Cmyk) -> None:
+        """The fill colour as reportlab's setFillColor writes it, worked out once per colour: reportlab checks
+        the colour space on every call, which cost more than the text object it colours."""
+        written = self.fills.get(colour)
+        if written is None:
+            self.canvas.setFillColor(self.colour(colour))
+            if not isinstance(self.canvas._fillColorObj, CMYKColorSep):  # a separation registers: each time
+                self.fills[colour] = (self.canvas._code[-1], self.canvas._fillColorObj)
+            return
+        self.canvas._code.append(written[0])
+        self.canvas._fillColorObj = written[1]
+
+
+class _Drawn(NamedTuple):
+    """A text object's operators with a `%04X` slot for each glyph's code, and the glyph id and text that
+    get each code: the codes are the document's (see _GlyphFont), filled in when it is drawn."""
+
+    font_file: str
+    colour: Cmyk
+    operators: str
+    glyphs: tuple[tuple[int, str], ...]
+
+
+@functools.lru_cache(maxsize=4096)
+def _line_objects(
+    runs: tuple[GlyphRun, ...], rtl: bool, height: float, fonts: tuple[tuple[str, str], ...]
+) -> tuple[tuple[_Drawn, ...], tuple[tuple[GlyphRun, tuple[_Written, ...]], ...]]:
+    """A line's text objects in the order `_Painter.line` describes, and the glyphs drawn after the page's
+    lines; given the page height and the font resources, the same every time. Remembered: a batch and the
+    web app draw the same lines again for every organisation and every edition."""
+    resource = dict(fonts)
+    ordered = _extractor_ordered(runs, rtl)
+    if ordered is None:
+        objects = tuple(
+            _text_object(
+                run,
+                tuple((g, run.x, g.text) for g in run.glyphs),
+                _ltr_actual(run),
+                False,
+                height,
+                resource[run.font_file],
+            )
+            for run in runs
+        )
+        return objects, ()
+    objects = tuple(
+        _text_object(run, glyphs, None, False, height, resource[run.font_file]) for run, glyphs, _ in ordered
+    )
+    return objects, tuple((run, silent) for run, _, silent in ordered)
+
+
+def _text_object(
+    run: GlyphRun,
+    glyphs: tuple[_Written, ...],
+    actual: str | None,
+    invisible: bool,
+    height: float,
+    resource: str,
+) -> _Drawn:
+    """One text object in the run's font, size and colour: each glyph at its place (offset from the given
+    run origin x), standing for the given text, in the given order; `actual`, if given, is the object's
+    text for extractors (ActualText) instead of its glyphs'; `invisible` ones paint nothing."""
+    advance = _advances(run.font_file)
+    size = run.size
+    origin = run.x
+    parts = [f"BT /{resource} {_num(size)} Tf 1 0 0 1 {_num(origin)} {_num(height - run.y)} Tm"]
+    if invisible:
+        parts.append("3 Tr")  # text state outlives ET: set back below
+    rise = 0.0
+    cursor = 0.0  # where the next glyph lands without adjustment, from the object origin
+    pending: list[str] = []
+    for glyph, x, _ in glyphs:
+        glyph_rise = -glyph.y
+        if abs(glyph_rise - rise) > 1e-6:
+            if pending:
+                parts.append("[" + " ".join(pending) + "] TJ")
+                pending = []
+            parts.append(f"{_num(glyph_rise)} Ts")
+            rise = glyph_rise
+        place = x - origin + glyph.x
+        shift = place - cursor
+        if abs(shift) > 1e-4:
+            pending.append(_num(-shift * 1000 / size))
+        pending.append("<%04X>")
+        cursor = place + advance(glyph.glyph_id) * size / 1000
+    if pending:
+        parts.append("[" + " ".join(pending) + "] TJ")
+    if rise:
+        parts.append("0 Ts")  # the rise is graphics state: BT does not reset it for the next run
+    if invisible:
+        parts.append("0 Tr")
+    parts.append("ET")
+    if actual is not None:
+        encoded = "<FEFF" + actual.encode("utf-16-be").hex().upper() + ">" if actual else "()"
+        parts = [f"/Span << /ActualText {encoded} >> BDC", *parts, "EMC"]
+    operators = "\n".join(parts)
+    codes = tuple((glyph.glyph_id, text) for glyph, _, text in glyphs)
+    return _Drawn(run.font_file, run.colour, operators, codes)
+
+
+@functools.cache
+def _advances(path: str) -> Callable[[int], float]:
+    """A font's glyph advances in thousandths of an em, as PDF text space measures them: from HarfBuzz, as
+    shaped (fontTools would decompile every glyph's name and metrics and keep them), each read once."""
+    font = harfbuzz_font(path)
+    upem = font.face.upem
+
+    @functools.cache
+    def advance(glyph_id: int) -> float:
+        return float(font.get_glyph_h_advance(glyph_id) * 1000 / upem)
+
+    return advance
 
 
 def _ltr_actual(run: GlyphRun) -> str | None:
@@ -663,9 +746,7 @@ class _GlyphFont:
 
     def width(self, glyph_id: int) -> float:
         """Advance in thousandths of an em, as PDF text space measures it."""
-        # from HarfBuzz, as shaped: fontTools would decompile every glyph's name and metrics and keep them
-        font = harfbuzz_font(self.path)
-        return float(font.get_glyph_h_advance(glyph_id) * 1000 / font.face.upem)
+        return _advances(self.path)(glyph_id)
 
     def addObjects(self, doc: pdfdoc.PDFDocument) -> None:  # noqa: N802 (reportlab's hook name)
         glyph_ids = sorted({glyph_id for glyph_id, _ in self.codes})
