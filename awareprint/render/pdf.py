@@ -436,9 +436,7 @@ class _Painter:
         """A text object worked out by `_text_object`, its glyphs' codes filled in, in its colour."""
         font = self.fonts.get(drawn.font_file)
         self._fill(drawn.colour)
-        self.canvas.addLiteral(
-            drawn.operators % tuple(font.code(glyph, text) for glyph, text in drawn.glyphs)
-        )
+        self.canvas.addLiteral(drawn.operators % font.codes_for(drawn.glyphs))
 
     def _fill(self, colour: Cmyk) -> None:
         """The fill colour as reportlab's setFillColor writes it, worked out once per colour: reportlab checks
@@ -741,8 +739,10 @@ class _GlyphFont:
     resource: str
     codes: dict[tuple[int, str], int] = field(default_factory=dict)
 
-    def code(self, glyph_id: int, text: str) -> int:
-        return self.codes.setdefault((glyph_id, text), len(self.codes) + 1)
+    def codes_for(self, glyphs: tuple[tuple[int, str], ...]) -> tuple[int, ...]:
+        """The code of each (glyph id, text): a new one for a pair this document has not drawn before."""
+        codes = self.codes
+        return tuple(codes.setdefault(pair, len(codes) + 1) for pair in glyphs)
 
     def width(self, glyph_id: int) -> float:
         """Advance in thousandths of an em, as PDF text space measures it."""
@@ -754,7 +754,9 @@ class _GlyphFont:
         postscript = harfbuzz_font(self.path).face.get_name(hb.OTNameIdPredefined.POSTSCRIPT_NAME) or "Font"
         tag = _subset_tag(postscript, glyph_ids)
         base_font = f"{tag}+{postscript}"
-        font_file = pdfdoc.PDFStream(content=_subset(self.path, glyph_ids), filters=[pdfdoc.PDFZCompress])
+        font_file = pdfdoc.PDFStream(
+            content=_subset(self.path, tuple(glyph_ids)), filters=[pdfdoc.PDFZCompress]
+        )
         font_file.dictionary["Length1"] = len(font_file.content)
         metrics = font_metrics(self.path)
         scale = 1000 / metrics.upem
@@ -813,8 +815,10 @@ def _or(value: int | None, default: int) -> int:
     return default if value is None else value
 
 
-def _subset(path: str, glyph_ids: list[int]) -> bytes:
-    """Keep only the glyphs used, at their original ids, so the content streams stay valid.
+@functools.lru_cache(maxsize=64)
+def _subset(path: str, glyph_ids: tuple[int, ...]) -> bytes:
+    """Keep only the glyphs used, at their original ids, so the content streams stay valid. Remembered by
+    the glyphs: a batch embeds the same subset in every file of one language and template.
 
     HarfBuzz's subsetter: under a millisecond per font where fontTools took 15 to 50 ms, and no import
     of fontTools.subset (about 100 ms of every cold start). Shaping is done by now, so the layout tables
