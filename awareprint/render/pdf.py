@@ -17,6 +17,7 @@ import io
 import itertools
 import os
 import string
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -754,9 +755,7 @@ class _GlyphFont:
         postscript = harfbuzz_font(self.path).face.get_name(hb.OTNameIdPredefined.POSTSCRIPT_NAME) or "Font"
         tag = _subset_tag(postscript, glyph_ids)
         base_font = f"{tag}+{postscript}"
-        font_file = pdfdoc.PDFStream(
-            content=_subset(self.path, tuple(glyph_ids)), filters=[pdfdoc.PDFZCompress]
-        )
+        font_file = pdfdoc.PDFStream(content=_subset(self.path, tuple(glyph_ids)), filters=[_FONT_FLATE])
         font_file.dictionary["Length1"] = len(font_file.content)
         metrics = font_metrics(self.path)
         scale = 1000 / metrics.upem
@@ -778,7 +777,7 @@ class _GlyphFont:
         by_code = sorted((code, glyph_id, text) for (glyph_id, text), code in self.codes.items())
         widths = pdfdoc.PDFArray([1, pdfdoc.PDFArray([round(self.width(g), 2) for _, g, _ in by_code])])
         code_to_glyph = b"\0\0" + b"".join(glyph_id.to_bytes(2, "big") for _, glyph_id, _ in by_code)
-        cid_to_gid = pdfdoc.PDFStream(content=code_to_glyph, filters=[pdfdoc.PDFZCompress])
+        cid_to_gid = pdfdoc.PDFStream(content=code_to_glyph, filters=[_FONT_FLATE])
         descendant = pdfdoc.PDFDictionary(
             {
                 "Type": pdfdoc.PDFName("Font"),
@@ -797,7 +796,7 @@ class _GlyphFont:
             }
         )
         texts = {code: text for code, _, text in by_code}
-        to_unicode = pdfdoc.PDFStream(content=_to_unicode_cmap(texts), filters=[pdfdoc.PDFZCompress])
+        to_unicode = pdfdoc.PDFStream(content=_to_unicode_cmap(texts), filters=[_FONT_FLATE])
         font = pdfdoc.PDFDictionary(
             {
                 "Type": pdfdoc.PDFName("Font"),
@@ -809,6 +808,21 @@ class _GlyphFont:
             }
         )
         doc.idToObject["BasicFonts"].dict[self.resource] = doc.Reference(font, self.resource)
+
+
+class _RememberedFlate:
+    """reportlab's Flate filter (the same bytes), remembered by what it compresses: the font programs and
+    maps of one language's glyphs, embedded again in every file of a batch."""
+
+    pdfname = "FlateDecode"
+
+    @staticmethod
+    @functools.lru_cache(maxsize=128)
+    def encode(data: bytes) -> bytes:
+        return zlib.compress(data)
+
+
+_FONT_FLATE = _RememberedFlate()
 
 
 def _or(value: int | None, default: int) -> int:
