@@ -101,7 +101,6 @@ def make_file(request: FileRequest, folders: Folders | None = None, output: Path
     an unknown name, bad organisation data, an unusable logo, text that does not fit.
     """
     from .pipeline import EDITIONS, PosterRequest, make_poster
-    from .render.images import logo_jpeg
 
     if request.edition not in EDITIONS:
         known = ", ".join(EDITIONS)
@@ -139,6 +138,8 @@ def make_file(request: FileRequest, folders: Folders | None = None, output: Path
             raise AwareprintError(first, tuple(more)) from None
         finally:
             if isinstance(request.logo, bytes):
+                from .render.images import logo_jpeg  # (Pillow: only for a logo)
+
                 logo_jpeg.cache_clear()  # the uploaded logo's converted pixels go with the call
     if output is not None:
         result.write(output)

@@ -21,11 +21,12 @@ from awareprint.resources import DATA
 
 
 def _loaded_after(tmp_path: Path, *args: str, cache: Path | None = None) -> set[str]:
-    """Top-level modules loaded by `awareprint ARGS` in a new process (with the given cache folder)."""
+    """Modules loaded by `awareprint ARGS` in a new process (with the given cache folder), each by its
+    full name and its package's (`PIL.ImageCms` and `PIL`)."""
     script = (
         "import sys\nfrom awareprint.cli import main\n"
         f"try:\n    main({list(args)!r})\nexcept SystemExit:\n    pass\n"
-        "print(' '.join(sorted({name.split('.')[0] for name in sys.modules})))"
+        "print(' '.join(sorted(set(sys.modules) | {name.split('.')[0] for name in sys.modules})))"
     )
     env = {**os.environ, "AWAREPRINT_CACHE_DIR": str(cache)} if cache else None
     done = subprocess.run(
@@ -41,6 +42,7 @@ def test_a_poster_loads_neither_pydantic_nor_fonttools_tables(tmp_path: Path) ->
     loaded = _loaded_after(tmp_path, *args, cache=tmp_path / "cache")
     assert (tmp_path / "p.pdf").stat().st_size > 10_000
     assert not loaded & {"pydantic", "pikepdf", "rich", "yaml"}  # data files read back from the cache
+    assert not loaded & {"PIL.ImageCms", "awareprint.render.images"}  # Pillow's colour management: logos
     assert "reportlab" in loaded
     done = subprocess.run(
         [
