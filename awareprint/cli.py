@@ -1060,9 +1060,8 @@ def serve(
     ] = None,
 ) -> None:
     """Serve the web page: pick a design, languages and region, add your organisation, preview, download."""
-    from dataclasses import replace
-
     import uvicorn
+    from msgspec.structs import replace
 
     from .web.app import create_app
     from .web.config import HostConfig, load_host_config

@@ -13,10 +13,10 @@ import functools
 import math
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+import msgspec
 import yaml
 
 from awareprint.diagnostics import AwareprintError, user_error
@@ -44,8 +44,7 @@ _EMAIL = re.compile(r"^[^@\s]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it: about 10x faster
 
 
-@dataclass(frozen=True, slots=True)
-class Node:
+class Node(msgspec.Struct, frozen=True):
     """A YAML value with where it came from. `value` is str, list[Node] or dict[str, Node]."""
 
     value: str | list[Node] | dict[str, Node]

@@ -18,11 +18,12 @@ import itertools
 import os
 import string
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING
 
+import msgspec
 import uharfbuzz as hb
+from msgspec.structs import replace
 from reportlab import rl_config
 from reportlab.lib.colors import CMYKColor, CMYKColorSep, Color
 from reportlab.lib.utils import ImageReader
@@ -645,8 +646,7 @@ class _FontSet:
         return self.fonts[path]
 
 
-@dataclass
-class _GlyphFont:
+class _GlyphFont(msgspec.Struct):
     """One embedded font. Its character codes (CIDs) stand for a glyph *and* the text it shows.
 
     Shaping reuses a glyph in different clusters (a Devanagari vowel sign before different consonants,
@@ -656,7 +656,7 @@ class _GlyphFont:
 
     path: str
     resource: str
-    codes: dict[tuple[int, str], int] = field(default_factory=dict)
+    codes: dict[tuple[int, str], int] = msgspec.field(default_factory=dict)
 
     def code(self, glyph_id: int, text: str) -> int:
         return self.codes.setdefault((glyph_id, text), len(self.codes) + 1)
