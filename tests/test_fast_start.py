@@ -6,6 +6,7 @@ not load, and values converted exactly as typer would convert them.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -130,3 +131,12 @@ def test_plain_values_convert_as_typer_converts_them(annotation: object, value: 
     plain, typers = _both(annotation, value)
     assert plain == typers
     assert type(plain) is type(typers)
+
+
+def test_the_package_defines_its_data_as_structs_not_dataclasses() -> None:
+    """Python 3.11 compiles each dataclass's methods with exec, 0.6 to 0.75 ms a class at import (a cold
+    poster makes 93 of them: a sixth of its time); a msgspec Struct is made in C in about 0.02 ms."""
+    package = Path(__file__).resolve().parent.parent / "awareprint"
+    imports = re.compile(r"^\s*(from dataclasses |import dataclasses)", re.MULTILINE)
+    using = [p.name for p in package.rglob("*.py") if imports.search(p.read_text(encoding="utf-8"))]
+    assert using == []
