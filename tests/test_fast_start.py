@@ -59,6 +59,7 @@ def test_help_and_check_load_no_renderer(tmp_path: Path, args: tuple[str, ...]) 
     loaded = _loaded_after(tmp_path, *args)
     assert not loaded & {"pydantic", "pikepdf"}
     assert ("reportlab" in loaded) == (args[0] == "templates")
+    assert ("msgspec" in loaded) == (args[0] == "templates")  # 8 ms, for the records help has none of
     if args == ("--help",):
         assert "rich" not in loaded and "awareprint.pipeline" not in loaded
 
