@@ -13,13 +13,16 @@ import datetime as dt
 import io
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+import msgspec
+from msgspec.structs import replace
 
 from .diagnostics import AwareprintError, Diagnostic, user_error
 from .load.folders import Folders
 from .load.organisation import Organisation, organisation_from_mapping
 from .load.schema import plain_node
+from .quiet import repr_without
 
 __all__ = [
     "AwareprintError",
@@ -36,8 +39,7 @@ UPLOADED_LOGO = Path("logo")  # how diagnostics name a logo given as bytes (neve
 ORGANISATION_MAPPING = Path("organisation")  # how diagnostics name an organisation given as a mapping
 
 
-@dataclass(frozen=True, slots=True)
-class FileRequest:
+class FileRequest(msgspec.Struct, frozen=True):
     """One file to make. Names (template, language, region) are checked against the known lists.
 
     `organisation`: an Organisation, a mapping with the keys of org.yaml's `organisation:` (name,
@@ -52,7 +54,7 @@ class FileRequest:
     edition: str = "print"  # one of pipeline.EDITIONS
     ink: str = "normal"  # the office edition: "light" for inkjets (white paper, outlined panels)
     organisation: Organisation | Mapping[str, object] | Path | None = None
-    logo: bytes | Path | None = field(default=None, repr=False)
+    logo: bytes | Path | None = None
     standard: str = "x4"  # PDF/X flavour of the print edition: "x4" or "x1a"
     profile: Path | None = None  # the print shop's CMYK profile [default: FOGRA39]
     allow_overflow: bool = False
@@ -60,6 +62,9 @@ class FileRequest:
     require_reviewed: bool = False
     require_complete: bool = False
     today: dt.date | None = None  # the date contacts are judged against [default: today]
+
+    def __repr__(self) -> str:
+        return repr_without(self, "logo")
 
     @property
     def tolerated(self) -> set[str]:
@@ -69,15 +74,17 @@ class FileRequest:
         return tolerated_codes(self.allow_overflow, self.allow_stale)
 
 
-@dataclass(frozen=True, slots=True)
-class MadeFile:
+class MadeFile(msgspec.Struct, frozen=True):
     """The file's bytes, its page count and what the tool noticed (warnings and notes; tolerated errors)."""
 
-    pdf: bytes = field(repr=False)  # the edition's file: a PDF, or the HTML page, or the social PNG
+    pdf: bytes  # the edition's file: a PDF, or the HTML page, or the social PNG
     pages: int
     diagnostics: tuple[Diagnostic, ...]
     # files that go beside it, by suffix: a social image's JPEG and alt text (.jpg, .txt)
-    beside: tuple[tuple[str, bytes], ...] = field(default=(), repr=False)
+    beside: tuple[tuple[str, bytes], ...] = ()
+
+    def __repr__(self) -> str:
+        return repr_without(self, "pdf", "beside")
 
     def png_pages(self, width: int = 600) -> tuple[bytes, ...]:
         """Each page as a PNG `width` pixels wide: a preview (the print edition shows its bleed). A social
@@ -193,8 +200,7 @@ def page_images(pdf: bytes, width: int = 600) -> tuple[bytes, ...]:
         document.close()
 
 
-@dataclass(frozen=True, slots=True)
-class Choice:
+class Choice(msgspec.Struct, frozen=True):
     """One name a user may pick, with what to show for it."""
 
     code: str
@@ -203,8 +209,7 @@ class Choice:
     direction: str = "ltr"  # a language's writing direction: "rtl" for Arabic, Hebrew, Persian, Urdu
 
 
-@dataclass(frozen=True, slots=True)
-class Catalogue:
+class Catalogue(msgspec.Struct, frozen=True):
     """Everything a user may choose among: what a form offers, and what a request is checked against."""
 
     templates: tuple[Choice, ...]

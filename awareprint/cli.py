@@ -1062,9 +1062,8 @@ def serve(
     ] = None,
 ) -> None:
     """Serve the web page: pick a design, languages and region, add your organisation, preview, download."""
-    from dataclasses import replace
-
     import uvicorn
+    from msgspec.structs import replace
 
     from .web.app import create_app
     from .web.config import HostConfig, load_host_config
@@ -1087,7 +1086,6 @@ def serve(
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI with awareprint's exit codes; never show a traceback for a user mistake."""
     from .cli_values import install
-    from .diagnostics import AwareprintError
 
     install()
     stops = _stop_on_signals()
@@ -1096,16 +1094,18 @@ def main(argv: list[str] | None = None) -> None:
         code = _app_for(args)(args=args, prog_name="awareprint", standalone_mode=False)
         if isinstance(code, int) and code:  # typer.Exit(code) comes back as a return value here
             sys.exit(code)
-    except AwareprintError as error:
-        for diagnostic in error.diagnostics:
-            err.print(f"error: {diagnostic.one_line()}", markup=False)
-        sys.exit(1)
     except typer.Exit as done:
         sys.exit(done.exit_code)
     except (typer.Abort, KeyboardInterrupt):
         err.print("interrupted", markup=False)
         sys.exit(1)
     except Exception as error:
+        from .diagnostics import AwareprintError  # only now: `--help` need not import msgspec for it
+
+        if isinstance(error, AwareprintError):
+            for diagnostic in error.diagnostics:
+                err.print(f"error: {diagnostic.one_line()}", markup=False)
+            sys.exit(1)
         if hasattr(error, "format_message"):  # a usage error: unknown option, bad value
             err.print(f"error: {error.format_message()} (see --help)", markup=False)
             sys.exit(1)

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass
 from pathlib import Path
+
+import msgspec
 
 
 class Severity(enum.Enum):
@@ -22,8 +23,7 @@ class Severity(enum.Enum):
     INFO = "info"
 
 
-@dataclass(frozen=True, slots=True)
-class Diagnostic:
+class Diagnostic(msgspec.Struct, frozen=True):
     severity: Severity
     code: str
     message: str

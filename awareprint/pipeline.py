@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import msgspec
+from msgspec.structs import replace
 
 from .compose.document import (
     Disc,
@@ -31,6 +33,7 @@ from .load.materials import ENGLISH, Materials, load_english, load_language, loa
 from .load.organisation import Organisation, load_organisation
 from .load.regions import Region, load_region
 from .load.templates import Brand, Template, extends_chain, load_template
+from .quiet import repr_without
 from .render.colour import as_printed_rgb
 from .render.output import write_atomic
 from .render.pdfx import DEFAULT_PROFILE, STANDARDS, OutputProfile, custom_profile, finishing
@@ -43,8 +46,7 @@ if TYPE_CHECKING:
 AUTHOR = "awareprint (content: IWF 2018 study and sourced safety advice)"
 
 
-@dataclass(frozen=True, slots=True)
-class Edition:
+class Edition(msgspec.Struct, frozen=True):
     """One way out of the pipeline: what its file is called."""
 
     extension: str
@@ -68,8 +70,7 @@ def fits(template_kind: str, edition: str) -> bool:
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")  # a language, region or template: a file name, never a path
 
 
-@dataclass(frozen=True, slots=True)
-class PosterRequest:
+class PosterRequest(msgspec.Struct, frozen=True):
     language: str
     region: str
     audience: str
@@ -99,14 +100,16 @@ def tolerated_codes(allow_overflow: bool, allow_stale: bool) -> set[str]:
     return {code for code, allowed in chosen.items() if allowed}
 
 
-@dataclass(frozen=True, slots=True)
-class PosterResult:
+class PosterResult(msgspec.Struct, frozen=True):
     output: Path | None
     pages: int
     diagnostics: tuple[Diagnostic, ...]
-    pdf: bytes = field(default=b"", repr=False)  # what was written (the PDF, or the edition's file)
+    pdf: bytes = b""  # what was written (the PDF, or the edition's file)
     # files that go beside it, by suffix: a social image's JPEG and its alt text (.jpg, .txt)
-    beside: tuple[tuple[str, bytes], ...] = field(default=(), repr=False)
+    beside: tuple[tuple[str, bytes], ...] = ()
+
+    def __repr__(self) -> str:
+        return repr_without(self, "pdf", "beside")
 
     def write(self, output: Path) -> None:
         """The file and those beside it, each atomically (temp file, then rename)."""
@@ -327,14 +330,12 @@ def lay_out(
     return document, laid_out, diagnostics
 
 
-@dataclass(frozen=True, slots=True)
-class Office:
+class Office(msgspec.Struct, frozen=True):
     country: str | None  # the region's: its offices' paper (A4 or Letter)
     light_ink: bool
 
 
-@dataclass(frozen=True, slots=True)
-class Translation:
+class Translation(msgspec.Struct, frozen=True):
     """A language file with the English it translates: what the translator commands work on."""
 
     path: Path

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import NewType
+
+import msgspec
 
 Pt = NewType("Pt", float)
 
@@ -22,8 +23,7 @@ def parse_length(text: str) -> Pt:
     return Pt(float(match.group(1)) * POINTS_PER_UNIT[match.group(2)])
 
 
-@dataclass(frozen=True, slots=True)
-class Cmyk:
+class Cmyk(msgspec.Struct, frozen=True):
     """Process colour as fractions 0..1 (data files write percentages)."""
 
     c: float

@@ -323,3 +323,44 @@ def test_closing_a_pool_does_not_wait_for_a_stopped_idle_worker() -> None:
     closing.join(timeout=20)
     assert not closing.is_alive()
     assert not Path(f"/proc/{pid}").exists() or " Z " in Path(f"/proc/{pid}/stat").read_text()
+
+
+# ---- the format other runs read
+
+
+def test_the_manifest_and_the_journal_keep_their_bytes(tmp_path: Path) -> None:
+    """Earlier runs' manifests and journals are read back (and by other tools): the JSON is pinned byte for
+    byte, from an item as a run records it (its fields copied into the record) to the line written."""
+    from awareprint import __version__
+    from awareprint.batch.record import Journal, previous_records, write_manifest
+    from awareprint.batch.run import _failed
+    from awareprint.batch.spec import BatchItem
+
+    item = BatchItem("ar", "card-a6", "parents", "gb", "print", organisation="riverside")
+    record = _failed(item, "ab" * 32, "error: لا يتسع النص (the text does not fit)").record
+    journal = Journal(tmp_path, None, wait=False, note=None)
+    journal.append(record)
+    journal.close(remove=False)
+    write_manifest(tmp_path / "manifest.json", [record])
+
+    line = (
+        '{"audience": "parents", "bytes": null, '
+        '"diagnostics": ["error: لا يتسع النص (the text does not fit)"], '
+        '"edition": "print", "inputs": "' + "ab" * 32 + '", "language": "ar", "max_ink": null, '
+        '"organisation": "riverside", "output": "riverside/riverside-card-a6-ar-gb-parents.pdf", '
+        '"pages": null, "region": "gb", "seconds": null, "sha256": null, "standard": null, '
+        '"status": "failed", "template": "card-a6"}\n'
+    )
+    assert (tmp_path / ".awareprint-journal.jsonl").read_text(encoding="utf-8") == line
+    manifest_text = (tmp_path / "manifest.json").read_text(encoding="utf-8")
+    head = f'{{\n "awareprint": "{__version__}",\n "format": 1,\n "items": [\n  {{\n'
+    assert manifest_text.startswith(head)
+    assert manifest_text.endswith(
+        '   "output": "riverside/riverside-card-a6-ar-gb-parents.pdf",\n   "language": "ar",\n'
+        '   "template": "card-a6",\n   "audience": "parents",\n   "region": "gb",\n   "edition": "print",\n'
+        '   "organisation": "riverside",\n   "status": "failed",\n   "inputs": "' + "ab" * 32 + '",\n'
+        '   "sha256": null,\n   "bytes": null,\n   "pages": null,\n   "seconds": null,\n'
+        '   "standard": null,\n   "max_ink": null,\n   "diagnostics": [\n'
+        '    "error: لا يتسع النص (the text does not fit)"\n   ]\n  }\n ]\n}\n'
+    )
+    assert previous_records(tmp_path)[record.output] == [record, record]  # both read back as written

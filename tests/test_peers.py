@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import importlib.util
 import sys
-from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
 
+import msgspec
 import pypdfium2
 import pytest
 
@@ -64,10 +65,10 @@ def test_fonts_are_the_vendored_ones_script_font_before_the_rest(peers: ModuleTy
 
 def test_start_is_the_right_edge_of_a_right_to_left_frame(peers: ModuleType, arabic) -> None:  # type: ignore[no-untyped-def]
     frame = frames(peers, arabic)[0].frame
-    assert peers.physical_align(replace(frame, align="start")) == "right"
-    assert peers.physical_align(replace(frame, align="end")) == "left"
-    assert peers.physical_align(replace(frame, align="start", direction="ltr")) == "left"
-    assert peers.physical_align(replace(frame, align="center")) == "center"
+    assert peers.physical_align(msgspec.structs.replace(frame, align="start")) == "right"
+    assert peers.physical_align(msgspec.structs.replace(frame, align="end")) == "left"
+    assert peers.physical_align(msgspec.structs.replace(frame, align="start", direction="ltr")) == "left"
+    assert peers.physical_align(msgspec.structs.replace(frame, align="center")) == "center"
 
 
 def test_typst_strings_escape_quotes_and_backslashes(peers: ModuleType) -> None:
@@ -78,12 +79,12 @@ def test_typst_strings_escape_quotes_and_backslashes(peers: ModuleType) -> None:
 def hostile_poster(peers: ModuleType, poster):  # type: ignore[no-untyped-def]
     """The poster with its headline replaced by text full of HTML and Typst markup."""
     boxes = [
-        replace(box, frame=replace(box.frame, paragraphs=(Paragraph(HOSTILE),)))
+        dataclasses.replace(box, frame=msgspec.structs.replace(box.frame, paragraphs=(Paragraph(HOSTILE),)))
         if isinstance(box, peers.SizedFrame) and box.frame.name == "headline"
         else box
         for box in poster.boxes
     ]
-    return replace(poster, boxes=tuple(boxes))
+    return dataclasses.replace(poster, boxes=tuple(boxes))
 
 
 def test_markup_in_the_text_stays_text(peers: ModuleType) -> None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
-from dataclasses import replace
 
 import pytest
 import uharfbuzz as hb
 from hypothesis import example, given
 from hypothesis import strategies as st
+from msgspec.structs import replace
 
 from awareprint.compose.document import GlyphRun, Paragraph, Rect, TextFrame, TextStyle
 from awareprint.diagnostics import Severity

@@ -14,7 +14,7 @@ import pypdfium2 as pdfium
 import pytest
 from starlette.testclient import TestClient
 
-from awareprint.api import AwareprintError, FileRequest, make_file
+from awareprint.api import AwareprintError, FileRequest, MadeFile, make_file
 from awareprint.web.app import create_app
 from awareprint.web.config import BasicAuth, HostConfig, Limits, load_host_config
 from awareprint.web.security import CSRF_COOKIE, CSRF_FIELD
@@ -216,6 +216,19 @@ def test_basic_auth_guards_every_page_when_configured() -> None:
         assert guarded.get("/static/style.css").status_code == 401
         assert guarded.get("/", auth=("members", "wrong")).status_code == 401
         assert guarded.get("/", auth=("members", "s3cret")).status_code == 200
+
+
+def test_a_repr_shows_no_secret_and_no_file_bytes() -> None:
+    """A config or a file in a log line or a traceback: the password and the CSRF key stay out, and so do
+    megabytes of logo and PDF (the other fields are shown, so the repr still says what it is)."""
+    config = HostConfig(basic_auth=BasicAuth("members", "s3cret"), logo=LOGO, secret=b"key-" * 8)
+    shown = repr(config)
+    assert "s3cret" not in shown and "key-" not in shown and "PNG" not in shown
+    assert "BasicAuth(user='members')" in shown and "default_region='gb'" in shown
+    request = FileRequest(language="pl", logo=LOGO)
+    assert "PNG" not in repr(request) and "language='pl'" in repr(request)
+    made = MadeFile(b"%PDF-1.6 " * 1000, 1, (), beside=((".txt", b"alt text"),))
+    assert repr(made) == "MadeFile(pages=1, diagnostics=())"
 
 
 def test_a_request_over_its_time_limit_gets_an_answer_and_the_worker_is_replaced() -> None:

@@ -9,8 +9,10 @@ import importlib.metadata
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass
 from pathlib import Path
+
+import msgspec
+from msgspec.structs import asdict
 
 from awareprint import __version__
 from awareprint.batch.spec import BatchItem, BatchSpec
@@ -45,8 +47,7 @@ _LIBRARIES = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class ItemRecord:
+class ItemRecord(msgspec.Struct, frozen=True):
     """One line of the journal and one entry of manifest.json."""
 
     output: str  # file name, relative to the manifest's folder

@@ -19,10 +19,12 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import asdict, dataclass, field
 from multiprocessing import forkserver
 from pathlib import Path
 from typing import Any
+
+import msgspec
+from msgspec.structs import asdict
 
 from awareprint.batch.record import (
     Fingerprints,
@@ -53,18 +55,16 @@ _EXIT_GRACE = 10.0  # seconds a worker has to exit when its pool closes, before 
 TASKS_PER_WORKER = 100
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
+class Outcome(msgspec.Struct, frozen=True):
     """What happened to one item in this run."""
 
     record: ItemRecord
     action: str  # "made", "skipped" (up to date) or "failed"
 
 
-@dataclass(slots=True)
-class BatchReport:
+class BatchReport(msgspec.Struct):
     total: int
-    outcomes: list[Outcome] = field(default_factory=list)
+    outcomes: list[Outcome] = msgspec.field(default_factory=list)
     interrupted: bool = False
     manifest: Path | None = None
     roster: Roster | None = None  # the organisations file, if the batch has one
@@ -192,8 +192,7 @@ def _sweep(folder: Path, names: set[str]) -> None:
         sweep_parts(path, mine)  # another shard's files are not ours to touch
 
 
-@dataclass(frozen=True, slots=True)
-class _Making:
+class _Making(msgspec.Struct, frozen=True):
     """What every file of a run is made with, and where each outcome goes."""
 
     spec: BatchSpec
@@ -381,8 +380,7 @@ def _pool() -> ProcessPoolExecutor:
     return ProcessPoolExecutor(1, _WORKERS, initializer=_start_worker, initargs=(os.getpid(),))
 
 
-@dataclass(eq=False)
-class _Lane:
+class _Lane(msgspec.Struct, eq=False):
     """One worker process, kept to one language while that language has files left.
 
     Each worker that meets a language pays once more for its shaping, line breaking and fitting: with one

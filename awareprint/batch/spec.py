@@ -7,8 +7,9 @@ import os
 import re
 from collections import abc
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
+
+import msgspec
 
 from awareprint.diagnostics import user_error
 from awareprint.load.folders import Folders
@@ -25,8 +26,7 @@ _SHARD = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 _MATRIX_KEYS = ("languages", "templates", "audiences", "regions", "editions")
 
 
-@dataclass(frozen=True, slots=True)
-class BatchSpec:
+class BatchSpec(msgspec.Struct, frozen=True):
     """What to make: every combination of the five lists, with one organisation and one print setting."""
 
     languages: tuple[str, ...]
@@ -48,8 +48,7 @@ class BatchSpec:
     social_templates: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class BatchItem:
+class BatchItem(msgspec.Struct, frozen=True):
     language: str
     template: str
     audience: str
@@ -221,8 +220,7 @@ def _lists(spec: BatchSpec, row: OrgRow | None) -> dict[str, tuple[str, ...]]:
     return chosen | (row.choices if row else {})
 
 
-@dataclass(frozen=True, slots=True)
-class BatchPlan:
+class BatchPlan(msgspec.Struct, frozen=True):
     """What one `batch` command will do, before any work: the spec, its items (this shard's) and workers."""
 
     spec: BatchSpec

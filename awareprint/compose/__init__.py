@@ -1,4 +1,4 @@
 """Composition: a template and its content become a Document of placed boxes (nothing is measured here).
 
-`document` holds the frozen dataclasses every later stage (text layout, render) passes along.
+`document` holds the frozen records (msgspec Structs) every later stage (text layout, render) passes along.
 """

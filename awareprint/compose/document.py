@@ -7,9 +7,10 @@ growing downwards (as a designer measures); only the renderer flips to PDF's bot
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from awareprint.units import Cmyk, Pt
 
@@ -23,8 +24,7 @@ if TYPE_CHECKING:
 StructPath = tuple[tuple[str, str], ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Rect:
+class Rect(msgspec.Struct, frozen=True):
     x: Pt
     y: Pt
     width: Pt
@@ -47,8 +47,7 @@ class Rect:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class PageGeometry:
+class PageGeometry(msgspec.Struct, frozen=True):
     trim_width: Pt
     trim_height: Pt
     bleed: Pt
@@ -64,8 +63,7 @@ class PageGeometry:
         return Pt(self.trim_width + 2 * self.offset), Pt(self.trim_height + 2 * self.offset)
 
 
-@dataclass(frozen=True, slots=True)
-class TextStyle:
+class TextStyle(msgspec.Struct, frozen=True):
     """A role in the type scale: the layout picks a size between min and max so the text fits."""
 
     font: str  # a weight in the font manifest: "regular" or "bold"
@@ -75,8 +73,7 @@ class TextStyle:
     colour: Cmyk
 
 
-@dataclass(frozen=True, slots=True)
-class Marker:
+class Marker(msgspec.Struct, frozen=True):
     """A number or bullet hanging in front of a paragraph's first line, in a filled disc."""
 
     text: str
@@ -84,8 +81,7 @@ class Marker:
     disc_colour: Cmyk
 
 
-@dataclass(frozen=True, slots=True)
-class Paragraph:
+class Paragraph(msgspec.Struct, frozen=True):
     text: str
     font: str | None = None  # overrides the frame style's weight
     scale: float = 1.0  # size relative to the frame's fitted size
@@ -106,8 +102,7 @@ class Paragraph:
     links: tuple[tuple[str, str], ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class TextFrame:
+class TextFrame(msgspec.Struct, frozen=True):
     """Text to be fitted into `rect`. Frames sharing a `fit_group` get one common size."""
 
     name: str
@@ -125,15 +120,13 @@ class TextFrame:
     role: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Fill:
+class Fill(msgspec.Struct, frozen=True):
     rect: Rect
     colour: Cmyk
     outline: Cmyk | None = None  # drawn as an outline in this colour instead (the office edition's light ink)
 
 
-@dataclass(frozen=True, slots=True)
-class QrCode:
+class QrCode(msgspec.Struct, frozen=True):
     """A QR symbol, already encoded: `modules[row][column]` is True for a dark module (no quiet zone)."""
 
     rect: Rect
@@ -143,15 +136,13 @@ class QrCode:
     alt: str = ""  # where it leads, for a screen reader
 
 
-@dataclass(frozen=True, slots=True)
-class Picture:
+class Picture(msgspec.Struct, frozen=True):
     rect: Rect
     jpeg: bytes  # CMYK JPEG for print, sRGB for screen: ready to embed as it is
     alt: str | None = None  # what it shows, for a screen reader; None: decoration
 
 
-@dataclass(frozen=True, slots=True)
-class Metadata:
+class Metadata(msgspec.Struct, frozen=True):
     title: str
     subject: str
     keywords: tuple[str, ...]
@@ -161,8 +152,7 @@ class Metadata:
     direction: str = "ltr"  # the language's: "rtl" asks viewers and text extractors to read right to left
 
 
-@dataclass(frozen=True, slots=True)
-class Link:
+class Link(msgspec.Struct, frozen=True):
     """A clickable area in the screen edition (print ignores it)."""
 
     rect: Rect
@@ -174,14 +164,12 @@ class Link:
 Box = TextFrame | Fill | QrCode | Picture | Link
 
 
-@dataclass(frozen=True, slots=True)
-class DocumentPage:
+class DocumentPage(msgspec.Struct, frozen=True):
     boxes: tuple[Box, ...]
     folds: tuple[Pt, ...] = ()  # x of each fold in trim space, marked in the slug
 
 
-@dataclass(frozen=True, slots=True)
-class Document:
+class Document(msgspec.Struct, frozen=True):
     geometry: PageGeometry
     pages: tuple[DocumentPage, ...]
     metadata: Metadata
@@ -190,8 +178,7 @@ class Document:
 # --- text layout output -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class PlacedGlyph:
+class PlacedGlyph(msgspec.Struct, frozen=True):
     """One glyph: id in its font, pen offset from the run origin in points, and the text it stands for.
 
     `text` is the cluster's source text on the first glyph of a cluster and "" on the others, so the
@@ -205,8 +192,7 @@ class PlacedGlyph:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
-class GlyphRun:
+class GlyphRun(msgspec.Struct, frozen=True):
     """Glyphs of one font, size and direction on one line, in visual order (left to right).
 
     A line's runs are consecutive items, left to right: the first says how many there are
@@ -227,8 +213,7 @@ class GlyphRun:
     tag: StructPath = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Disc:
+class Disc(msgspec.Struct, frozen=True):
     cx: Pt
     cy: Pt
     radius: Pt
@@ -239,8 +224,7 @@ class Disc:
 LaidOutItem = GlyphRun | Disc | Fill | QrCode | Picture | Link
 
 
-@dataclass(frozen=True, slots=True)
-class FittedFrame:
+class FittedFrame(msgspec.Struct, frozen=True):
     """Where a frame's text ended up: the size chosen and the box the ink occupies."""
 
     name: str
@@ -249,8 +233,7 @@ class FittedFrame:
     rect: Rect
 
 
-@dataclass(frozen=True, slots=True)
-class LaidOutPage:
+class LaidOutPage(msgspec.Struct, frozen=True):
     items: tuple[LaidOutItem, ...]
     folds: tuple[Pt, ...] = ()
     # each text slot's name and paragraphs: what copy and search must give back (templates check)
@@ -259,15 +242,13 @@ class LaidOutPage:
     size: tuple[Pt, Pt] | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class ScreenColours:
+class ScreenColours(msgspec.Struct, frozen=True):
     """The screen edition: the sRGB of each CMYK colour used, as it prints (through the output profile)."""
 
     rgb: dict[Cmyk, tuple[float, float, float]]
 
 
-@dataclass(frozen=True, slots=True)
-class LaidOutDocument:
+class LaidOutDocument(msgspec.Struct, frozen=True):
     geometry: PageGeometry
     pages: tuple[LaidOutPage, ...]
     metadata: Metadata

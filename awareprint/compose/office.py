@@ -9,7 +9,8 @@ on white paper, and text that was light on a dark panel turns dark.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import msgspec
+from msgspec.structs import replace
 
 from awareprint.units import POINTS_PER_UNIT, Cmyk, Pt
 
@@ -33,8 +34,7 @@ OUTLINE_WIDTH = Pt(0.75)
 _LIGHT_INK = 0.5  # total ink below which a colour counts as light: it needs a dark panel behind it
 
 
-@dataclass(frozen=True, slots=True)
-class Sheet:
+class Sheet(msgspec.Struct, frozen=True):
     """Where the trimmed design goes on the office sheet: its size, and the design's scale and origin
     (from the sheet's bottom-left corner, in points). `flip` is the duplex edge for a two-sided design."""
 

@@ -9,7 +9,7 @@ its panels are found mirrored too; their order is the same logical one.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from msgspec.structs import replace
 
 from awareprint.load.templates import Panel, Template
 from awareprint.units import Pt

@@ -7,10 +7,12 @@ layout stage mirrors alignment and markers inside each frame.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import msgspec
+from msgspec.structs import replace
 
 from awareprint.diagnostics import Diagnostic, Severity
 from awareprint.load.content import CONTACT_SEPARATOR, Contact, Content, Statistic, contacts_checked
@@ -291,8 +293,7 @@ def _figures(slot: FiguresSlot, figures: tuple[Statistic, ...], content: Content
     return numbers + boxes
 
 
-@dataclass(frozen=True, slots=True)
-class _Block:
+class _Block(msgspec.Struct, frozen=True):
     boxes: list[Box]
     diagnostics: list[Diagnostic]
     shown: set[str]  # "name", "logo"

@@ -8,10 +8,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+import msgspec
 from babel import localedata
 from icu4py.messageformat import MessageFormat
 
@@ -35,8 +35,7 @@ __all__ = ["Contact", "Content", "build_content", "load_region", "load_source"]
 CONTACT_SEPARATOR = "\u2002\u00b7\u2002"  # en space, middle dot, en space: between a contact's details
 
 
-@dataclass(frozen=True, slots=True)
-class Study:
+class Study(msgspec.Struct, frozen=True):
     publisher: str
     title: str
     published: dt.date
@@ -45,8 +44,7 @@ class Study:
     citation_full: str
 
 
-@dataclass(frozen=True, slots=True)
-class Figure:
+class Figure(msgspec.Struct, frozen=True):
     id: str
     value: Decimal
     unit: str  # "percent" or "count"
@@ -55,8 +53,7 @@ class Figure:
     qualifier: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class SourceData:
+class SourceData(msgspec.Struct, frozen=True):
     study: Study
     figures: tuple[Figure, ...]
     emphasis: dict[str, tuple[str, ...]]
@@ -73,16 +70,14 @@ class SourceData:
 # --- what the later stages receive ------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Statistic:
+class Statistic(msgspec.Struct, frozen=True):
     id: str
     number: str  # formatted for the locale: "96%", "96 %", "over 2,000"
     caption: str
     citation: str
 
 
-@dataclass(frozen=True, slots=True)
-class Contact:
+class Contact(msgspec.Struct, frozen=True):
     """One contact as printed: from a region pack, or (later) an organisation's own."""
 
     name: str | None  # a proper name, printed in bold; none where the caption says it all
@@ -102,8 +97,7 @@ class Contact:
         return self.name or self.caption
 
 
-@dataclass(frozen=True, slots=True)
-class Content:
+class Content(msgspec.Struct, frozen=True):
     language: str
     direction: str
     audience: str

@@ -7,8 +7,9 @@ everything it does not hold comes from the package.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+
+import msgspec
 
 from awareprint.diagnostics import Diagnostic, Severity, user_error
 from awareprint.resources import DATA as BUILTIN
@@ -18,8 +19,7 @@ from .remembered import note
 KINDS = ("materials", "regions", "templates", "fonts")
 
 
-@dataclass(frozen=True, slots=True)
-class Shelf:
+class Shelf(msgspec.Struct, frozen=True):
     """One kind of content (materials/, regions/, ...): the built-in folder, with an overlay folder on top.
 
     It answers the two questions a loader asks of a folder, `shelf / "fr.yaml"` and `shelf.glob("*.yaml")`,
@@ -60,8 +60,7 @@ Folder = Path | Shelf
 """What a loader reads a kind of content from: a plain folder, or the built-in one with an overlay."""
 
 
-@dataclass(frozen=True, slots=True)
-class Folders:
+class Folders(msgspec.Struct, frozen=True):
     """Where the data lives: the built-in content, with a user's data folder (`--data`) on top of it."""
 
     overlay: Path | None = None

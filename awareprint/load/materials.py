@@ -18,12 +18,13 @@ import functools
 import hashlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any, cast
 
 import babel
+import msgspec
 from babel import Locale, UnknownLocaleError
+from msgspec.structs import replace
 
 from awareprint.diagnostics import AwareprintError, Diagnostic, user_error
 from awareprint.load.folders import Folder
@@ -70,8 +71,7 @@ _REQUIRED_PLACEHOLDERS = {
 LISTS = ("warning_signs", "disclosure", "found_images", "categories")  # advice shared by both audiences
 
 
-@dataclass(frozen=True, slots=True)
-class Language:
+class Language(msgspec.Struct, frozen=True):
     code: str
     name: str
     native_name: str
@@ -79,8 +79,7 @@ class Language:
     numbers: str  # CLDR numbering system of printed digits: "latn", or the locale's own such as "beng"
 
 
-@dataclass(frozen=True, slots=True)
-class Review:
+class Review(msgspec.Struct, frozen=True):
     """A native speaker approved this translation of this English: it counts while both are unchanged."""
 
     reviewer: str
@@ -89,8 +88,7 @@ class Review:
     translation: str  # fingerprint of the translation they approved
 
 
-@dataclass(frozen=True, slots=True)
-class ReviewStatus:
+class ReviewStatus(msgspec.Struct, frozen=True):
     """How much of a language a native speaker has approved, as it stands today."""
 
     reviewed: int  # strings with a current review
@@ -114,8 +112,7 @@ class ReviewStatus:
         return self.source or self.reviewed == self.total
 
 
-@dataclass(frozen=True, slots=True)
-class Labels:
+class Labels(msgspec.Struct, frozen=True):
     kicker: str
     figures_heading: str
     more_figures_heading: str
@@ -132,14 +129,12 @@ class Labels:
     organisation_lead: str
 
 
-@dataclass(frozen=True, slots=True)
-class FigureText:
+class FigureText(msgspec.Struct, frozen=True):
     caption: str
     display: str  # contains "{value}"
 
 
-@dataclass(frozen=True, slots=True)
-class AudienceText:
+class AudienceText(msgspec.Struct, frozen=True):
     description: str
     headline: str
     subheadline: str
@@ -148,8 +143,7 @@ class AudienceText:
     call_to_action: str
 
 
-@dataclass(frozen=True, slots=True)
-class Materials:
+class Materials(msgspec.Struct, frozen=True):
     language: Language
     labels: Labels
     contact_captions: dict[str, str]  # caption id -> what a contact is for, as printed under it
@@ -421,7 +415,7 @@ def _english_keys(figures: tuple[str, ...], found: dict[str, Node]) -> list[str]
         count = sum(1 for key in found if _LIST_ITEM.match(key) and key.startswith(prefix + "["))
         return [f"{prefix}[{i}]" for i in range(max(count, 1))]
 
-    keys = [f"labels.{f.name}" for f in fields(Labels)]
+    keys = [f"labels.{name}" for name in Labels.__struct_fields__]
     keys += [key for key in found if key.startswith(CAPTIONS + ".")]  # English defines the caption ids
     keys += [f"lead_labels.{label}" for label in LEAD_LABELS]
     for figure in figures:
@@ -510,7 +504,7 @@ def _structure(strings: dict[str, str]) -> dict[str, Any]:
             figure = key.split(".")[1]
             figures[figure] = FigureText(text, strings.get(f"figures.{figure}.display", "{value}"))
     return {
-        "labels": Labels(**{f.name: strings[f"labels.{f.name}"] for f in fields(Labels)}),
+        "labels": Labels(**{name: strings[f"labels.{name}"] for name in Labels.__struct_fields__}),
         "contact_captions": {
             key.removeprefix(CAPTIONS + "."): text
             for key, text in strings.items()

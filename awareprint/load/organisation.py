@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
 from pathlib import Path
+
+import msgspec
 
 from awareprint.diagnostics import Diagnostic, Severity
 from awareprint.units import Cmyk
@@ -54,8 +55,7 @@ _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,8})?$")
 _LABEL_ID = re.compile(r"^[a-z]+(_[a-z]+)+$|^[a-z]+$")
 
 
-@dataclass(frozen=True, slots=True)
-class Wording:
+class Wording(msgspec.Struct, frozen=True):
     """Words the organisation wrote: one text for every language (language ""), or one per language.
 
     The first text is the one printed in a language the organisation gave none for (with a note).
@@ -75,8 +75,7 @@ class Wording:
         return self.texts[0][1]
 
 
-@dataclass(frozen=True, slots=True)
-class OrganisationContact:
+class OrganisationContact(msgspec.Struct, frozen=True):
     """One of the organisation's own contacts: the council's children's services, the school's own line."""
 
     caption: Wording  # printed where a region's contact prints its name
@@ -89,8 +88,7 @@ class OrganisationContact:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
-class Organisation:
+class Organisation(msgspec.Struct, frozen=True):
     name: str
     lead: str | None  # the lead's name
     lead_label: str | Wording | None  # a LEAD_LABELS id, or the organisation's own words; None: the region's

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+
+import msgspec
+from msgspec.structs import replace
 
 from awareprint.diagnostics import Diagnostic, Severity
 
@@ -39,8 +41,7 @@ _REGION_LOCALE = re.compile(r"^[a-z]{2,3}(?:_([A-Z]{2}))?$")  # en_US: the count
 _SOURCE_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class SourceDate:
+class SourceDate(msgspec.Struct, frozen=True, order=True):
     """A date as precise as the page gives it: `2025` (a year), `2025-06` (a month) or `2025-06-14`."""
 
     date: dt.date  # a year counts as 1 January, a month as its first day
@@ -56,16 +57,14 @@ class SourceDate:
         return len(self.text) == 10
 
 
-@dataclass(frozen=True, slots=True)
-class Source:
+class Source(msgspec.Struct, frozen=True):
     url: str
     date: SourceDate
     read: bool  # True: an undated page, dated by when its stored copy was read; False: the page's own date
     line: int
 
 
-@dataclass(frozen=True, slots=True)
-class Variant:
+class Variant(msgspec.Struct, frozen=True):
     """The contact as readers of one language know it: Cyberaide.ca for Cybertip.ca in French."""
 
     name: str | None
@@ -73,8 +72,7 @@ class Variant:
     display_url: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class ContactEntry:
+class ContactEntry(msgspec.Struct, frozen=True):
     id: str
     caption: str  # id of a string in the language files' contact_captions
     name: str | None  # a proper name (printed as written); none where the caption says it all (112)
@@ -102,8 +100,7 @@ class ContactEntry:
         return _with_variant(self, variant)
 
 
-@dataclass(frozen=True, slots=True)
-class Region:
+class Region(msgspec.Struct, frozen=True):
     code: str
     name: str
     locale: str

@@ -19,8 +19,9 @@ import hashlib
 import io
 import re
 import unicodedata
-from dataclasses import dataclass, field
 from pathlib import Path
+
+import msgspec
 
 from awareprint.diagnostics import AwareprintError, user_error
 from awareprint.render.images import open_logo
@@ -37,21 +38,19 @@ _APOSTROPHES = "'\u2019\u02bc"  # St Mary's → st-marys
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 
 
-@dataclass(frozen=True, slots=True)
-class OrgRow:
+class OrgRow(msgspec.Struct, frozen=True):
     """One organisation of the file, or the reason it cannot be made (`error`)."""
 
     line: int  # where the row starts in the file: the CSV line (the header is line 1) or the YAML line
     name: str  # as written; "" when the row has none
     slug: str  # its folder, and the first part of each of its file names; unique in the file
     organisation: Organisation | None
-    choices: dict[str, tuple[str, ...]] = field(default_factory=dict)  # MATRIX_KEYS the row sets
+    choices: dict[str, tuple[str, ...]] = msgspec.field(default_factory=dict)  # MATRIX_KEYS the row sets
     fingerprint: str = ""  # what the row says, and its logo's bytes: part of each of its files' inputs hash
     error: str | None = None  # "error: schools.csv:7: key 'colour': ..." when the row failed
 
 
-@dataclass(frozen=True, slots=True)
-class Roster:
+class Roster(msgspec.Struct, frozen=True):
     file: Path
     rows: tuple[OrgRow, ...]
 

@@ -16,9 +16,10 @@ import math
 import os
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
+
+import msgspec
 
 from awareprint.diagnostics import AwareprintError, user_error
 from awareprint.units import Cmyk, Pt, parse_cmyk, parse_length
@@ -47,8 +48,7 @@ _URL = re.compile(r"^https://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(/[^\s]*)?$")
 _EMAIL = re.compile(r"^[^@\s]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 
 
-@dataclass(frozen=True, slots=True)
-class Node:
+class Node(msgspec.Struct, frozen=True):
     """A YAML value with where it came from. `value` is str, list[Node] or dict[str, Node]."""
 
     value: str | list[Node] | dict[str, Node]

@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import TypeVar, cast
+
+import msgspec
+from msgspec.structs import replace
 
 from awareprint.compose.document import PageGeometry, Rect, TextStyle
 from awareprint.diagnostics import AwareprintError, Diagnostic, user_error
@@ -87,8 +89,7 @@ _TEMPLATE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")  # a name, never a p
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True)
-class FillSlot:
+class FillSlot(msgspec.Struct, frozen=True):
     """A flat colour: a band, a background, a panel of a leaflet in the brand colour."""
 
     name: str
@@ -96,8 +97,7 @@ class FillSlot:
     colour: Cmyk
 
 
-@dataclass(frozen=True, slots=True)
-class TextSlot:
+class TextSlot(msgspec.Struct, frozen=True):
     name: str
     rect: Rect
     content: str
@@ -106,8 +106,7 @@ class TextSlot:
     valign: str
 
 
-@dataclass(frozen=True, slots=True)
-class FiguresSlot:
+class FiguresSlot(msgspec.Struct, frozen=True):
     name: str
     rect: Rect
     content: str  # "key_figures" or "more_figures"
@@ -118,8 +117,7 @@ class FiguresSlot:
     column_gap: Pt
 
 
-@dataclass(frozen=True, slots=True)
-class ListSlot:
+class ListSlot(msgspec.Struct, frozen=True):
     name: str
     rect: Rect
     content: str  # one of LIST_CONTENT
@@ -134,8 +132,7 @@ class ListSlot:
     item_spacing: float
 
 
-@dataclass(frozen=True, slots=True)
-class ContactsSlot:
+class ContactsSlot(msgspec.Struct, frozen=True):
     name: str
     rect: Rect
     columns: int
@@ -147,15 +144,13 @@ class ContactsSlot:
     show: str = "all"  # "main": the region's main reporting contact (the QR code's) and the emergency number
 
 
-@dataclass(frozen=True, slots=True)
-class QrSlot:
+class QrSlot(msgspec.Struct, frozen=True):
     name: str
     rect: Rect
     colour: Cmyk
 
 
-@dataclass(frozen=True, slots=True)
-class LogoSlot:
+class LogoSlot(msgspec.Struct, frozen=True):
     """Where an organisation's logo goes, on a plate of `plate` colour; empty when there is no logo."""
 
     name: str
@@ -163,8 +158,7 @@ class LogoSlot:
     plate: Cmyk
 
 
-@dataclass(frozen=True, slots=True)
-class OrganisationSlot:
+class OrganisationSlot(msgspec.Struct, frozen=True):
     """The organisation's name, lead and contact lines (--org), and its logo if `logo_share` is set.
 
     Empty without an organisation (or, with `logo_share`, a logo). With `logo_share`, a top row of that
@@ -186,16 +180,14 @@ class OrganisationSlot:
 Slot = FillSlot | TextSlot | FiguresSlot | ListSlot | ContactsSlot | QrSlot | LogoSlot | OrganisationSlot
 
 
-@dataclass(frozen=True, slots=True)
-class GridLines:
+class GridLines(msgspec.Struct, frozen=True):
     """A panel's grid as drawn by `templates preview --grid`: each column's and row's edges, in trim space."""
 
     columns: tuple[tuple[Pt, Pt], ...]  # (left, right) of each column
     rows: tuple[tuple[Pt, Pt], ...]  # (top, bottom) of each row
 
 
-@dataclass(frozen=True, slots=True)
-class Panel:
+class Panel(msgspec.Struct, frozen=True):
     """One section of a folded sheet, between folds or a fold and the trim edge; a poster has one."""
 
     name: str
@@ -204,14 +196,13 @@ class Panel:
     grid: GridLines | None = None  # the cells its slots are placed on
 
 
-@dataclass(frozen=True, slots=True)
-class TemplatePage:
+class TemplatePage(msgspec.Struct, frozen=True):
     name: str  # "outside", "inside"; "front", "back" for cards
     panels: tuple[Panel, ...]  # left to right as printed
     slots: tuple[Slot, ...]
     audience_of: dict[str, str]  # slot name -> the one audience it is printed for; others are for all
     # slot name -> its area when an organisation (or a logo) is printed: room made for the organisation
-    organisation_rects: dict[str, Rect] = field(default_factory=dict)
+    organisation_rects: dict[str, Rect] = msgspec.field(default_factory=dict)
 
     def slots_for(self, audience: str, organisation: bool = False) -> tuple[Slot, ...]:
         """The page's slots for one audience, moved where the design makes room for an organisation."""
@@ -228,8 +219,7 @@ class TemplatePage:
         return tuple(panel.rect.x for panel in self.panels[1:])
 
 
-@dataclass(frozen=True, slots=True)
-class Template:
+class Template(msgspec.Struct, frozen=True):
     name: str
     description: str
     kind: str  # poster, leaflet, card
@@ -255,8 +245,7 @@ def list_templates(folder: Folder) -> list[Path]:
     return found
 
 
-@dataclass(frozen=True, slots=True)
-class Brand:
+class Brand(msgspec.Struct, frozen=True):
     """An organisation's colour, with where it was written, so a contrast problem names that file."""
 
     colour: Cmyk
@@ -781,8 +770,7 @@ def _colour(node: Node, colours: dict[str, Cmyk]) -> Cmyk:
     return colours[name]
 
 
-@dataclass(frozen=True, slots=True)
-class _GridSpec:
+class _GridSpec(msgspec.Struct, frozen=True):
     """The grid as written: each panel's safe area is cut into it (`within`)."""
 
     columns: int

@@ -19,7 +19,8 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from dataclasses import dataclass
+
+import msgspec
 
 from .emoji_table import EMOJI, PICTOGRAPHIC
 
@@ -53,8 +54,7 @@ _CONTROL_NAMES = {
 _UNNAMED = {"Cc": "CONTROL CHARACTER", "Cs": "SURROGATE", "Co": "PRIVATE USE CHARACTER"}
 
 
-@dataclass(frozen=True, slots=True)
-class Field:
+class Field(msgspec.Struct, frozen=True):
     """What a field may hold beyond plain text."""
 
     lines: bool = False  # line breaks (a translation); else it is one line

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import msgspec
 import pikepdf
 
 from awareprint.diagnostics import Severity
@@ -71,8 +71,7 @@ def check_boxes(number: int, page: pikepdf.Page, findings: Findings) -> Box:
 # --- text in the safe area (pdfium's text layer) ---------------------------------------------------------
 
 
-@dataclass(slots=True)
-class _Word:
+class _Word(msgspec.Struct):
     """A word with characters outside the safe area: how far the worst one reaches, and if past the trim."""
 
     text: str

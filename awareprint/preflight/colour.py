@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Literal, cast
 
+import msgspec
 import pikepdf
 from PIL import Image, ImageMath
 
@@ -19,8 +19,7 @@ MAX_INK_PERCENT = 300.0
 _Kind = Literal["gray", "rgb", "cmyk", "spot", "registration", "none", "pattern", "other"]
 
 
-@dataclass(frozen=True, slots=True)
-class Space:
+class Space(msgspec.Struct, frozen=True):
     """A colour space as preflight sees it: its kind, and how a colour in it turns into ink."""
 
     kind: _Kind
@@ -147,11 +146,11 @@ def _calculate(program: list[str], values: list[float]) -> list[float] | None:
 # --- content streams: colour, images, transparency, ink -------------------------------------------------
 
 
-@dataclass(slots=True)
-class Ink:
+class Ink(msgspec.Struct):
     percent: float = 0.0
     at: str | None = None
-    images: dict[tuple[int, int], float | None] = field(default_factory=dict)  # each image once per file
+    # each image once per file
+    images: dict[tuple[int, int], float | None] = msgspec.field(default_factory=dict)
 
     def record(self, percent: float | None, at: str) -> None:
         if percent is not None and percent > self.percent + 1e-9:

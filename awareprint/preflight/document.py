@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
 
+import msgspec
 import pikepdf
 
 from awareprint.diagnostics import AwareprintError, Severity
@@ -75,8 +75,7 @@ def open_pdf(source: Path | bytes, findings: Findings) -> pikepdf.Pdf | None:
 # --- PDF/X markers and the output intent ---------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Markers:
+class _Markers(msgspec.Struct, frozen=True):
     """What the file says about itself: PDF/X version in Info and in XMP, conformance, trapping."""
 
     info_version: str | None

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+import msgspec
 import pikepdf
 from pikepdf.models.image import UnsupportedImageTypeError
 from PIL import Image
@@ -26,8 +26,7 @@ Matrix = tuple[float, float, float, float, float, float]
 IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
 
-@dataclass(frozen=True, slots=True)
-class PreflightReport:
+class PreflightReport(msgspec.Struct, frozen=True):
     path: Path
     edition: Edition | None  # None: the file could not be read
     standard: str | None  # the PDF/X version the file claims, e.g. "PDF/X-4" or "PDF/X-1a:2003"
@@ -40,10 +39,9 @@ class PreflightReport:
         return sum(1 for d in self.diagnostics if d.severity is severity)
 
 
-@dataclass(slots=True)
-class Findings:
+class Findings(msgspec.Struct):
     path: Path
-    found: list[Diagnostic] = field(default_factory=list)
+    found: list[Diagnostic] = msgspec.field(default_factory=list)
 
     def add(self, severity: Severity, code: str, message: str, hint: str | None = None) -> None:
         self.found.append(Diagnostic(severity, code, message, file=self.path, hint=hint))

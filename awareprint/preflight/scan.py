@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import msgspec
 import pikepdf
 
 from awareprint.diagnostics import Severity
@@ -19,8 +19,7 @@ SMALL_FORMAT_MM = 297.0  # a trim whose longer side is at most A4's is read clos
 _MAX_FORM_DEPTH = 12  # forms inside forms: deeper is a loop or a hostile file
 
 
-@dataclass(slots=True)
-class _State:
+class _State(msgspec.Struct):
     ctm: Matrix = IDENTITY
     fill: Space = DEVICE["/DeviceGray"]
     stroke: Space = DEVICE["/DeviceGray"]

@@ -10,9 +10,10 @@ a data: URI, fonts are the reader's own (a system stack), and a Content-Security
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+import msgspec
 
 from awareprint.compose.document import Document, Paragraph, Picture, QrCode, TextFrame
 from awareprint.render.colour import as_printed_rgb
@@ -21,16 +22,14 @@ from awareprint.units import Cmyk
 TEMPLATES = Path(__file__).parent / "html"
 
 
-@dataclass(frozen=True, slots=True)
-class Piece:
+class Piece(msgspec.Struct, frozen=True):
     """A run of a paragraph's text, a link when `url` is set."""
 
     text: str
     url: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Text:
+class Text(msgspec.Struct, frozen=True):
     """One paragraph as the page shows it: its pieces, and its own direction where not the page's."""
 
     pieces: tuple[Piece, ...]
@@ -43,14 +42,12 @@ class Text:
         return "".join(piece.text for piece in self.pieces)
 
 
-@dataclass(frozen=True, slots=True)
-class FigureText:
+class FigureText(msgspec.Struct, frozen=True):
     number: Text
     caption: Text
 
 
-@dataclass(frozen=True, slots=True)
-class Image:
+class Image(msgspec.Struct, frozen=True):
     src: str  # a data: URI
     alt: str
 

@@ -21,9 +21,9 @@ import hashlib
 import io
 import logging
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
 
+import msgspec
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError, features
 
 from awareprint.diagnostics import AwareprintError, Diagnostic, Severity, user_error
@@ -73,8 +73,7 @@ _OTHER_FORMATS = (  # files people send as logos that Pillow should not, or cann
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Logo:
+class Logo(msgspec.Struct, frozen=True):
     """A logo file, checked and decoded, not yet converted (that needs the colour behind it)."""
 
     path: Path
@@ -186,8 +185,7 @@ def read_logo_bytes(path: Path) -> bytes:
     return read_input(path, MAX_FILE_BYTES, "logo file")
 
 
-@dataclass(frozen=True, slots=True)
-class _Decoded:
+class _Decoded(msgspec.Struct, frozen=True):
     image: Image.Image  # upright, in one of the modes of _SPACE
     profile: bytes | None  # the embedded ICC profile, if it fits the pixels and LittleCMS can use it
     notes: tuple[Diagnostic, ...]

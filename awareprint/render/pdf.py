@@ -19,11 +19,12 @@ import os
 import string
 import zlib
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING, NamedTuple
 
+import msgspec
 import uharfbuzz as hb
+from msgspec.structs import replace
 from reportlab import rl_config
 from reportlab.lib.colors import CMYKColor, CMYKColorSep, Color
 from reportlab.lib.utils import ImageReader
@@ -727,8 +728,7 @@ class _FontSet:
         return self.fonts[path]
 
 
-@dataclass
-class _GlyphFont:
+class _GlyphFont(msgspec.Struct):
     """One embedded font. Its character codes (CIDs) stand for a glyph *and* the text it shows.
 
     Shaping reuses a glyph in different clusters (a Devanagari vowel sign before different consonants,
@@ -738,7 +738,7 @@ class _GlyphFont:
 
     path: str
     resource: str
-    codes: dict[tuple[int, str], int] = field(default_factory=dict)
+    codes: dict[tuple[int, str], int] = msgspec.field(default_factory=dict)
 
     def codes_for(self, glyphs: tuple[tuple[int, str], ...]) -> tuple[int, ...]:
         """The code of each (glyph id, text): a new one for a pair this document has not drawn before."""

@@ -17,8 +17,9 @@ import hashlib
 import io
 import zlib
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
+
+import msgspec
 
 from awareprint import __version__
 from awareprint.diagnostics import user_error
@@ -31,8 +32,7 @@ from .icc import profile_problem
 MAX_PROFILE_BYTES = 20_000_000  # press profiles are 0.5 to 5 MB
 
 
-@dataclass(frozen=True, slots=True)
-class Standard:
+class Standard(msgspec.Struct, frozen=True):
     name: str  # as a user asks for it
     version: str  # GTS_PDFXVersion
     conformance: str | None  # GTS_PDFXConformance (X-1a only)
@@ -45,8 +45,7 @@ STANDARDS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class OutputProfile:
+class OutputProfile(msgspec.Struct, frozen=True):
     """A CMYK ICC profile and the registered print condition it stands for."""
 
     path: Path
@@ -100,8 +99,7 @@ _XMP_NAMESPACES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Finishing:
+class Finishing(msgspec.Struct, frozen=True):
     """What PDF/X adds to a rendered file, as plain data for the renderer to write."""
 
     standard: Standard

@@ -8,7 +8,8 @@ stage as the print files, and drawn by the same renderer.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+
+import msgspec
 
 from awareprint.compose.document import Document
 from awareprint.render.html import Page
@@ -17,8 +18,7 @@ PIXELS_PER_POINT = 96 / 72
 JPEG_QUALITY = 90
 
 
-@dataclass(frozen=True, slots=True)
-class Images:
+class Images(msgspec.Struct, frozen=True):
     png: bytes
     jpeg: bytes
     size: tuple[int, int]

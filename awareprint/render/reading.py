@@ -31,8 +31,9 @@ right-to-left lines carry their text in ToUnicode only.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
 from enum import Enum
+
+import msgspec
 
 _WEAK = frozenset({"EN", "AN", "NSM", "CS", "ES", "ET", "BN"})
 # Bidi_Mirroring_Glyph pairs pdfium swaps (FX_GetMirrorChar), for the characters a poster can hold
@@ -61,8 +62,7 @@ def direction(char: str) -> Direction:
     return Direction.NEUTRAL
 
 
-@dataclass(frozen=True, slots=True)
-class Written:
+class Written(msgspec.Struct, frozen=True):
     """One character as written for the extractor: its index in the logical text and whether the
     extractor will mirror it (so it must be written mirrored)."""
 

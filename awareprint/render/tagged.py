@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import io
 from collections import Counter
-from dataclasses import dataclass, field
 from functools import cache
 
+import msgspec
 import pikepdf
 from fontTools import unicodedata as script_data
 
@@ -29,15 +29,15 @@ END = "EMC"
 _NEUTRAL_SCRIPTS = {"Zyyy", "Zinh", "Zzzz"}  # digits, punctuation, marks: no language of their own
 
 
-@dataclass
-class Tagger:
+class Tagger(msgspec.Struct):
     """What the renderer marked, page by page: each MCID's structure path, each link's element."""
 
     language: str
-    marked: list[list[StructPath]] = field(default_factory=list)  # page -> MCID -> path
-    links: list[list[tuple[StructPath, str]]] = field(default_factory=list)  # page -> annotation -> element
-    alt: dict[StructPath, str] = field(default_factory=dict)
-    text: dict[StructPath, list[str]] = field(default_factory=dict)
+    marked: list[list[StructPath]] = msgspec.field(default_factory=list)  # page -> MCID -> path
+    # page -> annotation -> element
+    links: list[list[tuple[StructPath, str]]] = msgspec.field(default_factory=list)
+    alt: dict[StructPath, str] = msgspec.field(default_factory=dict)
+    text: dict[StructPath, list[str]] = msgspec.field(default_factory=dict)
 
     def new_page(self) -> None:
         self.marked.append([])

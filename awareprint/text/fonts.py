@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import functools
 import struct
-from dataclasses import dataclass
 from pathlib import Path
 
+import msgspec
 import uharfbuzz as hb
 from fontTools import unicodedata as script_data
 
@@ -15,8 +15,7 @@ from awareprint.load.schema import Mapping, as_list, as_text, load_yaml
 WEIGHTS = ("regular", "bold")
 
 
-@dataclass(frozen=True, slots=True, eq=False)  # loaded once per process: identity is equality
-class FontFace:
+class FontFace(msgspec.Struct, frozen=True, eq=False):  # loaded once per process: identity is equality
     """One font file. Metrics are in font units; `upem` converts them to ems."""
 
     path: str
@@ -32,8 +31,7 @@ class FontFace:
         return ord(char) in self.coverage
 
 
-@dataclass(frozen=True, slots=True)
-class FontFamily:
+class FontFamily(msgspec.Struct, frozen=True):
     name: str
     scripts: tuple[str, ...]
     languages: tuple[str, ...]  # tried first for these languages; after the unrestricted families otherwise
@@ -43,8 +41,7 @@ class FontFamily:
     origin: str
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class FontManifest:
+class FontManifest(msgspec.Struct, frozen=True, eq=False):
     families: tuple[FontFamily, ...]
     fallback: tuple[str, ...]
     file: Path
@@ -157,8 +154,7 @@ def _load_face(path: str, family: str, weight: str) -> FontFace:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class FontMetrics:
+class FontMetrics(msgspec.Struct, frozen=True):
     """What a face and its PDF font descriptor need from the head, hhea and OS/2 tables, in font units."""
 
     upem: int

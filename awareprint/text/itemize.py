@@ -11,8 +11,8 @@ it covers them, so a run is not broken at every space. A character no font cover
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
 
+import msgspec
 from fontTools import unicodedata as script_data
 
 from .bidi import embedding_levels
@@ -23,8 +23,7 @@ _CJK_SCRIPTS = {"Hani", "Hira", "Kana", "Hang", "Bopo"}  # one stretch for the c
 _INVISIBLE = {"Cf", "Cc", "Zl", "Zp"}
 
 
-@dataclass(frozen=True, slots=True)
-class Run:
+class Run(msgspec.Struct, frozen=True):
     """Characters [start, end) of the paragraph, shaped together with one face."""
 
     start: int
@@ -38,8 +37,7 @@ class Run:
         return self.level % 2 == 1
 
 
-@dataclass(frozen=True, slots=True)
-class MissingGlyphs:
+class MissingGlyphs(msgspec.Struct, frozen=True):
     characters: str
     tried: tuple[str, ...]  # families in the order they were tried
 

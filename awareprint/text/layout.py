@@ -10,10 +10,11 @@ from __future__ import annotations
 import copy
 import functools
 import re
-from dataclasses import dataclass, replace
 from pathlib import Path
 
+import msgspec
 from fontTools import unicodedata as script_data
+from msgspec.structs import replace
 
 from awareprint.compose.document import (
     Disc,
@@ -48,8 +49,7 @@ LINK_ASCENT = 1.0  # ems above the baseline: the top of a link's clickable area
 LINK_HEIGHT = 1.3  # ems: its height, down past the descenders
 
 
-@dataclass(frozen=True, slots=True)
-class _Prepared:
+class _Prepared(msgspec.Struct, frozen=True):
     """A paragraph shaped once: runs, their glyphs, and each character's advance in ems."""
 
     text: str
@@ -85,8 +85,7 @@ class _Prepared:
         return tops, depths
 
 
-@dataclass(frozen=True, slots=True)
-class _Line:
+class _Line(msgspec.Struct, frozen=True):
     paragraph: int
     start: int
     end: int  # without the trailing spaces
@@ -95,8 +94,7 @@ class _Line:
     hyphen: bool
 
 
-@dataclass(frozen=True, slots=True)
-class _Trial:
+class _Trial(msgspec.Struct, frozen=True):
     lines: tuple[_Line, ...]
     height: float
     too_wide: float  # points by which the widest unbreakable piece exceeds the frame
@@ -390,8 +388,7 @@ def _indent(paragraph: Paragraph, size: float) -> float:
     return (2 * MARKER_RADIUS + MARKER_GAP) * size if paragraph.marker else 0.0
 
 
-@dataclass(frozen=True, slots=True)
-class _Break:
+class _Break(msgspec.Struct, frozen=True):
     start: int
     end: int  # without trailing spaces
     width: float  # points, including an added hyphen
@@ -675,8 +672,7 @@ def _families(layout: FrameLayout) -> str:
     return ", ".join(sorted({run.face.family for p in layout.prepared for run in p.runs}))
 
 
-@dataclass(frozen=True, slots=True)
-class Overflow:
+class Overflow(msgspec.Struct, frozen=True):
     """What an overflow diagnostic says, read back so `check` can sum many up per slot."""
 
     slot: str

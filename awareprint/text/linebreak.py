@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import functools
 import unicodedata
-from dataclasses import dataclass
 
+import msgspec
 from icu4py.breakers import LineBreaker
 
 _HARD_BREAKS = "\n\r\u0085\u2028\u2029\x0b\x0c"
@@ -17,8 +17,7 @@ _ICU_LOCALE = {"ja": "ja@lb=strict"}
 _KEEP_ALL = {"ko"}
 
 
-@dataclass(frozen=True, slots=True)
-class Segment:
+class Segment(msgspec.Struct, frozen=True):
     """Characters [start, end) between two break opportunities; `end` may start a new line."""
 
     start: int

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 
+import msgspec
 import uharfbuzz as hb
 
 from .fonts import harfbuzz_font
 
 
-@dataclass(frozen=True, slots=True)
-class ShapedGlyph:
+class ShapedGlyph(msgspec.Struct, frozen=True):
     """A glyph in font units. `cluster` is the index of the first character it stands for."""
 
     glyph_id: int
@@ -22,8 +21,7 @@ class ShapedGlyph:
     unsafe_to_break: bool
 
 
-@dataclass(frozen=True, slots=True)
-class ShapedRun:
+class ShapedRun(msgspec.Struct, frozen=True):
     """Glyphs in visual order (right to left for RTL runs), for characters [start, end)."""
 
     font_file: str

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 import shutil
 import unicodedata
-from dataclasses import dataclass
 from pathlib import Path
 
+import msgspec
 import yaml
 from fontTools import unicodedata as script_data
 from fontTools.ttLib import TTFont, TTLibError
@@ -39,8 +39,7 @@ _HEADER = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class AddedFont:
+class AddedFont(msgspec.Struct, frozen=True):
     family: str
     scripts: dict[str, int]  # ISO 15924 code -> letters the font has in it
     manifest: Path

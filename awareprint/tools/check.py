@@ -14,9 +14,10 @@ import datetime as dt
 import functools
 import shutil
 import tempfile
-from dataclasses import dataclass, replace
 from pathlib import Path
 
+import msgspec
+from msgspec.structs import replace
 from PIL import Image
 
 from awareprint.diagnostics import AwareprintError, Diagnostic, Severity
@@ -67,16 +68,17 @@ SAMPLE_ORGANISATION = Organisation(
 SAMPLE_LOGO_PIXELS = (900, 300)  # wide: the most room a logo takes from the name beside it
 
 
-@dataclass(frozen=True, slots=True)
-class CheckScope:
+class CheckScope(msgspec.Struct, frozen=True):
     languages: tuple[str, ...] = ()  # none: every language
     fit_region: str = "gb"  # the contacts every language is laid out with
     fit: bool = True
     all_regions: bool = False  # every language with every region's contacts (slow: thousands of layouts)
 
 
-@dataclass(frozen=True, slots=True)
-class CheckReport:
+DEFAULT_SCOPE = CheckScope()  # a module constant: ruff's B008 takes a Struct's call for a mutable default
+
+
+class CheckReport(msgspec.Struct, frozen=True):
     diagnostics: tuple[Diagnostic, ...]
     languages: int
     regions: int
@@ -87,7 +89,7 @@ class CheckReport:
         return sum(1 for d in self.diagnostics if d.severity is severity)
 
 
-def run_check(folders: Folders, today: dt.date, scope: CheckScope = CheckScope()) -> CheckReport:
+def run_check(folders: Folders, today: dt.date, scope: CheckScope = DEFAULT_SCOPE) -> CheckReport:
     found: list[Diagnostic] = []
     try:
         source = load_source(folders.materials / "source.yaml")

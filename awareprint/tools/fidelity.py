@@ -19,9 +19,9 @@ import functools
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
+import msgspec
 from icu4py.messageformat import MessageFormat
 
 from awareprint.diagnostics import Diagnostic, Severity
@@ -41,8 +41,7 @@ _UNSPACED = ("th", "ja", "zh", "ko")  # no spaces between words, or particles jo
 QUALIFIERS_FILE = "_qualifiers.yaml"
 
 
-@dataclass(frozen=True, slots=True)
-class Qualifiers:
+class Qualifiers(msgspec.Struct, frozen=True):
     """Confirmed wordings of each qualifier, per language: {"over": {"de": ("über {value}",)}}."""
 
     wordings: dict[str, dict[str, tuple[str, ...]]]

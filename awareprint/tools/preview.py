@@ -22,12 +22,13 @@ import math
 import os
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import quote
 
+import msgspec
 import pikepdf
 import pypdfium2 as pdfium
+from msgspec.structs import replace
 from PIL import Image, ImageDraw, ImageFont
 
 from awareprint.diagnostics import Diagnostic, Severity, user_error
@@ -62,8 +63,7 @@ _DEFAULT_NAME = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Labels:
+class Labels(msgspec.Struct, frozen=True):
     """What a file is: the contact sheet it belongs to, and its label there."""
 
     template: str
@@ -78,8 +78,7 @@ class Labels:
         return (self.template, self.audience, self.region, self.edition)
 
 
-@dataclass(frozen=True, slots=True)
-class Previewed:
+class Previewed(msgspec.Struct, frozen=True):
     """One file in the gallery. `status` and `diagnostics` are the batch's (None without a manifest)."""
 
     pdf: Path  # where the file is, or where the batch would have written it
@@ -95,8 +94,7 @@ class Previewed:
         return self.status in FAILED_STATUSES
 
 
-@dataclass(frozen=True, slots=True)
-class PreviewResult:
+class PreviewResult(msgspec.Struct, frozen=True):
     pages: tuple[Path, ...]
     sheets: tuple[Path, ...]
     index: Path
@@ -104,15 +102,13 @@ class PreviewResult:
     diagnostics: tuple[Diagnostic, ...]  # errors: files that could not be previewed, an unusable manifest
 
 
-@dataclass(frozen=True, slots=True)
-class _ManifestEntry:
+class _ManifestEntry(msgspec.Struct, frozen=True):
     fields: dict[str, str]  # the FIELDS the batch recorded
     status: str | None
     diagnostics: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class _Source:
+class _Source(msgspec.Struct, frozen=True):
     pdf: Path
     entry: _ManifestEntry | None
 
@@ -499,8 +495,7 @@ GRID_LABEL_SIZE = 11
 GRID_TITLE_HEIGHT = 30
 
 
-@dataclass(frozen=True, slots=True)
-class GridPreview:
+class GridPreview(msgspec.Struct, frozen=True):
     images: tuple[Path, ...]
     overflows: tuple[Diagnostic, ...]  # one per slot and language that does not fit, naming its picture
 

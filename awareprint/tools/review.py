@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from dataclasses import dataclass
+
+import msgspec
 
 from awareprint.load.materials import Materials, Review, ReviewStatus, dump_materials, fingerprint, header_of
 from awareprint.load.templates import Template
@@ -31,8 +32,7 @@ from .translation import (
 _PLACEHOLDER = re.compile(r"(\{\w*\})")
 
 
-@dataclass(frozen=True, slots=True)
-class ApproveResult:
+class ApproveResult(msgspec.Struct, frozen=True):
     approved: tuple[str, ...]  # keys whose review was recorded
     untranslated: tuple[str, ...]  # keys asked for that the file does not translate: printed in English
     status: ReviewStatus  # the language's, with these approvals
@@ -71,8 +71,7 @@ def approve(
 # ---- the review page
 
 
-@dataclass(frozen=True, slots=True)
-class ReviewRow:
+class ReviewRow(msgspec.Struct, frozen=True):
     key: str
     english: str
     translation: str | None  # None: not translated, printed in English

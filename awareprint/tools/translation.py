@@ -16,10 +16,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
+import msgspec
 from babel import Locale, UnknownLocaleError
 from translate.storage import base, lisa, po, xliff
 
@@ -63,8 +63,7 @@ _CONTENT_OF_LABEL = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class ImportResult:
+class ImportResult(msgspec.Struct, frozen=True):
     changed: tuple[str, ...]  # keys whose text the import changed
     stale: tuple[str, ...]  # keys imported from units whose English is not the current English
     reviews_lost: tuple[str, ...]  # keys that had a current review, and whose text the import changed
@@ -72,8 +71,7 @@ class ImportResult:
     marked_reviewed: int  # units marked reviewed in the file but not recorded, for want of a reviewer
 
 
-@dataclass(frozen=True, slots=True)
-class Reviewer:
+class Reviewer(msgspec.Struct, frozen=True):
     """Who approves, and on which day: given on the command line, recorded per string."""
 
     name: str
@@ -437,8 +435,7 @@ def validate(data: bytes, path: Path, figure_ids: tuple[str, ...], english: Mate
         return load_materials(scratch, figure_ids, english)
 
 
-@dataclass(frozen=True, slots=True)
-class Placement:
+class Placement(msgspec.Struct, frozen=True):
     """One slot of one template that prints a string, and the width one line of it has there."""
 
     template: str

@@ -15,9 +15,9 @@ import io
 import re
 import zipfile
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
+import msgspec
 import yaml
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
@@ -57,8 +57,7 @@ def load_strings(code: str) -> dict[str, str]:
         return strings
 
 
-@dataclass
-class FormState:
+class FormState(msgspec.Struct):
     """What the user chose and typed, and what the page has to say about each field."""
 
     template: str
@@ -66,10 +65,11 @@ class FormState:
     region: str
     audience: str
     edition: str
-    organisation: dict[str, str] = field(default_factory=dict)  # as typed: name, lead, contact, colour
-    problems: dict[str, list[str]] = field(default_factory=dict)  # field -> errors
-    notes: dict[str, list[str]] = field(default_factory=dict)  # field -> warnings and notes
-    previews: list[str] = field(default_factory=list)  # data: URIs of the pages
+    # as typed: name, lead, contact, colour
+    organisation: dict[str, str] = msgspec.field(default_factory=dict)
+    problems: dict[str, list[str]] = msgspec.field(default_factory=dict)  # field -> errors
+    notes: dict[str, list[str]] = msgspec.field(default_factory=dict)  # field -> warnings and notes
+    previews: list[str] = msgspec.field(default_factory=list)  # data: URIs of the pages
 
     def problem(self, name: str, text: str) -> None:
         self.problems.setdefault(name, []).append(text)

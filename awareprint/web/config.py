@@ -17,19 +17,20 @@ Every key is checked like any other data file: an unknown key is an error with a
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
+
+import msgspec
 
 from awareprint.diagnostics import user_error
 from awareprint.load.schema import Mapping, as_list, as_path, as_text, load_yaml
+from awareprint.quiet import repr_without
 
 PAGE_LANGUAGES = tuple(sorted(p.stem for p in (Path(__file__).parent / "strings").glob("*.yaml")))
 # What a member may type or upload; the organisation's `contacts` (dated, sourced) stay the host's to set
 MEMBER_FIELDS = ("name", "safeguarding_lead", "contact", "colour", "logo", "logo_alt")
 
 
-@dataclass(frozen=True, slots=True)
-class Limits:
+class Limits(msgspec.Struct, frozen=True):
     upload_bytes: int = 5 * 1024 * 1024  # the whole form, logo included
     logo_pixels: int = 25_000_000  # width x height, read from the header before decoding
     seconds: float = 30.0  # per request, waiting for a worker included
@@ -38,25 +39,30 @@ class Limits:
     files_per_worker: int = 200  # a worker is replaced after this many, so its memory stays flat
 
 
-@dataclass(frozen=True, slots=True)
-class BasicAuth:
+class BasicAuth(msgspec.Struct, frozen=True):
     user: str
-    password: str = field(repr=False)
+    password: str
+
+    def __repr__(self) -> str:
+        return repr_without(self, "password")
 
 
-@dataclass(frozen=True, slots=True)
-class HostConfig:
+class HostConfig(msgspec.Struct, frozen=True):
     default_region: str = "gb"
     default_language: str = "en"
     default_template: str = "poster-a3"
-    organisation: dict[str, object] = field(default_factory=dict)  # fixed values, as org.yaml writes them
-    logo: bytes | None = field(default=None, repr=False)
+    # fixed values, as org.yaml writes them
+    organisation: dict[str, object] = msgspec.field(default_factory=dict)
+    logo: bytes | None = None
     members_may_change: tuple[str, ...] = MEMBER_FIELDS
     basic_auth: BasicAuth | None = None
     limits: Limits = Limits()
-    secret: bytes = field(default_factory=lambda: os.urandom(32), repr=False)  # signs CSRF tokens
+    secret: bytes = msgspec.field(default_factory=lambda: os.urandom(32))  # signs CSRF tokens
     hsts: bool = False  # send Strict-Transport-Security: only when every visitor arrives over HTTPS
     page_language: str = "en"  # the page's own words: awareprint/web/strings/<code>.yaml
+
+    def __repr__(self) -> str:
+        return repr_without(self, "logo", "secret")
 
     def may_change(self, name: str) -> bool:
         return name in self.members_may_change

@@ -14,11 +14,12 @@ import contextlib
 import multiprocessing
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from typing import Literal
 
 import anyio.to_thread
+import msgspec
+from msgspec.structs import replace
 
 from awareprint.api import FileRequest
 from awareprint.diagnostics import AwareprintError, Diagnostic
@@ -27,17 +28,15 @@ from awareprint.load.folders import Folders
 PREVIEW_WIDTH = 520  # pixels: a page in the form's preview
 
 
-@dataclass(frozen=True, slots=True)
-class Job:
+class Job(msgspec.Struct, frozen=True):
     """What a worker makes: page images of one file, or the PDFs of several (one per language)."""
 
     kind: Literal["preview", "files"]
     requests: tuple[FileRequest, ...]
-    folders: Folders = field(default_factory=Folders)
+    folders: Folders = msgspec.field(default_factory=Folders)
 
 
-@dataclass(frozen=True, slots=True)
-class Answer:
+class Answer(msgspec.Struct, frozen=True):
     """Per request, in order: its page images (a preview) or its files by name (a download), and its
     diagnostics; or its error."""
 
