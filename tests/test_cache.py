@@ -21,15 +21,16 @@ def _poster(tmp_path: Path, name: str) -> str:
 
 def _fresh_process_caches() -> None:
     """Forget what this process worked out, as a new process would."""
-    from awareprint.load import materials, schema
+    from awareprint.load import content, materials, regions, schema, templates
     from awareprint.render import colour, pdfx
 
     schema._tree.cache_clear()
     pdfx._compressed_profile.cache_clear()
     colour._luminance.cache_clear()
-    for function in vars(materials).values():
-        if hasattr(function, "cache_clear"):
-            function.cache_clear()
+    for module in (materials, templates, regions, content):  # remembered loaders
+        for function in vars(module).values():
+            if hasattr(function, "cache_clear"):
+                function.cache_clear()
 
 
 @pytest.fixture
