@@ -745,10 +745,6 @@ class _GlyphFont(msgspec.Struct):
         codes = self.codes
         return tuple(codes.setdefault(pair, len(codes) + 1) for pair in glyphs)
 
-    def width(self, glyph_id: int) -> float:
-        """Advance in thousandths of an em, as PDF text space measures it."""
-        return _advances(self.path)(glyph_id)
-
     def addObjects(self, doc: pdfdoc.PDFDocument) -> None:  # noqa: N802 (reportlab's hook name)
         glyph_ids = sorted({glyph_id for glyph_id, _ in self.codes})
         # HarfBuzz reads the name: fontTools' name table module loads all of otTables (50 ms once)
@@ -774,10 +770,8 @@ class _GlyphFont(msgspec.Struct):
                 "FontFile2": doc.Reference(font_file, f"FontFile:{base_font}"),
             }
         )
-        by_code = sorted((code, glyph_id, text) for (glyph_id, text), code in self.codes.items())
-        widths = pdfdoc.PDFArray([1, pdfdoc.PDFArray([round(self.width(g), 2) for _, g, _ in by_code])])
-        code_to_glyph = b"\0\0" + b"".join(glyph_id.to_bytes(2, "big") for _, glyph_id, _ in by_code)
-        cid_to_gid = pdfdoc.PDFStream(content=code_to_glyph, filters=[_FONT_FLATE])
+        tables = _code_tables(self.path, tuple(self.codes))  # codes 1, 2, ... in the order they were given
+        cid_to_gid = pdfdoc.PDFStream(content=tables.code_to_glyph, filters=[_FONT_FLATE])
         descendant = pdfdoc.PDFDictionary(
             {
                 "Type": pdfdoc.PDFName("Font"),
@@ -791,12 +785,11 @@ class _GlyphFont(msgspec.Struct):
                     }
                 ),
                 "FontDescriptor": doc.Reference(descriptor, f"FontDescriptor:{base_font}"),
-                "W": widths,
+                "W": tables.widths,
                 "CIDToGIDMap": doc.Reference(cid_to_gid, f"CIDToGIDMap:{base_font}"),
             }
         )
-        texts = {code: text for code, _, text in by_code}
-        to_unicode = pdfdoc.PDFStream(content=_to_unicode_cmap(texts), filters=[_FONT_FLATE])
+        to_unicode = pdfdoc.PDFStream(content=tables.to_unicode, filters=[_FONT_FLATE])
         font = pdfdoc.PDFDictionary(
             {
                 "Type": pdfdoc.PDFName("Font"),
@@ -808,6 +801,39 @@ class _GlyphFont(msgspec.Struct):
             }
         )
         doc.idToObject["BasicFonts"].dict[self.resource] = doc.Reference(font, self.resource)
+
+
+class _CodeTables(NamedTuple):
+    """What a font's codes make of it: the widths (W), the code-to-glyph map and the ToUnicode map."""
+
+    widths: _Preformatted
+    code_to_glyph: bytes
+    to_unicode: bytes
+
+
+@functools.lru_cache(maxsize=64)
+def _code_tables(path: str, pairs: tuple[tuple[int, str], ...]) -> _CodeTables:
+    """The tables for codes 1, 2, ... standing for `pairs` (glyph id, text). Remembered: a CJK poster's
+    tables run to hundreds of entries, which reportlab writes one number at a time."""
+    advance = _advances(path)
+    widths = pdfdoc.PDFArray([1, pdfdoc.PDFArray([round(advance(glyph), 2) for glyph, _ in pairs])])
+    code_to_glyph = b"\0\0" + b"".join(glyph.to_bytes(2, "big") for glyph, _ in pairs)
+    to_unicode = _to_unicode_cmap({code: text for code, (_, text) in enumerate(pairs, start=1)})
+    return _CodeTables(_Preformatted(widths), code_to_glyph, to_unicode)
+
+
+class _Preformatted(pdfdoc.PDFObject):  # type: ignore[misc]
+    """A direct object of plain numbers, formatted by reportlab once and then written the same in every
+    document (it holds no reference, so nothing in it depends on the document)."""
+
+    def __init__(self, value: pdfdoc.PDFObject) -> None:
+        self.value = value
+        self.formatted: bytes | None = None
+
+    def format(self, document: pdfdoc.PDFDocument) -> bytes:
+        if self.formatted is None:
+            self.formatted = bytes(self.value.format(document))
+        return self.formatted
 
 
 class _RememberedFlate:
