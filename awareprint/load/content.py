@@ -210,7 +210,8 @@ def build_content(
     """One language x audience x region, with warnings about draft translations and old contacts."""
     diagnostics = _status_diagnostics(materials, region, audience, today)
     numbers = NumberStyle(number_locale(materials.language.code, region), materials.language.numbers)
-    materials = materials.localised(numbers.digits)
+    if not numbers.ascii_digits:
+        materials = materials.localised(numbers.digits)
     text = materials.audiences[audience]
     labels = materials.labels
     statistics = {f.id: _statistic(f, materials, numbers) for f in source.figures}
@@ -448,6 +449,7 @@ class NumberStyle:
         self._locale = f"{locale}@calendar=gregorian;numbers={numbers}"
         zero_to_nine = [self.number(Decimal(n)) for n in range(10)]
         self._digits = str.maketrans("0123456789", "".join(zero_to_nine))
+        self.ascii_digits = zero_to_nine == list("0123456789")  # nothing to rewrite
 
     def _format(self, pattern: str, value: float | dt.datetime) -> str:
         return _message_format(pattern, self._locale).format({"v": value})
