@@ -378,8 +378,9 @@ def _awareprint(language: str, folder: Path) -> Maker:
 
 def _awareprint_forgetting(language: str, folder: Path) -> Maker:
     """As `_awareprint`, but forgetting before each poster what the process remembers of a poster it made
-    (a page's layout, a line's extractor order, checked YAML): what a poster it has not made before costs
-    once fonts and shaping are warm, as in a batch of many organisations."""
+    (a frame's layout, a line's extractor order and text objects, a font's subset, tables and compressed
+    streams, checked YAML): what a poster it has not made before costs once fonts and shaping are warm.
+    The loaders stay remembered, as in a batch (every file reads the same template and language)."""
     from awareprint.load import schema
     from awareprint.render import pdf
     from awareprint.text import layout
@@ -387,7 +388,8 @@ def _awareprint_forgetting(language: str, folder: Path) -> Maker:
     make = _awareprint(language, folder)
 
     def forgetting() -> int:
-        for memo in (layout._first_fit, layout._tightened_fit, pdf._extractor_ordered, schema._tree):
+        memos = (layout._first_fit, layout._tightened_fit, pdf._extractor_ordered, pdf._line_objects)
+        for memo in (*memos, pdf._code_tables, pdf._subset, pdf._RememberedFlate.encode, schema._tree):
             memo.cache_clear()
         return make()
 
