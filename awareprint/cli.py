@@ -1090,8 +1090,8 @@ def main(argv: list[str] | None = None) -> None:
     install()
     stops = _stop_on_signals()
     try:
-        args = sys.argv[1:] if argv is None else argv
-        code = _app_for(args)(args=args, prog_name="awareprint", standalone_mode=False)
+        chosen = _app_for(sys.argv[1:] if argv is None else argv)
+        code = chosen(args=argv, prog_name="awareprint", standalone_mode=False)  # None: click reads argv
         if isinstance(code, int) and code:  # typer.Exit(code) comes back as a return value here
             sys.exit(code)
     except typer.Exit as done:

@@ -132,13 +132,28 @@ def test_every_data_file_reads_back_from_the_cache_as_composed(cache_dir: Path) 
     assert len([p for p in _entries(cache_dir) if p.parent.parent.name == "yaml-tree"]) == len(files)
 
 
-def test_a_file_with_a_mistake_is_never_kept(tmp_path: Path, cache_dir: Path) -> None:
+def test_a_file_with_a_mistake_is_never_kept(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from awareprint.diagnostics import AwareprintError
     from awareprint.load import schema
+    from awareprint.resources import DATA
 
-    path = tmp_path / "bad.yaml"
-    path.write_text("a: 1\na: 2\n", encoding="utf-8")
+    path = DATA / "regions" / "gb.yaml"  # a built-in file's tree is kept, so give it a mistake in memory
+    monkeypatch.setattr(schema, "read_input", lambda *_: b"a: 1\na: 2\n")
     for _ in range(2):
         with pytest.raises(AwareprintError, match="duplicate key 'a'"):
             schema.load_yaml(path)
     assert not cache_dir.exists() or not _entries(cache_dir)
+
+
+def test_a_users_own_files_are_never_copied_into_the_cache(tmp_path: Path, cache_dir: Path) -> None:
+    """An organisation's file (names, phone numbers) or a data folder's is read, never kept: only the
+    built-in data files' trees are."""
+    from awareprint.load import schema
+    from awareprint.resources import DATA
+
+    mine = tmp_path / "org.yaml"
+    mine.write_text("organisation:\n  name: Riverside Primary School\n", encoding="utf-8")
+    assert schema.load_yaml(mine).value["organisation"].value["name"].value == "Riverside Primary School"  # type: ignore[index,union-attr]
+    assert not cache_dir.exists() or not _entries(cache_dir)
+    schema.load_yaml(DATA / "regions" / "gb.yaml")
+    assert [p.parent.parent.name for p in _entries(cache_dir)] == ["yaml-tree"]

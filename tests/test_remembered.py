@@ -84,3 +84,25 @@ def test_a_base_template_put_beside_later_is_the_base(tmp_path: Path) -> None:
     beside.write_text(base.replace("A3 poster", "A3 poster beside"), encoding="utf-8")
     assert extends_chain(mine) == (mine, beside)
     assert load_template(mine).description != built_in.description
+
+
+def test_a_fallback_for_a_missing_file_ends_when_the_file_appears(tmp_path: Path) -> None:
+    """A remembered loader that falls back on another's mistake (here: a file not there yet) read what that
+    one read, so the file appearing, or being fixed, is seen on the next call."""
+    from awareprint.load.remembered import remembered
+
+    path = tmp_path / "gb.yaml"
+
+    @remembered(maxsize=4)
+    def region_name(region: Path) -> str | None:
+        try:
+            return load_region(region).name
+        except AwareprintError:
+            return None
+
+    assert region_name(path) is None
+    assert region_name(path) is None
+    path.write_text("region: [\n", encoding="utf-8")
+    assert region_name(path) is None
+    shutil.copy(DATA / "regions" / "gb.yaml", path)
+    assert region_name(path) == load_region(DATA / "regions" / "gb.yaml").name

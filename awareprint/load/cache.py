@@ -1,6 +1,7 @@
 """A persistent cache of derived bytes in the user's cache folder, so a new process reuses what an earlier
-one worked out (the compressed output profile, a locale's digits, a logo converted for print) instead of
-doing it again.
+one worked out (the compressed output profile, a locale's digits, a logo converted for print, the checked
+tree of each built-in data file) instead of doing it again. A user's own data files (an organisation, a
+roster, a data folder) are never copied into it; a logo is kept only as converted for print.
 
 Content-addressed: an entry's name is the SHA-256 of everything it is made from (the input bytes and the
 versions of the code that made it), so a changed input or a new version simply looks up another name;

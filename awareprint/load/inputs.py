@@ -34,6 +34,7 @@ def read_input(path: Path, limit: int, what: str = "file") -> bytes:
         # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, forever
         handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
+        note(path, None)  # a loader remembered with a fallback for it sees the file when it appears
         raise user_error(f"{what} not found", file=path, hint="check the name and the folder") from None
     except (OSError, ValueError) as exc:
         raise path_error(exc, path, f"cannot read the {what}") from None

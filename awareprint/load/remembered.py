@@ -60,11 +60,11 @@ def remembered(maxsize: int) -> Callable[[Callable[P, T]], Callable[P, T]]:
                 value = load(*args, **kwargs)
             finally:
                 _reads.reset(token)
+                _pass_on(reads)  # a caller that falls back on this one's mistake read what it read too
             with lock:
                 entries[key] = (value, tuple(reads))
                 while len(entries) > maxsize:
                     entries.popitem(last=False)
-            _pass_on(reads)
             return value
 
         remembering.cache_clear = entries.clear  # type: ignore[attr-defined]

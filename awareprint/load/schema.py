@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import functools
+import hashlib
 import importlib.util
 import json
 import math
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import msgspec
 
 from awareprint.diagnostics import AwareprintError, user_error
+from awareprint.resources import DATA as BUILTIN_DATA
 from awareprint.units import Cmyk, Pt, parse_cmyk, parse_length
 
 from .inputs import read_input
@@ -88,26 +90,38 @@ _Tree = list[Any]
 @functools.lru_cache(maxsize=64)
 def _tree(text: str, path: Path) -> _Tree:
     """A file's checked tree, made once per process for each text (a batch reads the same language, region
-    and template files for every poster), and kept in the persistent cache, so a new process reads it back
-    as JSON instead of importing PyYAML (about 12 ms) and composing every data file. A file with a mistake
-    is never kept: it is checked (and the mistake reported) every time."""
-    from .cache import cached
+    and template files for every poster). A built-in data file's is kept in the persistent cache too, so a
+    new process reads it back as JSON instead of importing PyYAML (about 12 ms) and composing every file;
+    a user's own files (an organisation, a roster, a data folder) are never copied into the cache. A file
+    with a mistake is never kept: it is checked (and the mistake reported) every time."""
 
     def checked() -> bytes:
-        return json.dumps(_plain(_checked(text, path)), ensure_ascii=False).encode()
+        # surrogatepass: pure-Python PyYAML lets a lone surrogate escape through; the checks refuse it later
+        return json.dumps(_plain(_checked(text, path)), ensure_ascii=False).encode("utf-8", "surrogatepass")
 
-    tree: _Tree = json.loads(cached("yaml-tree", (text, _yaml_identity()), checked))
+    if not path.is_absolute() or not path.is_relative_to(BUILTIN_DATA):
+        return json.loads(checked().decode("utf-8", "surrogatepass"))  # type: ignore[no-any-return]
+    from .cache import cached
+
+    kept = cached("yaml-tree", (text, *_checker_identity()), checked)
+    tree: _Tree = json.loads(kept.decode("utf-8", "surrogatepass"))
     return tree
 
 
-def _yaml_identity() -> str:
-    """The installed PyYAML, without importing it: its module's place, size and time (a new install is a
-    new key)."""
+@functools.cache
+def _checker_identity() -> tuple[str, str]:
+    """What makes a checked tree besides the text, without importing PyYAML: the installed PyYAML (its
+    module's place, size and time, and whether its libyaml parser is there: the two differ on some
+    inputs), and this module's own source (its checks change without a version number)."""
     spec = importlib.util.find_spec("yaml")
     if spec is None or spec.origin is None:
-        return "no yaml"
-    status = os.stat(spec.origin)
-    return f"{spec.origin} {status.st_size} {status.st_mtime_ns}"
+        yaml_identity = "no yaml"
+    else:
+        status = os.stat(spec.origin)
+        libyaml = sorted(path.name for path in Path(spec.origin).parent.glob("_yaml*"))
+        yaml_identity = f"{spec.origin} {status.st_size} {status.st_mtime_ns} {libyaml}"
+    own = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    return yaml_identity, own
 
 
 def _plain(node: Node) -> _Tree:

@@ -445,8 +445,11 @@ class _Painter:
         the colour space on every call, which cost more than the text object it colours."""
         written = self.fills.get(colour)
         if written is None:
+            before = len(self.canvas._code)
             self.canvas.setFillColor(self.colour(colour))
-            if not isinstance(self.canvas._fillColorObj, CMYKColorSep):  # a separation registers: each time
+            # one operator and no side effect (a separation registers itself, an alpha adds a state): kept
+            plain = not isinstance(self.canvas._fillColorObj, CMYKColorSep)
+            if plain and len(self.canvas._code) == before + 1:
                 self.fills[colour] = (self.canvas._code[-1], self.canvas._fillColorObj)
             return
         self.canvas._code.append(written[0])
