@@ -382,14 +382,15 @@ def _awareprint_forgetting(language: str, folder: Path) -> Maker:
     streams, checked YAML): what a poster it has not made before costs once fonts and shaping are warm.
     The loaders stay remembered, as in a batch (every file reads the same template and language)."""
     from awareprint.load import schema
-    from awareprint.render import pdf
+    from awareprint.render import embedding, pdf
     from awareprint.text import layout
 
     make = _awareprint(language, folder)
 
     def forgetting() -> int:
         memos = (layout._first_fit, layout._tightened_fit, pdf._extractor_ordered, pdf._line_objects)
-        for memo in (*memos, pdf._code_tables, pdf._subset, pdf._RememberedFlate.encode, schema._tree):
+        fonts = (embedding._code_tables, embedding._subset, embedding._RememberedFlate.encode)
+        for memo in (*memos, *fonts, schema._tree):
             memo.cache_clear()
         return make()
 

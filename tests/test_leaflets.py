@@ -369,13 +369,14 @@ def test_templates_check_reads_back_the_text_it_lays_out(
 ) -> None:  # type: ignore[no-untyped-def]
     """A page can look right while copy and search lose a slot's text: the fault planted here is a writer
     that leaves Urdu's 'ے' out of the fonts' ToUnicode maps, so Urdu text stops extracting."""
-    from awareprint.render import pdf
+    from awareprint.render import embedding
 
     def without_urdu_yeh(mapping: dict[int, str]) -> bytes:
         return real({code: text for code, text in mapping.items() if "\u06d2" not in text})
 
-    real = pdf._to_unicode_cmap
-    monkeypatch.setattr(pdf, "_to_unicode_cmap", without_urdu_yeh)
+    real = embedding._to_unicode_cmap
+    monkeypatch.setattr(embedding, "_to_unicode_cmap", without_urdu_yeh)
+    embedding._code_tables.cache_clear()  # tables this process made before the fault was planted
     done = cli("--data", str(data), "templates", "check", str(data / "templates" / "card-a6.yaml"))
     assert done.code == 1 and "has errors" in done.out
     lost = [line for line in done.err.splitlines() if "copy and search do not give back" in line]
