@@ -62,7 +62,7 @@ def remembered(maxsize: int) -> Callable[[Callable[P, T]], Callable[P, T]]:
                 _reads.reset(token)
                 _pass_on(reads)  # a caller that falls back on this one's mistake read what it read too
             with lock:
-                entries[key] = (value, tuple(reads))
+                entries[key] = (value, tuple(dict.fromkeys(reads)))  # a file read twice is checked once
                 while len(entries) > maxsize:
                     entries.popitem(last=False)
             return value

@@ -95,12 +95,13 @@ def _tree(text: str, path: Path) -> _Tree:
     a user's own files (an organisation, a roster, a data folder) are never copied into the cache. A file
     with a mistake is never kept: it is checked (and the mistake reported) every time."""
 
+    if not path.is_absolute() or not path.is_relative_to(BUILTIN_DATA):
+        return _plain(_checked(text, path))
+
     def checked() -> bytes:
         # surrogatepass: pure-Python PyYAML lets a lone surrogate escape through; the checks refuse it later
         return json.dumps(_plain(_checked(text, path)), ensure_ascii=False).encode("utf-8", "surrogatepass")
 
-    if not path.is_absolute() or not path.is_relative_to(BUILTIN_DATA):
-        return json.loads(checked().decode("utf-8", "surrogatepass"))  # type: ignore[no-any-return]
     from .cache import cached
 
     kept = cached("yaml-tree", (text, *_checker_identity()), checked)
